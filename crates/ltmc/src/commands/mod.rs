@@ -1,0 +1,24 @@
+//! Dispatch of the parsed command line to one command module each.
+
+mod doctor;
+mod model;
+mod search;
+mod simple;
+mod store;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+use std::process::ExitCode;
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Context::from_global(&cli.global)?;
+    match cli.command {
+        Command::Init => simple::init(&ctx).await,
+        Command::Store(args) => store::run(&ctx, args).await,
+        Command::Search(args) => search::run(&ctx, args).await,
+        Command::Delete { resource_id } => simple::delete(&ctx, resource_id).await,
+        Command::Embed { texts } => simple::embed(&ctx, texts).await,
+        Command::Model { command } => model::run(&ctx, command),
+        Command::Doctor => doctor::run(&ctx).await,
+    }
+}

@@ -1,0 +1,55 @@
+//! `ltmc search`: the nearest chunks by meaning, best first.
+
+use crate::cli::SearchArgs;
+use crate::context::Context;
+use crate::output;
+use ltmc_service::SearchRequest;
+use serde_json::json;
+use std::process::ExitCode;
+
+pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let memory = ctx.memory(false)?;
+    let hits = memory
+        .search(SearchRequest {
+            project: ctx.project.clone(),
+            query: args.query.join(" "),
+            top_k: args.top_k,
+            resource_type: args.resource_type,
+        })
+        .await?;
+    if ctx.json {
+        let results: Vec<_> = hits
+            .iter()
+            .map(|h| {
+                json!({
+                    "resource_id": h.chunk.resource_id,
+                    "chunk_id": h.chunk.id,
+                    "file_name": h.file_name,
+                    "text": h.chunk.text,
+                    "score": h.score,
+                })
+            })
+            .collect();
+        output::json_line(&json!({ "results": results }))?;
+    } else if hits.is_empty() {
+        output::line("no results");
+    } else {
+        for h in &hits {
+            output::line(&format!(
+                "{:.3}  {} (resource {}, chunk {})",
+                h.score, h.file_name, h.chunk.resource_id, h.chunk.id
+            ));
+            output::line(&format!("      {}", preview(&h.chunk.text, 160)));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first `max` characters on one line.
+fn preview(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
+}

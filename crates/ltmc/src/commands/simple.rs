@@ -1,0 +1,59 @@
+//! The one-step commands: `init`, `delete`, `embed`.
+
+use crate::context::{Context, shown};
+use crate::output;
+use ltmc_core::ResourceId;
+use serde_json::json;
+use std::process::ExitCode;
+
+pub async fn init(ctx: &Context) -> anyhow::Result<ExitCode> {
+    let embedder = ctx.embedder()?;
+    let store = ctx.open_for_write(embedder.as_ref())?;
+    let info = store.info().await?;
+    if ctx.json {
+        output::json_line(&info)?;
+    } else {
+        output::line(&format!(
+            "ltmc store ready at {} (model {}, {} dimensions, schema v{})",
+            shown(&ctx.data_dir),
+            info.embedding_model,
+            info.dimension,
+            info.schema_version
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn delete(ctx: &Context, id: i64) -> anyhow::Result<ExitCode> {
+    // Deleting needs no model: open the store without one.
+    let store = ctx.open_existing(None)?;
+    let chunks = store.delete_resource(&ctx.project, ResourceId(id)).await?;
+    if ctx.json {
+        output::json_line(&json!({"resource_id": id, "deleted": true, "chunk_count": chunks}))?;
+    } else {
+        output::line(&format!("deleted resource {id} ({chunks} chunks)"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn embed(ctx: &Context, texts: Vec<String>) -> anyhow::Result<ExitCode> {
+    if let Some(i) = texts.iter().position(|t| t.trim().is_empty()) {
+        return Err(crate::failure::with_hint(
+            anyhow::anyhow!("text #{} is empty", i + 1),
+            "give non-empty texts, e.g. `ltmc embed \"hello world\"`",
+        ));
+    }
+    let embedder = ctx.embedder()?;
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let vectors = tokio::task::spawn_blocking(move || embedder.embed(&refs).map(|v| (embedder.dimension(), v)));
+    let (dimension, vectors) = vectors.await??;
+    if ctx.json {
+        output::json_line(&json!({"dimension": dimension, "vectors": vectors}))?;
+    } else {
+        for (text, vector) in texts.iter().zip(&vectors) {
+            let head: Vec<String> = vector.iter().take(6).map(|x| format!("{x:.4}")).collect();
+            output::line(&format!("{text:?}: [{}, ...] ({dimension} dims)", head.join(", ")));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

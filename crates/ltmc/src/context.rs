@@ -1,0 +1,129 @@
+//! Resolves where things are (data dir, model cache, project) and opens the
+//! concrete backends: the one place that picks SQLite and the real model.
+//!
+//! Not a config file format: settings come from flags and `LTMC_*`
+//! environment variables only (clap reads both).
+
+use crate::cli::Global;
+use anyhow::{Context as _, Result, bail};
+use ltmc_core::{ChunkConfig, Project};
+use ltmc_embed::Embedder;
+use ltmc_service::Memory;
+use ltmc_store::Store;
+use ltmc_store_sqlite::{EmbeddingSpec, SqliteStore};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The database file inside a data dir.
+pub const DB_FILE: &str = "ltmc.db";
+
+/// Chooses the embedder. The real model is the default; `hash[:DIM]` is a
+/// deterministic model-free embedder for tests and offline smoke runs.
+const EMBEDDER_ENV: &str = "LTMC_EMBEDDER";
+
+#[derive(Debug)]
+pub struct Context {
+    pub data_dir: PathBuf,
+    pub model_dir: PathBuf,
+    pub project: Project,
+    pub json: bool,
+}
+
+impl Context {
+    pub fn from_global(global: &Global) -> Result<Self> {
+        let project = Project::new(&global.project).map_err(|e| {
+            crate::failure::with_hint(e, "pass --project NAME (letters, digits, '_', '-', '.')")
+        })?;
+        let data_dir = match &global.data_dir {
+            Some(dir) => dir.clone(),
+            None => dirs::data_dir()
+                .map(|d| d.join("ltmc"))
+                .context("cannot find the user's data directory; pass --data-dir DIR")?,
+        };
+        let model_dir = match &global.model_dir {
+            Some(dir) => dir.clone(),
+            None => ltmc_embed::ModelStore::default_dir().context(
+                "cannot find the user's cache directory; pass --model-dir DIR or set LTMC_MODEL_DIR",
+            )?,
+        };
+        Ok(Self {
+            data_dir,
+            model_dir,
+            project,
+            json: global.json,
+        })
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join(DB_FILE)
+    }
+
+    /// Loads the embedder once for this process (fetching the model on first use).
+    pub fn embedder(&self) -> Result<Arc<dyn Embedder>> {
+        match std::env::var(EMBEDDER_ENV).ok().as_deref() {
+            None | Some("" | "minilm") => {
+                let models = ltmc_embed::ModelStore::new(self.model_dir.clone());
+                let dir = models.ensure()?;
+                Ok(Arc::new(ltmc_embed::BertEmbedder::load(&dir)?))
+            }
+            Some(spec) if spec.starts_with("hash") => {
+                let dim = match spec.strip_prefix("hash:") {
+                    Some(d) => d
+                        .parse()
+                        .with_context(|| format!("{EMBEDDER_ENV}={spec}: DIM must be a number"))?,
+                    None => 384,
+                };
+                Ok(Arc::new(ltmc_embed::testing::HashEmbedder::new(dim)))
+            }
+            Some(other) => bail!("{EMBEDDER_ENV}={other} is not known; use `minilm` (default) or `hash[:DIM]`"),
+        }
+    }
+
+    /// Opens the store for writing, creating the data dir when missing.
+    pub fn open_for_write(&self, embedder: &dyn Embedder) -> Result<Arc<dyn Store>> {
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!("cannot create the data dir {}", self.data_dir.display())
+        })?;
+        self.open(Some(embedder))
+    }
+
+    /// Opens an existing store; a missing one is an error with a hint.
+    pub fn open_existing(&self, embedder: Option<&dyn Embedder>) -> Result<Arc<dyn Store>> {
+        if !self.db_path().is_file() {
+            return Err(crate::failure::with_hint(
+                anyhow::anyhow!("no ltmc store in {}", self.data_dir.display()),
+                "store something first (`ltmc store FILE`), run `ltmc init`, or pass the right --data-dir",
+            ));
+        }
+        self.open(embedder)
+    }
+
+    fn open(&self, embedder: Option<&dyn Embedder>) -> Result<Arc<dyn Store>> {
+        let spec = embedder.map(|e| EmbeddingSpec {
+            model_id: e.model_id().to_owned(),
+            dimension: e.dimension(),
+        });
+        let store = SqliteStore::open(&self.db_path(), spec.as_ref())?;
+        Ok(Arc::new(store))
+    }
+
+    /// The embedder and the store it writes to, as one service.
+    pub fn memory(&self, write: bool) -> Result<Memory> {
+        if !write {
+            // Fail on a wrong data dir before paying for the model.
+            self.open_existing(None)?;
+        }
+        let embedder = self.embedder()?;
+        let store = if write {
+            self.open_for_write(embedder.as_ref())?
+        } else {
+            self.open_existing(Some(embedder.as_ref()))?
+        };
+        Ok(Memory::new(store, embedder, ChunkConfig::default())?)
+    }
+}
+
+/// A path for messages: as the user gave it.
+pub fn shown(path: &Path) -> String {
+    path.display().to_string()
+}

@@ -1,0 +1,87 @@
+//! Turns any failure into what the user reads: one `error: ...` line, one
+//! `hint: ...` line when there is a fix to suggest, and a non-zero exit code.
+//!
+//! Hints come from the typed errors of the lower layers (matched exhaustively
+//! so a new variant must decide its hint) or from a [`Hinted`] wrapper added
+//! where the binary knows the fix best.
+
+#![allow(clippy::print_stderr)] // this is the one place that writes the final error line
+
+use ltmc_embed::EmbedError;
+use ltmc_service::ServiceError;
+use ltmc_store::StoreError;
+use std::fmt;
+use std::process::ExitCode;
+
+/// An error with the fix the user should try.
+#[derive(Debug)]
+pub struct Hinted {
+    pub error: anyhow::Error,
+    pub hint: String,
+}
+
+impl fmt::Display for Hinted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `{:#}` prints anyhow's cause chain on one line.
+        write!(f, "{:#}", self.error)
+    }
+}
+
+impl std::error::Error for Hinted {}
+
+pub fn with_hint(error: impl Into<anyhow::Error>, hint: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Hinted {
+        error: error.into(),
+        hint: hint.into(),
+    })
+}
+
+pub fn report(error: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {error:#}");
+    if let Some(hint) = hint_for(error) {
+        eprintln!("hint: {hint}");
+    }
+    ExitCode::from(1)
+}
+
+fn hint_for(error: &anyhow::Error) -> Option<String> {
+    for cause in error.chain() {
+        if let Some(h) = cause.downcast_ref::<Hinted>() {
+            return Some(h.hint.clone());
+        }
+        if let Some(e) = cause.downcast_ref::<ServiceError>() {
+            return service_hint(e);
+        }
+        if let Some(e) = cause.downcast_ref::<StoreError>() {
+            return Some(store_hint(e));
+        }
+        if let Some(e) = cause.downcast_ref::<EmbedError>() {
+            return e.hint().map(str::to_owned);
+        }
+    }
+    None
+}
+
+fn service_hint(error: &ServiceError) -> Option<String> {
+    match error {
+        ServiceError::Invalid { field, .. } => Some(format!("fix the {field} and try again")),
+        ServiceError::Store(e) => Some(store_hint(e)),
+        ServiceError::Embed(e) => e.hint().map(str::to_owned),
+        ServiceError::Internal(_) => Some("this is a bug in ltmc; run again with -v and report it".into()),
+    }
+}
+
+fn store_hint(error: &StoreError) -> String {
+    match error {
+        StoreError::NotFound { .. } => "check the id (`ltmc search` prints ids) and --project".into(),
+        StoreError::WrongDimension { .. } | StoreError::WrongModel { .. } => {
+            "use the model this store was created with, or a new --data-dir".into()
+        }
+        StoreError::Conflict(_) => "retry; if it persists run `ltmc doctor`".into(),
+        StoreError::Invalid(_) => "fix the input and try again".into(),
+        StoreError::Corrupt(_) => "run `ltmc doctor`; restore the data dir from a backup if it is damaged".into(),
+        StoreError::Unavailable(_) => {
+            "check that --data-dir points to a readable ltmc data directory and that no other program holds it locked".into()
+        }
+    }
+}

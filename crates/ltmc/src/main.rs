@@ -1,0 +1,48 @@
+//! The `ltmc` binary: parses the command line, sets up logging on stderr,
+//! chooses the concrete backends, runs one command and turns any failure into
+//! one `error:` line plus a `hint:` line and a non-zero exit.
+//!
+//! It is the only crate that uses `anyhow` and the only place that knows which
+//! store and which embedder are real; the use cases live in ltmc-service.
+
+mod cli;
+mod commands;
+mod context;
+mod failure;
+mod output;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return failure::report(&anyhow::anyhow!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(e) => failure::report(&e),
+    }
+}
+
+/// Logs go to stderr only: stdout carries data (and, in server mode, protocol).
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "ltmc=info,ltmc_embed=info,warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LTMC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of the `ltmc` binary: real processes, real SQLite files,
+//! and (in `real_model`) the real all-MiniLM-L6-v2 model.
+//!
+//! `cli` uses the deterministic hash embedder (`LTMC_EMBEDDER=hash`) to test
+//! the command line's shapes and errors without a model; `real_model` proves
+//! search by meaning, concurrency and lossless chunking with the real one.
+
+mod cli;
+mod real_model;
+mod support;

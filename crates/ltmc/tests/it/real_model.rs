@@ -1,0 +1,191 @@
+//! With the real all-MiniLM-L6-v2 model: four processes storing the same 100
+//! files into one data dir at once, and a 20,000-character text without
+//! punctuation found by a phrase from its last paragraph.
+
+use crate::support::{Ltmc, path_str};
+use ltmc_core::{ChunkConfig, Project};
+use ltmc_embed::{BertEmbedder, ModelStore};
+use ltmc_service::{Memory, SearchRequest};
+use ltmc_store::Store;
+use ltmc_store_sqlite::SqliteStore;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+fn model() -> Arc<BertEmbedder> {
+    static MODEL: OnceLock<Arc<BertEmbedder>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            let dir = ModelStore::new(ModelStore::default_dir().unwrap()).ensure().unwrap();
+            Arc::new(BertEmbedder::load(&dir).unwrap())
+        })
+        .clone()
+}
+
+/// Opens the data dir a CLI process wrote, in this process, with the real model.
+fn memory(data_dir: &Path) -> Memory {
+    let store = SqliteStore::open(&data_dir.join("ltmc.db"), None).unwrap();
+    Memory::new(Arc::new(store), model(), ChunkConfig::default()).unwrap()
+}
+
+async fn top_file(memory: &Memory, query: &str) -> String {
+    let hits = memory
+        .search(SearchRequest {
+            project: Project::default(),
+            query: query.to_owned(),
+            top_k: 3,
+            resource_type: None,
+        })
+        .await
+        .unwrap();
+    hits[0].file_name.clone()
+}
+
+const SUBJECTS: [&str; 10] = [
+    "The database migration",
+    "Our sourdough starter",
+    "The kernel scheduler",
+    "A migrating flock of geese",
+    "The quarterly tax report",
+    "The violin concerto",
+    "The garden irrigation pump",
+    "The password hashing routine",
+    "The volcano observatory",
+    "The chess tournament",
+];
+const PREDICATES: [&str; 10] = [
+    "failed at midnight because a disk filled up",
+    "was delayed by heavy snow in the mountains",
+    "doubled its speed after the last upgrade",
+    "needs a new owner before the summer holidays",
+    "won an award from the city council",
+    "was rewritten in a single weekend",
+    "leaks water whenever the temperature drops",
+    "confused every new employee on their first day",
+    "is monitored by three students with laptops",
+    "ended in a surprising draw after ten hours",
+];
+
+fn first_sentence(i: usize) -> String {
+    format!("{} {}.", SUBJECTS[i / 10], PREDICATES[i % 10])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_store_the_same_100_files() {
+    let ltmc = Ltmc::new(false);
+    for i in 0..100 {
+        ltmc.file(
+            &format!("corpus/file{i:03}.md"),
+            format!(
+                "{} This note was filed as entry {i}. Nobody has reviewed it yet.",
+                first_sentence(i)
+            ),
+        );
+    }
+    let corpus = ltmc.dir.path().join("files/corpus");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            ltmc.command()
+                .args(["store", "--json", path_str(&corpus)])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ids_per_process = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "a process failed: {stderr}");
+        let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 100, "{stderr}");
+        let mut ids: Vec<(String, i64)> = lines
+            .iter()
+            .map(|l| (l["file_name"].as_str().unwrap().to_owned(), l["resource_id"].as_i64().unwrap()))
+            .collect();
+        ids.sort();
+        ids_per_process.push(ids);
+    }
+    // Every process agrees on which resource holds which file: no second copy anywhere.
+    for ids in &ids_per_process[1..] {
+        assert_eq!(ids, &ids_per_process[0]);
+    }
+    let memory = memory(&ltmc.data_dir());
+    let info = memory.store().info().await.unwrap();
+    assert_eq!(info.resources, 100);
+    assert_eq!(info.chunks, info.vectors);
+    let report = memory.store().check_integrity().await.unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    let doctor = ltmc.run(&["doctor", "--json"]).ok().json();
+    assert_eq!(doctor["ok"], true, "{doctor}");
+
+    let mut wrong = Vec::new();
+    for i in 0..100 {
+        let top = top_file(&memory, &first_sentence(i)).await;
+        if !top.ends_with(&format!("file{i:03}.md")) {
+            wrong.push((i, top));
+        }
+    }
+    assert!(wrong.is_empty(), "first sentence did not find its file first: {wrong:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unpunctuated_20k_text_is_chunked_whole_and_found_by_its_end() {
+    const FILLER: [&str; 24] = [
+        "river", "stone", "morning", "window", "paper", "garden", "yellow", "quiet", "market",
+        "bridge", "letter", "orange", "cloud", "table", "village", "silver", "summer", "pencil",
+        "forest", "coffee", "ladder", "basket", "candle", "meadow",
+    ];
+    let mut text = String::new();
+    let mut state: u64 = 42;
+    while text.len() < 19_400 {
+        // A small LCG keeps the filler deterministic without a rand dependency.
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let word = FILLER[usize::try_from(state >> 59).unwrap() % FILLER.len()];
+        text.push_str(word);
+        text.push(if text.len() % 700 < 8 { '\n' } else { ' ' });
+    }
+    let phrase = "the submarine captain photographed glowing jellyfish near the arctic ice shelf";
+    text.push_str("\n\n");
+    text.push_str(phrase);
+    text.push_str(" and then the filler resumes river stone morning window paper garden");
+    assert!(text.len() >= 19_500 && !text.contains(['.', '!', '?']));
+
+    let ltmc = Ltmc::new(false);
+    let long = ltmc.file("long.txt", &text);
+    let other = ltmc.file("other.md", "Deep sea creatures glow to attract prey. Submarines explore them.");
+    let stored = ltmc.run(&["store", "--json", path_str(&long), path_str(&other)]).ok().json_lines();
+    let chunks = stored[0]["chunk_count"].as_u64().unwrap();
+    assert!(chunks >= 10, "20k chars should be many chunks, got {chunks}");
+
+    let memory = memory(&ltmc.data_dir());
+    let hits = memory
+        .search(SearchRequest {
+            project: Project::default(),
+            query: "captain photographed glowing jellyfish by the arctic ice".into(),
+            top_k: 1,
+            resource_type: None,
+        })
+        .await
+        .unwrap();
+    assert!(hits[0].file_name.ends_with("long.txt"), "{hits:?}");
+    assert!(hits[0].chunk.text.contains("jellyfish"), "{hits:?}");
+
+    // The chunks together cover every byte of the text.
+    let resource = ltmc_core::ResourceId(stored[0]["resource_id"].as_i64().unwrap());
+    let all = memory.store().chunks_of(&Project::default(), resource).await.unwrap();
+    let mut covered = 0;
+    for c in &all {
+        assert!(c.start <= covered, "gap before byte {}", c.start);
+        covered = covered.max(c.end);
+        assert_eq!(&text[c.start..c.end], c.text);
+    }
+    assert_eq!(covered, text.len());
+    let vector_ids: HashSet<_> = all.iter().map(|c| c.vector_id).collect();
+    assert_eq!(vector_ids.len(), all.len());
+}

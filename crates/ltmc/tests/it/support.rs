@@ -1,0 +1,98 @@
+//! Helpers to run the `ltmc` binary in a temporary data dir and read its output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Ltmc {
+    pub dir: tempfile::TempDir,
+    pub hash_embedder: bool,
+}
+
+impl Ltmc {
+    /// A fresh data dir; `hash_embedder` selects the model-free test embedder.
+    pub fn new(hash_embedder: bool) -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            hash_embedder,
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ltmc"));
+        cmd.env("LTMC_DATA_DIR", self.data_dir())
+            .env_remove("LTMC_PROJECT")
+            .env("LTMC_LOG", "warn")
+            .stdin(Stdio::null());
+        if self.hash_embedder {
+            cmd.env("LTMC_EMBEDDER", "hash");
+        } else {
+            cmd.env_remove("LTMC_EMBEDDER");
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command().args(args).output().unwrap())
+    }
+
+    /// Writes a file under the temp dir and returns its path.
+    pub fn file(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join("files").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Self {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "expected success\n{self:#?}");
+        self
+    }
+
+    /// Asserts the failure shape: non-zero exit, an `error:` line and a `hint:` line, nothing on stdout.
+    #[track_caller]
+    pub fn fails_with(self, needle: &str) -> Self {
+        assert_ne!(self.code, 0, "expected failure\n{self:#?}");
+        assert!(self.stdout.is_empty(), "stdout must stay clean on errors\n{self:#?}");
+        let error = self.stderr.lines().find(|l| l.starts_with("error: ")).unwrap_or_else(|| panic!("no error line\n{self:#?}"));
+        assert!(error.contains(needle), "error line {error:?} lacks {needle:?}");
+        assert!(self.stderr.lines().any(|l| l.starts_with("hint: ")), "no hint line\n{self:#?}");
+        assert!(!self.stderr.contains("panicked"), "panic\n{self:#?}");
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("not one JSON value ({e}): {:?}", self.stdout))
+    }
+
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+}
+
+pub fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
