@@ -72,18 +72,18 @@ pub(crate) fn map_sqlite(err: &rusqlite::Error, path: &Path) -> StoreError {
                 | ErrorCode::SystemIoFailure
                 | ErrorCode::NoLargeFileSupport
                 | ErrorCode::FileLockingProtocolFailed
-                | ErrorCode::AuthorizationForStatementDenied => StoreError::Unavailable(detail),
+                | ErrorCode::AuthorizationForStatementDenied => StoreError::Unavailable(format!(
+                    "{detail} (check the data directory's permissions, free space and file system)"
+                )),
                 // A value that SQLite's limits refuse: the input's fault.
                 ErrorCode::TooBig => StoreError::Invalid(ltmc_core::CoreError::invalid(
                     "content",
                     format!("too large for the SQLite store ({err})"),
                 )),
                 // The schema does not hold the types our statements expect.
-                ErrorCode::TypeMismatch | ErrorCode::SchemaChanged => {
-                    StoreError::Corrupt(detail)
-                }
+                ErrorCode::TypeMismatch | ErrorCode::SchemaChanged => StoreError::Corrupt(detail),
                 // Failures of the process or the library rather than of the
-                // data: the store cannot serve this call.
+                // data or the environment: the store cannot serve this call.
                 ErrorCode::InternalMalfunction
                 | ErrorCode::OperationAborted
                 | ErrorCode::OperationInterrupted
@@ -91,10 +91,12 @@ pub(crate) fn map_sqlite(err: &rusqlite::Error, path: &Path) -> StoreError {
                 | ErrorCode::NotFound
                 | ErrorCode::ApiMisuse
                 | ErrorCode::ParameterOutOfRange
-                | ErrorCode::Unknown => StoreError::Unavailable(detail),
+                | ErrorCode::Unknown => {
+                    StoreError::Unavailable(format!("{detail} (SQLite could not serve the call)"))
+                }
                 // ErrorCode is non_exhaustive: a code added by a future
                 // rusqlite is reported, not hidden.
-                _ => StoreError::Unavailable(detail),
+                _ => StoreError::Unavailable(format!("{detail} (unrecognised SQLite result code)")),
             }
         }
         // Rows that do not have the shape or the types our schema promises.

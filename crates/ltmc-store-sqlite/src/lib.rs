@@ -1,1 +1,30 @@
-//! placeholder
+//! ltmc-store-sqlite: the embedded ltmc store, one SQLite file per data
+//! directory, implementing the `ltmc-store` traits.
+//!
+//! The file is the only truth. Vectors are rows beside their chunks, and each
+//! process keeps an exact in-memory index per project that it reloads when
+//! the file's write generation says another writer changed it, so several
+//! processes (CLI, MCP servers) can share one data directory. Writes are
+//! single `BEGIN IMMEDIATE` transactions that validate first and allocate
+//! vector ids inside the transaction; the schema is created by numbered
+//! forward-only migrations on open. rusqlite never appears in the public API:
+//! every driver error becomes a `StoreError` in `error.rs`.
+//!
+//! Deliberately not here: approximate (HNSW) search, connection pooling, and
+//! any knowledge of embedding models beyond their name and dimension.
+
+mod admin;
+mod blob;
+mod cache;
+mod error;
+mod meta;
+mod migrate;
+mod open;
+mod resources;
+mod search;
+mod store;
+mod validate;
+
+pub use ltmc_store::EmbeddingSpec;
+pub use migrate::LATEST_SCHEMA_VERSION;
+pub use store::SqliteStore;

@@ -6,7 +6,9 @@
 
 use crate::StoreError;
 use async_trait::async_trait;
-use ltmc_core::{Chunk, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, ScoredChunk};
+use ltmc_core::{
+    Chunk, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, ScoredChunk,
+};
 use serde::Serialize;
 
 /// The embedding model a store holds vectors of. A store records it when it is
@@ -63,8 +65,7 @@ pub trait ResourceStore: Send + Sync {
     ) -> Result<Vec<Resource>, StoreError>;
 
     /// The resource's chunks in order.
-    async fn chunks_of(&self, project: &Project, id: ResourceId)
-    -> Result<Vec<Chunk>, StoreError>;
+    async fn chunks_of(&self, project: &Project, id: ResourceId) -> Result<Vec<Chunk>, StoreError>;
 
     /// Deletes a resource, its chunks and their vectors in one transaction.
     /// Returns how many chunks went. Their vector ids are never reused.

@@ -1,0 +1,108 @@
+//! Embedding throughput of the real model: texts per second for short (~8 words) and
+//! long (~200 words) texts at batch sizes 1 and 32, printed as one JSON object.
+//!
+//! A data-output program, hence stdout. The texts are generated exactly as
+//! `scripts/parity/bench_embed.py` generates them (same word list, same LCG), or read
+//! from a JSON file `{"short": [...], "long": [...]}` given as the only argument, so the
+//! two implementations can be compared side by side. It is not a test: no thresholds.
+//!
+//!     cargo run --release -p ltmc-embed --example bench_embed -- [texts.json]
+#![allow(clippy::print_stdout)]
+
+use std::error::Error;
+use std::time::Instant;
+
+use ltmc_embed::{Embedder, ModelStore, load_default};
+use serde::Deserialize;
+
+const SHORT_TEXTS: usize = 256;
+const SHORT_WORDS: usize = 8;
+const LONG_TEXTS: usize = 64;
+const LONG_WORDS: usize = 200;
+
+const WORDS: &[&str] = &[
+    "memory", "agent", "fix", "pattern", "database", "index", "vector", "search", "query",
+    "cache", "error", "retry", "timeout", "connection", "pool", "leak", "test", "build",
+    "deploy", "service", "layer", "rule", "guardian", "debt", "refactor", "module", "function",
+    "class", "method", "return", "value", "string", "number", "list", "map", "thread", "lock",
+    "async", "await", "future", "stream", "buffer", "file", "path", "config", "token", "model",
+    "embed", "chunk", "document", "store", "load", "save", "delete", "update", "insert", "select",
+    "join", "table", "column", "row", "schema", "migration", "backup", "rollback", "commit",
+    "branch", "merge", "review", "the", "a", "of", "to", "and", "in", "is", "it", "for", "on",
+    "with", "when", "after", "before", "because", "fails", "works", "slow", "fast", "again",
+];
+
+#[derive(Deserialize)]
+struct Texts {
+    short: Vec<String>,
+    long: Vec<String>,
+}
+
+/// Knuth's MMIX LCG; the Python script uses the same constants and seed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn word(&mut self) -> &'static str {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let i = usize::try_from((self.0 >> 33) % WORDS.len() as u64).unwrap_or(0);
+        WORDS[i]
+    }
+
+    fn text(&mut self, words: usize) -> String {
+        (0..words).map(|_| self.word()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+fn generate() -> Texts {
+    let mut lcg = Lcg(42);
+    let short = (0..SHORT_TEXTS).map(|_| lcg.text(SHORT_WORDS)).collect();
+    let long = (0..LONG_TEXTS).map(|_| lcg.text(LONG_WORDS)).collect();
+    Texts { short, long }
+}
+
+/// Texts per second embedding `texts` in calls of `batch` texts.
+fn throughput(model: &dyn Embedder, texts: &[String], batch: usize) -> Result<f64, Box<dyn Error>> {
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let started = Instant::now();
+    for chunk in refs.chunks(batch) {
+        model.embed(chunk)?;
+    }
+    Ok(texts.len() as f64 / started.elapsed().as_secs_f64())
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let texts = match std::env::args_os().nth(1) {
+        Some(path) => serde_json::from_slice(&std::fs::read(path)?)?,
+        None => generate(),
+    };
+    let store = ModelStore::from_env()?;
+    let load_started = Instant::now();
+    let model = load_default(&store)?;
+    let load_ms = load_started.elapsed().as_secs_f64() * 1000.0;
+
+    // Warm-up: first calls pay for allocations and thread-pool start.
+    let refs: Vec<&str> = texts.short.iter().chain(&texts.long).take(48).map(String::as_str).collect();
+    model.embed(&refs)?;
+
+    let result = serde_json::json!({
+        "impl": "ltmc-rust-candle",
+        "profile": if cfg!(debug_assertions) { "dev" } else { "release" },
+        "threads": std::thread::available_parallelism().map_or(1, usize::from),
+        "load_ms": round1(load_ms),
+        "short_texts": texts.short.len(),
+        "long_texts": texts.long.len(),
+        "short_b1": round1(throughput(&model, &texts.short, 1)?),
+        "short_b32": round1(throughput(&model, &texts.short, 32)?),
+        "long_b1": round1(throughput(&model, &texts.long, 1)?),
+        "long_b32": round1(throughput(&model, &texts.long, 32)?),
+    });
+    println!("{result}");
+    Ok(())
+}

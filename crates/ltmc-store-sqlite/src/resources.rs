@@ -1,0 +1,325 @@
+//! Resources and their chunks: [`ResourceStore`] for [`SqliteStore`].
+//!
+//! Every write is one `BEGIN IMMEDIATE` transaction (the write lock is taken
+//! before the first read, so the duplicate check and the vector-id allocation
+//! cannot race another process) and is validated before it starts. Reads
+//! always filter by project. Vector search lives in `search.rs`.
+
+use crate::cache::Change;
+use crate::error::Result;
+use crate::store::State;
+use crate::{SqliteStore, blob, meta, validate};
+use async_trait::async_trait;
+use ltmc_core::{
+    Chunk, ChunkId, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, VectorId,
+    content_hash, now_rfc3339,
+};
+use ltmc_store::{ResourceFilter, ResourceStore, StoreError};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use std::path::Path;
+
+#[async_trait]
+impl ResourceStore for SqliteStore {
+    async fn put_resource(
+        &self,
+        resource: NewResource,
+        chunks: Vec<NewChunk>,
+    ) -> Result<PutOutcome, StoreError> {
+        self.call(move |state, path| put(state, path, &resource, &chunks))
+            .await
+    }
+
+    async fn find_by_hash(
+        &self,
+        project: &Project,
+        content_hash: &str,
+    ) -> Result<Option<Resource>, StoreError> {
+        let project = project.clone();
+        let hash = content_hash.to_owned();
+        self.call(move |state, _| {
+            Ok(state
+                .conn
+                .query_row(
+                    &format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE project = ?1 AND content_hash = ?2"),
+                    params![project.as_str(), hash],
+                    resource_from_row,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn get_resource(
+        &self,
+        project: &Project,
+        id: ResourceId,
+    ) -> Result<Resource, StoreError> {
+        let project = project.clone();
+        self.call(move |state, _| {
+            state
+                .conn
+                .query_row(
+                    &format!(
+                        "SELECT {RESOURCE_COLUMNS} FROM resources WHERE id = ?1 AND project = ?2"
+                    ),
+                    params![id.0, project.as_str()],
+                    resource_from_row,
+                )
+                .optional()?
+                .ok_or_else(|| not_found(&project, id).into())
+        })
+        .await
+    }
+
+    async fn list_resources(
+        &self,
+        project: &Project,
+        filter: &ResourceFilter,
+    ) -> Result<Vec<Resource>, StoreError> {
+        let project = project.clone();
+        let filter = filter.clone();
+        self.call(move |state, _| {
+            // SQLite reads LIMIT -1 as "no limit".
+            let limit = filter
+                .limit
+                .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+            let mut stmt = state.conn.prepare_cached(&format!(
+                "SELECT {RESOURCE_COLUMNS} FROM resources \
+                 WHERE project = ?1 AND (?2 IS NULL OR resource_type = ?2) \
+                 ORDER BY id DESC LIMIT ?3"
+            ))?;
+            let rows = stmt.query_map(
+                params![project.as_str(), filter.resource_type, limit],
+                resource_from_row,
+            )?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn chunks_of(&self, project: &Project, id: ResourceId) -> Result<Vec<Chunk>, StoreError> {
+        let project = project.clone();
+        self.call(move |state, _| {
+            let tx = state.conn.transaction()?;
+            // An unknown id is an error, not an empty list: a caller holding a
+            // stale or foreign id must learn that it is.
+            if !resource_exists(&tx, &project, id)? {
+                return Err(not_found(&project, id).into());
+            }
+            let chunks = {
+                let mut stmt = tx.prepare_cached(&format!(
+                    "SELECT {CHUNK_COLUMNS} FROM chunks c WHERE c.resource_id = ?1 ORDER BY c.ordinal"
+                ))?;
+                let rows = stmt.query_map([id.0], chunk_from_row)?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            tx.commit()?;
+            Ok(chunks)
+        })
+        .await
+    }
+
+    async fn delete_resource(
+        &self,
+        project: &Project,
+        id: ResourceId,
+    ) -> Result<usize, StoreError> {
+        let project = project.clone();
+        self.call(move |state, _| delete(state, &project, id)).await
+    }
+}
+
+fn put(
+    state: &mut State,
+    path: &Path,
+    resource: &NewResource,
+    chunks: &[NewChunk],
+) -> Result<PutOutcome> {
+    let dimension = state.dimension_for_write(path)?;
+    validate::check_put(resource, chunks, dimension)?;
+    let project = resource.project.as_str();
+    let hash = content_hash(&resource.content);
+    let metadata = serde_json::to_string(&resource.metadata).map_err(|err| {
+        StoreError::Invalid(ltmc_core::CoreError::invalid("metadata", err.to_string()))
+    })?;
+    let chunk_count = i64::try_from(chunks.len())
+        .map_err(|_| StoreError::Invalid(ltmc_core::CoreError::invalid("chunks", "too many")))?;
+
+    let tx = state
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let existing: Option<(i64, usize)> = tx
+        .query_row(
+            "SELECT id, chunk_count FROM resources WHERE project = ?1 AND content_hash = ?2",
+            params![project, hash],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some((id, chunk_count)) = existing {
+        // Dropping the transaction rolls back: nothing was written.
+        return Ok(PutOutcome {
+            resource_id: ResourceId(id),
+            chunk_count,
+            duplicate: true,
+        });
+    }
+    let resource_id: i64 = tx.query_row(
+        "INSERT INTO resources \
+         (project, file_name, resource_type, content_hash, content, chunk_count, created_at, metadata) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+        params![
+            project,
+            resource.file_name,
+            resource.resource_type,
+            hash,
+            resource.content,
+            chunk_count,
+            now_rfc3339(),
+            metadata
+        ],
+        |row| row.get(0),
+    )?;
+    // All of this resource's vector ids in one statement, under the write
+    // lock: unique and increasing across processes, never handed out twice.
+    let first_vector_id: i64 = tx.query_row(
+        "UPDATE vector_id_sequence SET next_id = next_id + ?1 WHERE id = 1 RETURNING next_id - ?1",
+        [chunk_count],
+        |row| row.get(0),
+    )?;
+    let mut added = Vec::with_capacity(chunks.len());
+    {
+        let mut insert_chunk = tx.prepare_cached(
+            "INSERT INTO chunks (resource_id, project, ordinal, start_byte, end_byte, text, vector_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+        )?;
+        let mut insert_vector = tx.prepare_cached(
+            "INSERT INTO vectors (vector_id, chunk_id, project, embedding) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (vector_id, chunk) in (first_vector_id..).zip(chunks) {
+            let chunk_id: i64 = insert_chunk.query_row(
+                params![
+                    resource_id,
+                    project,
+                    chunk.ordinal,
+                    chunk.start,
+                    chunk.end,
+                    chunk.text,
+                    vector_id
+                ],
+                |row| row.get(0),
+            )?;
+            insert_vector.execute(params![
+                vector_id,
+                chunk_id,
+                project,
+                blob::encode(&chunk.vector)
+            ])?;
+            added.push((vector_id, chunk.vector.as_slice()));
+        }
+    }
+    let generation = meta::bump_generation(&tx)?;
+    tx.commit()?;
+    state.cache.advance(
+        generation,
+        project,
+        &Change::Added {
+            resource_type: &resource.resource_type,
+            vectors: added,
+        },
+    );
+    Ok(PutOutcome {
+        resource_id: ResourceId(resource_id),
+        chunk_count: chunks.len(),
+        duplicate: false,
+    })
+}
+
+fn delete(state: &mut State, project: &Project, id: ResourceId) -> Result<usize> {
+    let tx = state
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !resource_exists(&tx, project, id)? {
+        return Err(not_found(project, id).into());
+    }
+    let vector_ids = {
+        let mut stmt = tx.prepare_cached("SELECT vector_id FROM chunks WHERE resource_id = ?1")?;
+        let rows = stmt.query_map([id.0], |row| row.get::<_, i64>(0))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    // Chunks and vectors go by ON DELETE CASCADE (foreign_keys is on for
+    // every connection this crate opens).
+    tx.execute(
+        "DELETE FROM resources WHERE id = ?1 AND project = ?2",
+        params![id.0, project.as_str()],
+    )?;
+    let generation = meta::bump_generation(&tx)?;
+    tx.commit()?;
+    state.cache.advance(
+        generation,
+        project.as_str(),
+        &Change::Removed {
+            vector_ids: &vector_ids,
+        },
+    );
+    Ok(vector_ids.len())
+}
+
+fn resource_exists(conn: &Connection, project: &Project, id: ResourceId) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM resources WHERE id = ?1 AND project = ?2)",
+        params![id.0, project.as_str()],
+        |row| row.get(0),
+    )?)
+}
+
+fn not_found(project: &Project, id: ResourceId) -> StoreError {
+    StoreError::NotFound {
+        entity: "resource",
+        id: id.to_string(),
+        project: project.to_string(),
+    }
+}
+
+const RESOURCE_COLUMNS: &str = "id, project, file_name, resource_type, content_hash, content, \
+                                chunk_count, created_at, metadata";
+
+fn resource_from_row(row: &Row<'_>) -> rusqlite::Result<Resource> {
+    let project: String = row.get(1)?;
+    let metadata: String = row.get(8)?;
+    Ok(Resource {
+        id: ResourceId(row.get(0)?),
+        project: Project::new(&project).map_err(|err| bad_value(1, err))?,
+        file_name: row.get(2)?,
+        resource_type: row.get(3)?,
+        content_hash: row.get(4)?,
+        content: row.get(5)?,
+        chunk_count: row.get(6)?,
+        created_at: row.get(7)?,
+        metadata: serde_json::from_str(&metadata).map_err(|err| bad_value(8, err))?,
+    })
+}
+
+/// Columns of a chunk row, aliased `c`, in the order [`chunk_from_row`] reads.
+pub(crate) const CHUNK_COLUMNS: &str =
+    "c.id, c.resource_id, c.ordinal, c.start_byte, c.end_byte, c.text, c.vector_id";
+
+pub(crate) fn chunk_from_row(row: &Row<'_>) -> rusqlite::Result<Chunk> {
+    Ok(Chunk {
+        id: ChunkId(row.get(0)?),
+        resource_id: ResourceId(row.get(1)?),
+        ordinal: row.get(2)?,
+        start: row.get(3)?,
+        end: row.get(4)?,
+        text: row.get(5)?,
+        vector_id: VectorId(row.get(6)?),
+    })
+}
+
+/// A stored value our types refuse: reported as corruption (see error.rs).
+fn bad_value(
+    column: usize,
+    err: impl std::error::Error + Send + Sync + 'static,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(err))
+}

@@ -1,0 +1,104 @@
+//! Exact nearest-chunk search: [`VectorSearch`] for [`SqliteStore`].
+//!
+//! One read transaction holds a single snapshot of the file for the three
+//! steps (read the write generation, reload the project's index if it is
+//! behind, fetch the hits' chunk rows), so a hit always names a chunk that
+//! exists, even while other processes write. Exact cosine over all of the
+//! project's vectors: no approximate index here.
+
+use crate::error::Result;
+use crate::resources::{CHUNK_COLUMNS, chunk_from_row};
+use crate::store::State;
+use crate::{SqliteStore, meta, validate};
+use async_trait::async_trait;
+use ltmc_core::{Project, ScoredChunk};
+use ltmc_index::IndexError;
+use ltmc_store::{ChunkFilter, StoreError, VectorSearch};
+use rusqlite::{OptionalExtension, params};
+
+#[async_trait]
+impl VectorSearch for SqliteStore {
+    async fn nearest_chunks(
+        &self,
+        project: &Project,
+        query: &[f32],
+        k: usize,
+        filter: &ChunkFilter,
+    ) -> Result<Vec<ScoredChunk>, StoreError> {
+        let project = project.clone();
+        let query = query.to_vec();
+        let filter = filter.clone();
+        self.call(move |state, _| nearest(state, &project, &query, k, &filter))
+            .await
+    }
+}
+
+fn nearest(
+    state: &mut State,
+    project: &Project,
+    query: &[f32],
+    k: usize,
+    filter: &ChunkFilter,
+) -> Result<Vec<ScoredChunk>> {
+    let Some(dimension) = state.embedding()?.map(|spec| spec.dimension) else {
+        // No model recorded: nothing can have been stored yet.
+        return Ok(Vec::new());
+    };
+    validate::check_vector(query, dimension, "query")?;
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    let State { conn, cache, .. } = state;
+    let tx = conn.transaction()?;
+    let generation = meta::read_generation(&tx)?;
+    let index = cache.fresh(&tx, project.as_str(), dimension, generation)?;
+    let hits = index
+        .search(query, k, filter.resource_type.as_deref())
+        .map_err(|err| match err {
+            IndexError::WrongDimension { expected, got } => {
+                StoreError::WrongDimension { expected, got }
+            }
+            IndexError::NotFinite => StoreError::Invalid(ltmc_core::CoreError::invalid(
+                "query",
+                "vector contains NaN or infinity",
+            )),
+        })?;
+    let mut found = Vec::with_capacity(hits.len());
+    {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT {CHUNK_COLUMNS}, r.file_name, r.resource_type FROM chunks c \
+             JOIN resources r ON r.id = c.resource_id \
+             WHERE c.vector_id = ?1 AND c.project = ?2"
+        ))?;
+        for hit in hits {
+            let row = stmt
+                .query_row(params![hit.id, project.as_str()], |row| {
+                    Ok(ScoredChunk {
+                        chunk: chunk_from_row(row)?,
+                        file_name: row.get(7)?,
+                        resource_type: row.get(8)?,
+                        score: hit.score,
+                    })
+                })
+                .optional()?;
+            // The index was loaded or advanced to this very snapshot, so every
+            // hit has its row; a missing one means the cache and file disagree.
+            found.push(row.ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "vector {} is in the index but has no chunk in project {project}",
+                    hit.id
+                ))
+            })?);
+        }
+    }
+    tx.commit()?;
+    // The index breaks ties by vector id; the contract says chunk id. Both
+    // are allocated in insertion order, but sort so the contract never rests
+    // on that.
+    found.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.chunk.id.cmp(&b.chunk.id))
+    });
+    Ok(found)
+}
