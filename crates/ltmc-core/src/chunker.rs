@@ -251,6 +251,9 @@ fn overlap_start(text: &str, end: usize, overlap: usize) -> usize {
 
 /// The last char boundary at or before `i` that is not inside a `"\r\n"`.
 fn valid_cut_at_or_before(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
     if splits_crlf(text, i) {
         i -= 1;
     }

@@ -21,15 +21,95 @@ const LONG_TEXTS: usize = 64;
 const LONG_WORDS: usize = 200;
 
 const WORDS: &[&str] = &[
-    "memory", "agent", "fix", "pattern", "database", "index", "vector", "search", "query",
-    "cache", "error", "retry", "timeout", "connection", "pool", "leak", "test", "build",
-    "deploy", "service", "layer", "rule", "guardian", "debt", "refactor", "module", "function",
-    "class", "method", "return", "value", "string", "number", "list", "map", "thread", "lock",
-    "async", "await", "future", "stream", "buffer", "file", "path", "config", "token", "model",
-    "embed", "chunk", "document", "store", "load", "save", "delete", "update", "insert", "select",
-    "join", "table", "column", "row", "schema", "migration", "backup", "rollback", "commit",
-    "branch", "merge", "review", "the", "a", "of", "to", "and", "in", "is", "it", "for", "on",
-    "with", "when", "after", "before", "because", "fails", "works", "slow", "fast", "again",
+    "memory",
+    "agent",
+    "fix",
+    "pattern",
+    "database",
+    "index",
+    "vector",
+    "search",
+    "query",
+    "cache",
+    "error",
+    "retry",
+    "timeout",
+    "connection",
+    "pool",
+    "leak",
+    "test",
+    "build",
+    "deploy",
+    "service",
+    "layer",
+    "rule",
+    "guardian",
+    "debt",
+    "refactor",
+    "module",
+    "function",
+    "class",
+    "method",
+    "return",
+    "value",
+    "string",
+    "number",
+    "list",
+    "map",
+    "thread",
+    "lock",
+    "async",
+    "await",
+    "future",
+    "stream",
+    "buffer",
+    "file",
+    "path",
+    "config",
+    "token",
+    "model",
+    "embed",
+    "chunk",
+    "document",
+    "store",
+    "load",
+    "save",
+    "delete",
+    "update",
+    "insert",
+    "select",
+    "join",
+    "table",
+    "column",
+    "row",
+    "schema",
+    "migration",
+    "backup",
+    "rollback",
+    "commit",
+    "branch",
+    "merge",
+    "review",
+    "the",
+    "a",
+    "of",
+    "to",
+    "and",
+    "in",
+    "is",
+    "it",
+    "for",
+    "on",
+    "with",
+    "when",
+    "after",
+    "before",
+    "because",
+    "fails",
+    "works",
+    "slow",
+    "fast",
+    "again",
 ];
 
 #[derive(Deserialize)]
@@ -52,7 +132,10 @@ impl Lcg {
     }
 
     fn text(&mut self, words: usize) -> String {
-        (0..words).map(|_| self.word()).collect::<Vec<_>>().join(" ")
+        (0..words)
+            .map(|_| self.word())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -88,7 +171,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     let load_ms = load_started.elapsed().as_secs_f64() * 1000.0;
 
     // Warm-up: first calls pay for allocations and thread-pool start.
-    let refs: Vec<&str> = texts.short.iter().chain(&texts.long).take(48).map(String::as_str).collect();
+    let refs: Vec<&str> = texts
+        .short
+        .iter()
+        .chain(&texts.long)
+        .take(48)
+        .map(String::as_str)
+        .collect();
     model.embed(&refs)?;
 
     let result = serde_json::json!({

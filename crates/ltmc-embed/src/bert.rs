@@ -49,10 +49,9 @@ impl BertEmbedder {
     /// by `ModelStore` and `testing::write_tiny_bert`), else `local/<folder name>`.
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
         let model_id = crate::provision::read_model_id(dir).unwrap_or_else(|| {
-            let name = dir.file_name().map_or_else(
-                || "model".to_owned(),
-                |n| n.to_string_lossy().into_owned(),
-            );
+            let name = dir
+                .file_name()
+                .map_or_else(|| "model".to_owned(), |n| n.to_string_lossy().into_owned());
             format!("local/{name}")
         });
         Self::load_with_id(dir, model_id)
@@ -189,7 +188,9 @@ fn read_config(path: &Path) -> Result<Config, EmbedError> {
     // Checked here because candle would otherwise fail on the first embed, or not at all.
     if config.hidden_size == 0
         || config.num_attention_heads == 0
-        || config.hidden_size % config.num_attention_heads != 0
+        || !config
+            .hidden_size
+            .is_multiple_of(config.num_attention_heads)
         || config.max_position_embeddings < 2
     {
         return Err(EmbedError::corrupt(

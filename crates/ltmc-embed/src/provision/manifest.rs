@@ -72,7 +72,11 @@ pub(crate) fn write(dir: &Path, model_id: &str, files: Vec<FileRecord>) -> io::R
         files,
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    // tempfile's default 0600 would hide the manifest from other users of a shared cache.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut tmp = builder.prefix(".manifest-").tempfile_in(dir)?;
     tmp.write_all(&json)?;
     tmp.as_file().sync_all()?;
     tmp.persist(dir.join(MANIFEST_FILE)).map_err(|e| e.error)?;

