@@ -244,7 +244,11 @@ mod tests {
 
     #[test]
     fn ties_break_by_id() {
-        let index = index(&[(7, [1.0, 0.0, 0.0]), (3, [1.0, 0.0, 0.0]), (5, [1.0, 0.0, 0.0])]);
+        let index = index(&[
+            (7, [1.0, 0.0, 0.0]),
+            (3, [1.0, 0.0, 0.0]),
+            (5, [1.0, 0.0, 0.0]),
+        ]);
         let hits = index.search(&[1.0, 0.0, 0.0], 2, &|_| true).unwrap();
         assert_eq!(ids(&hits), [3, 5]);
     }
@@ -256,13 +260,19 @@ mod tests {
             let x = id as f32;
             index.insert(id, &[1.0, x / 100.0, 0.0]).unwrap();
         }
-        let hits = index.search(&[1.0, 0.0, 0.0], 5, &|id| id % 10 == 7).unwrap();
+        let hits = index
+            .search(&[1.0, 0.0, 0.0], 5, &|id| id % 10 == 7)
+            .unwrap();
         assert_eq!(ids(&hits), [7, 17, 27, 37, 47]);
     }
 
     #[test]
     fn remove_and_replace() {
-        let mut index = index(&[(1, [1.0, 0.0, 0.0]), (2, [0.0, 1.0, 0.0]), (3, [0.0, 0.0, 1.0])]);
+        let mut index = index(&[
+            (1, [1.0, 0.0, 0.0]),
+            (2, [0.0, 1.0, 0.0]),
+            (3, [0.0, 0.0, 1.0]),
+        ]);
         assert!(index.remove(1));
         assert!(!index.remove(1));
         assert_eq!(index.len(), 2);
@@ -280,9 +290,15 @@ mod tests {
         let mut index = ExactIndex::new(3);
         assert_eq!(
             index.insert(1, &[1.0, 2.0]),
-            Err(IndexError::WrongDimension { expected: 3, got: 2 })
+            Err(IndexError::WrongDimension {
+                expected: 3,
+                got: 2
+            })
         );
-        assert_eq!(index.insert(1, &[f32::NAN, 0.0, 0.0]), Err(IndexError::NotFinite));
+        assert_eq!(
+            index.insert(1, &[f32::NAN, 0.0, 0.0]),
+            Err(IndexError::NotFinite)
+        );
         assert!(index.is_empty());
         assert!(index.search(&[1.0; 4], 1, &|_| true).is_err());
     }

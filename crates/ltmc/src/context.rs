@@ -75,15 +75,16 @@ impl Context {
                 };
                 Ok(Arc::new(ltmc_embed::testing::HashEmbedder::new(dim)?))
             }
-            Some(other) => bail!("{EMBEDDER_ENV}={other} is not known; use `minilm` (default) or `hash[:DIM]`"),
+            Some(other) => {
+                bail!("{EMBEDDER_ENV}={other} is not known; use `minilm` (default) or `hash[:DIM]`")
+            }
         }
     }
 
     /// Opens the store for writing, creating the data dir when missing.
     pub fn open_for_write(&self, embedder: &dyn Embedder) -> Result<Arc<dyn Store>> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| {
-            format!("cannot create the data dir {}", self.data_dir.display())
-        })?;
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create the data dir {}", self.data_dir.display()))?;
         self.open(Some(embedder))
     }
 

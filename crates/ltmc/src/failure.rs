@@ -67,7 +67,9 @@ fn service_hint(error: &ServiceError) -> Option<String> {
         ServiceError::Invalid { field, .. } => Some(format!("fix the {field} and try again")),
         ServiceError::Store(e) => Some(store_hint(e)),
         ServiceError::Embed(e) => e.hint().map(str::to_owned),
-        ServiceError::Internal(_) => Some("this is a bug in ltmc; run again with -v and report it".into()),
+        ServiceError::Internal(_) => {
+            Some("this is a bug in ltmc; run again with -v and report it".into())
+        }
     }
 }
 

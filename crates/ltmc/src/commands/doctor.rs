@@ -17,8 +17,16 @@ struct Check {
 impl Check {
     fn new(name: &'static str, result: Result<String, String>) -> Self {
         match result {
-            Ok(detail) => Self { name, ok: true, detail },
-            Err(detail) => Self { name, ok: false, detail },
+            Ok(detail) => Self {
+                name,
+                ok: true,
+                detail,
+            },
+            Err(detail) => Self {
+                name,
+                ok: false,
+                detail,
+            },
         }
     }
 }
@@ -58,7 +66,10 @@ pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
                     .map_err(|e| e.to_string())
                     .and_then(|r| {
                         if r.is_ok() {
-                            Ok("every chunk has exactly one vector and every vector one chunk".into())
+                            Ok(
+                                "every chunk has exactly one vector and every vector one chunk"
+                                    .into(),
+                            )
                         } else {
                             Err(serde_json::to_string(&r).unwrap_or_else(|_| format!("{r:?}")))
                         }
@@ -71,10 +82,19 @@ pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         output::json_line(&serde_json::json!({"ok": ok, "checks": checks}))?;
     } else {
         for c in &checks {
-            output::line(&format!("{} {:<9} {}", if c.ok { "ok  " } else { "FAIL" }, c.name, c.detail));
+            output::line(&format!(
+                "{} {:<9} {}",
+                if c.ok { "ok  " } else { "FAIL" },
+                c.name,
+                c.detail
+            ));
         }
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn data_dir(ctx: &Context) -> Result<String, String> {
@@ -97,7 +117,12 @@ fn model(ctx: &Context) -> Result<String, String> {
     let models = ltmc_embed::ModelStore::new(ctx.model_dir.clone());
     models
         .verify()
-        .map(|()| format!("all-MiniLM-L6-v2 in {} (sha256 verified)", shown(&ctx.model_dir)))
+        .map(|()| {
+            format!(
+                "all-MiniLM-L6-v2 in {} (sha256 verified)",
+                shown(&ctx.model_dir)
+            )
+        })
         .map_err(|e| match e.hint() {
             Some(h) => format!("{e} (hint: {h})"),
             None => e.to_string(),

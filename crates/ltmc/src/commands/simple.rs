@@ -55,7 +55,10 @@ pub async fn embed(ctx: &Context, texts: Vec<String>) -> anyhow::Result<ExitCode
     } else {
         for (text, vector) in texts.iter().zip(&vectors) {
             let head: Vec<String> = vector.iter().take(6).map(|x| format!("{x:.4}")).collect();
-            output::line(&format!("{text:?}: [{}, ...] ({dimension} dims)", head.join(", ")));
+            output::line(&format!(
+                "{text:?}: [{}, ...] ({dimension} dims)",
+                head.join(", ")
+            ));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -52,7 +52,9 @@ pub async fn run(ctx: &Context, args: StoreArgs) -> anyhow::Result<ExitCode> {
     match (failed, last_error) {
         (0, _) | (_, None) => Ok(ExitCode::SUCCESS),
         (1, Some(e)) => Err(e),
-        (n, Some(_)) => Err(anyhow!("{n} inputs could not be stored (see the messages above)")),
+        (n, Some(_)) => Err(anyhow!(
+            "{n} inputs could not be stored (see the messages above)"
+        )),
     }
 }
 

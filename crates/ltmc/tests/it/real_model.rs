@@ -15,7 +15,9 @@ fn model() -> Arc<BertEmbedder> {
     static MODEL: OnceLock<Arc<BertEmbedder>> = OnceLock::new();
     MODEL
         .get_or_init(|| {
-            let dir = ModelStore::new(ModelStore::default_dir().unwrap()).ensure().unwrap();
+            let dir = ModelStore::new(ModelStore::default_dir().unwrap())
+                .ensure()
+                .unwrap();
             Arc::new(BertEmbedder::load(&dir).unwrap())
         })
         .clone()
@@ -105,7 +107,12 @@ async fn four_processes_store_the_same_100_files() {
         assert_eq!(lines.len(), 100, "{stderr}");
         let mut ids: Vec<(String, i64)> = lines
             .iter()
-            .map(|l| (l["file_name"].as_str().unwrap().to_owned(), l["resource_id"].as_i64().unwrap()))
+            .map(|l| {
+                (
+                    l["file_name"].as_str().unwrap().to_owned(),
+                    l["resource_id"].as_i64().unwrap(),
+                )
+            })
             .collect();
         ids.sort();
         ids_per_process.push(ids);
@@ -130,7 +137,10 @@ async fn four_processes_store_the_same_100_files() {
             wrong.push((i, top));
         }
     }
-    assert!(wrong.is_empty(), "first sentence did not find its file first: {wrong:?}");
+    assert!(
+        wrong.is_empty(),
+        "first sentence did not find its file first: {wrong:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,7 +154,9 @@ async fn unpunctuated_20k_text_is_chunked_whole_and_found_by_its_end() {
     let mut state: u64 = 42;
     while text.len() < 19_400 {
         // A small LCG keeps the filler deterministic without a rand dependency.
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         let word = FILLER[usize::try_from(state >> 59).unwrap() % FILLER.len()];
         text.push_str(word);
         text.push(if text.len() % 700 < 8 { '\n' } else { ' ' });
@@ -157,10 +169,19 @@ async fn unpunctuated_20k_text_is_chunked_whole_and_found_by_its_end() {
 
     let ltmc = Ltmc::new(false);
     let long = ltmc.file("long.txt", &text);
-    let other = ltmc.file("other.md", "Deep sea creatures glow to attract prey. Submarines explore them.");
-    let stored = ltmc.run(&["store", "--json", path_str(&long), path_str(&other)]).ok().json_lines();
+    let other = ltmc.file(
+        "other.md",
+        "Deep sea creatures glow to attract prey. Submarines explore them.",
+    );
+    let stored = ltmc
+        .run(&["store", "--json", path_str(&long), path_str(&other)])
+        .ok()
+        .json_lines();
     let chunks = stored[0]["chunk_count"].as_u64().unwrap();
-    assert!(chunks >= 10, "20k chars should be many chunks, got {chunks}");
+    assert!(
+        chunks >= 10,
+        "20k chars should be many chunks, got {chunks}"
+    );
 
     let memory = memory(&ltmc.data_dir());
     let hits = memory
@@ -177,7 +198,11 @@ async fn unpunctuated_20k_text_is_chunked_whole_and_found_by_its_end() {
 
     // The chunks together cover every byte of the text.
     let resource = ltmc_core::ResourceId(stored[0]["resource_id"].as_i64().unwrap());
-    let all = memory.store().chunks_of(&Project::default(), resource).await.unwrap();
+    let all = memory
+        .store()
+        .chunks_of(&Project::default(), resource)
+        .await
+        .unwrap();
     let mut covered = 0;
     for c in &all {
         assert!(c.start <= covered, "gap before byte {}", c.start);

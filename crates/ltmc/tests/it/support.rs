@@ -76,20 +76,37 @@ impl Run {
     #[track_caller]
     pub fn fails_with(self, needle: &str) -> Self {
         assert_ne!(self.code, 0, "expected failure\n{self:#?}");
-        assert!(self.stdout.is_empty(), "stdout must stay clean on errors\n{self:#?}");
-        let error = self.stderr.lines().find(|l| l.starts_with("error: ")).unwrap_or_else(|| panic!("no error line\n{self:#?}"));
-        assert!(error.contains(needle), "error line {error:?} lacks {needle:?}");
-        assert!(self.stderr.lines().any(|l| l.starts_with("hint: ")), "no hint line\n{self:#?}");
+        assert!(
+            self.stdout.is_empty(),
+            "stdout must stay clean on errors\n{self:#?}"
+        );
+        let error = self
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("error: "))
+            .unwrap_or_else(|| panic!("no error line\n{self:#?}"));
+        assert!(
+            error.contains(needle),
+            "error line {error:?} lacks {needle:?}"
+        );
+        assert!(
+            self.stderr.lines().any(|l| l.starts_with("hint: ")),
+            "no hint line\n{self:#?}"
+        );
         assert!(!self.stderr.contains("panicked"), "panic\n{self:#?}");
         self
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("not one JSON value ({e}): {:?}", self.stdout))
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("not one JSON value ({e}): {:?}", self.stdout))
     }
 
     pub fn json_lines(&self) -> Vec<serde_json::Value> {
-        self.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 }
 
