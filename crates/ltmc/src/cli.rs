@@ -64,6 +64,26 @@ pub enum Command {
     },
     /// Check the data dir, schema, model and that every chunk has exactly one vector.
     Doctor,
+    /// Measure this store: query latency of search by meaning (embedding included).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time warm searches in one process: query embedding, vector search, and both.
+    Search {
+        /// Queries to time (default: a fixed set of engineering questions).
+        queries: Vec<String>,
+        /// Timed rounds over the queries, after one warm-up round.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// Results per search.
+        #[arg(long, short = 'k', default_value_t = 5)]
+        top_k: usize,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! Dispatch of the parsed command line to one command module each.
 
+mod bench;
 mod doctor;
 mod model;
 mod search;
@@ -20,5 +21,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Embed { texts } => simple::embed(&ctx, texts).await,
         Command::Model { command } => model::run(&ctx, command),
         Command::Doctor => doctor::run(&ctx).await,
+        Command::Bench { command } => bench::run(&ctx, command).await,
     }
 }
