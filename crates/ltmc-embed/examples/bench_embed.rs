@@ -183,7 +183,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let result = serde_json::json!({
         "impl": "ltmc-rust-candle",
         "profile": if cfg!(debug_assertions) { "dev" } else { "release" },
-        "threads": std::thread::available_parallelism().map_or(1, usize::from),
+        // What candle uses: $RAYON_NUM_THREADS, else the physical cores.
+        "threads": candle_core::utils::get_num_threads(),
         "load_ms": round1(load_ms),
         "short_texts": texts.short.len(),
         "long_texts": texts.long.len(),

@@ -8,6 +8,8 @@
 
 mod error;
 mod memory;
+mod search;
 
 pub use error::ServiceError;
-pub use memory::{Memory, SearchRequest, StoreRequest, StoredResource};
+pub use memory::{MAX_TOP_K, Memory, SearchRequest, StoreRequest, StoredResource};
+pub use search::{RRF_K, SearchHit, SearchMode};

@@ -1,16 +1,20 @@
 //! Storing and finding documents: the core loop of ltmc.
 //!
 //! A store call hashes the content (identical content is not embedded or
-//! stored twice), chunks it losslessly, embeds every chunk in one batch, and
-//! hands resource + chunks + vectors to the store as one transaction. A search
-//! embeds the query and asks the store for the nearest chunks. Not here:
-//! keyword search, ranking fusion, protocols.
+//! stored twice), chunks it losslessly, embeds the chunks of every text in the
+//! call together (batches cross file boundaries, so ingesting many small files
+//! is embedding-bound), and hands each resource with its chunks and vectors to
+//! the store as one transaction. A search embeds the query and asks the store
+//! for the nearest chunks, the best keyword matches, or both fused (see
+//! `search.rs`). Not here: protocols, how a store finds anything.
 
 use crate::ServiceError;
+use crate::search::{self, SearchHit, SearchMode};
 use ltmc_core::{
-    ChunkConfig, NewChunk, NewResource, Project, PutOutcome, ResourceId, ScoredChunk, chunk_text,
-    content_hash,
+    ChunkConfig, NewChunk, NewResource, Project, PutOutcome, ResourceId, chunk_text, content_hash,
 };
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use ltmc_embed::Embedder;
 use ltmc_store::{ChunkFilter, Store};
 use serde::Serialize;
@@ -33,6 +37,7 @@ pub struct SearchRequest {
     pub query: String,
     pub top_k: usize,
     pub resource_type: Option<String>,
+    pub mode: SearchMode,
 }
 
 /// The answer to a store call, as the CLI and the tools report it.
@@ -52,6 +57,9 @@ impl From<PutOutcome> for StoredResource {
         }
     }
 }
+
+/// The fewest candidates hybrid search takes from each side before fusing.
+const HYBRID_MIN_DEPTH: usize = 40;
 
 /// The largest `top_k` a search accepts: beyond it a caller wants a dump, not a search.
 pub const MAX_TOP_K: usize = 1000;
@@ -98,46 +106,109 @@ impl Memory {
     /// Stores one text. Identical content already in the project is returned
     /// as `duplicate: true` without embedding or writing anything.
     pub async fn store_text(&self, request: StoreRequest) -> Result<StoredResource, ServiceError> {
-        validate_store(&request)?;
-        let hash = content_hash(&request.content);
-        if let Some(existing) = self.store.find_by_hash(&request.project, &hash).await? {
-            return Ok(StoredResource {
-                resource_id: existing.id,
-                chunk_count: existing.chunk_count,
-                duplicate: true,
-            });
-        }
-        let spans = chunk_text(&request.content, &self.chunking);
-        let texts: Vec<String> = spans
-            .iter()
-            .map(|s| request.content[s.start..s.end].to_owned())
-            .collect();
-        let vectors = self.embed_owned(texts.clone()).await?;
-        let chunks = spans
-            .iter()
-            .zip(texts)
-            .zip(vectors)
-            .enumerate()
-            .map(|(ordinal, ((span, text), vector))| NewChunk {
-                ordinal,
-                start: span.start,
-                end: span.end,
-                text,
-                vector,
-            })
-            .collect();
-        let resource = NewResource {
-            project: request.project,
-            file_name: request.file_name,
-            resource_type: request.resource_type,
-            content: request.content,
-            metadata: request.metadata,
-        };
-        Ok(self.store.put_resource(resource, chunks).await?.into())
+        self.store_batch(vec![request])
+            .await
+            .pop()
+            .unwrap_or_else(|| Err(ServiceError::Internal("store_batch lost a request".into())))
     }
 
-    /// The chunks nearest in meaning to the query, best first.
-    pub async fn search(&self, request: SearchRequest) -> Result<Vec<ScoredChunk>, ServiceError> {
+    /// Stores several texts: one answer per request, in order. The chunks of
+    /// all new texts are embedded together, then each text is written in its
+    /// own transaction, so one bad text never blocks or half-writes another.
+    pub async fn store_batch(
+        &self,
+        requests: Vec<StoreRequest>,
+    ) -> Vec<Result<StoredResource, ServiceError>> {
+        let mut answers: Vec<Option<Result<StoredResource, ServiceError>>> =
+            (0..requests.len()).map(|_| None).collect();
+        // New texts to embed, with their spans; the same content twice in one
+        // batch is embedded and stored once, the later copy answered as its duplicate.
+        let mut pending: Vec<(usize, Vec<ltmc_core::ChunkSpan>)> = Vec::new();
+        let mut copies: Vec<(usize, usize)> = Vec::new();
+        let mut first_with_hash: HashMap<(String, String), usize> = HashMap::new();
+        for (i, request) in requests.iter().enumerate() {
+            if let Err(e) = validate_store(request) {
+                answers[i] = Some(Err(e));
+                continue;
+            }
+            let hash = content_hash(&request.content);
+            match self.store.find_by_hash(&request.project, &hash).await {
+                Ok(Some(existing)) => {
+                    answers[i] = Some(Ok(StoredResource {
+                        resource_id: existing.id,
+                        chunk_count: existing.chunk_count,
+                        duplicate: true,
+                    }));
+                }
+                Ok(None) => match first_with_hash.entry((request.project.to_string(), hash)) {
+                    Entry::Occupied(first) => copies.push((i, *first.get())),
+                    Entry::Vacant(slot) => {
+                        slot.insert(i);
+                        pending.push((i, chunk_text(&request.content, &self.chunking)));
+                    }
+                },
+                Err(e) => answers[i] = Some(Err(e.into())),
+            }
+        }
+        let texts: Vec<String> = pending
+            .iter()
+            .flat_map(|(i, spans)| {
+                let content = &requests[*i].content;
+                spans.iter().map(move |s| content[s.start..s.end].to_owned())
+            })
+            .collect();
+        let vectors = match self.embed_owned(texts.clone()).await {
+            Ok(vectors) => vectors,
+            Err(e) => {
+                // The embedder failed for the whole batch: every new text fails with it.
+                let message = e.to_string();
+                let mut first = Some(e);
+                for (i, _) in &pending {
+                    answers[*i] = Some(Err(first
+                        .take()
+                        .unwrap_or_else(|| ServiceError::Internal(message.clone()))));
+                }
+                return finish(answers, &copies);
+            }
+        };
+        let mut texts = texts.into_iter();
+        let mut vectors = vectors.into_iter();
+        let mut requests: Vec<Option<StoreRequest>> = requests.into_iter().map(Some).collect();
+        for (i, spans) in pending {
+            let Some(request) = requests[i].take() else {
+                continue;
+            };
+            let chunks = spans
+                .iter()
+                .enumerate()
+                .map(|(ordinal, span)| NewChunk {
+                    ordinal,
+                    start: span.start,
+                    end: span.end,
+                    text: texts.next().unwrap_or_default(),
+                    vector: vectors.next().unwrap_or_default(),
+                })
+                .collect();
+            let resource = NewResource {
+                project: request.project,
+                file_name: request.file_name,
+                resource_type: request.resource_type,
+                content: request.content,
+                metadata: request.metadata,
+            };
+            answers[i] = Some(
+                self.store
+                    .put_resource(resource, chunks)
+                    .await
+                    .map(StoredResource::from)
+                    .map_err(ServiceError::from),
+            );
+        }
+        finish(answers, &copies)
+    }
+
+    /// The chunks that best answer the query, best first, ranked as `mode` says.
+    pub async fn search(&self, request: SearchRequest) -> Result<Vec<SearchHit>, ServiceError> {
         if request.query.trim().is_empty() {
             return Err(ServiceError::invalid(
                 "query",
@@ -150,14 +221,36 @@ impl Memory {
                 format!("must be between 1 and {MAX_TOP_K}, got {}", request.top_k),
             ));
         }
-        let query = self.embed_one(&request.query).await?;
         let filter = ChunkFilter {
             resource_type: request.resource_type,
         };
-        Ok(self
-            .store
-            .nearest_chunks(&request.project, &query, request.top_k, &filter)
-            .await?)
+        let (project, k) = (&request.project, request.top_k);
+        match request.mode {
+            SearchMode::Vector => {
+                let query = self.embed_one(&request.query).await?;
+                let hits = self.store.nearest_chunks(project, &query, k, &filter).await?;
+                Ok(search::from_vector(hits))
+            }
+            SearchMode::Keyword => {
+                let hits = self
+                    .store
+                    .keyword_chunks(project, &request.query, k, &filter)
+                    .await?;
+                Ok(search::from_keyword(hits))
+            }
+            SearchMode::Hybrid => {
+                // Fusion needs more than k candidates from each side: a chunk
+                // ranked 30th by meaning and 2nd by words may well belong in the top k.
+                let depth = (k * 4).max(HYBRID_MIN_DEPTH);
+                let query = self.embed_one(&request.query).await?;
+                let vector = self.store.nearest_chunks(project, &query, depth, &filter).await?;
+                let keyword = self
+                    .store
+                    .keyword_chunks(project, &request.query, depth, &filter)
+                    .await?;
+                Ok(search::fuse(vector, keyword, k))
+            }
+        }
     }
 
     /// Deletes a resource with its chunks and vectors; returns how many chunks went.
@@ -184,6 +277,29 @@ impl Memory {
             .pop()
             .ok_or_else(|| ServiceError::Internal("embedder returned no vector".into()))
     }
+}
+
+/// Answers the in-batch copies from their originals and unwraps the answers.
+fn finish(
+    mut answers: Vec<Option<Result<StoredResource, ServiceError>>>,
+    copies: &[(usize, usize)],
+) -> Vec<Result<StoredResource, ServiceError>> {
+    for &(copy, original) in copies {
+        answers[copy] = Some(match &answers[original] {
+            Some(Ok(stored)) => Ok(StoredResource {
+                duplicate: true,
+                ..stored.clone()
+            }),
+            _ => Err(ServiceError::invalid(
+                "content",
+                "is identical to an earlier input of this call, which could not be stored",
+            )),
+        });
+    }
+    answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(ServiceError::Internal("request was not answered".into()))))
+        .collect()
 }
 
 fn validate_store(request: &StoreRequest) -> Result<(), ServiceError> {

@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 1;
+pub const LATEST_SCHEMA_VERSION: i64 = 2;
 
 struct Migration {
     version: i64,
@@ -22,11 +22,18 @@ struct Migration {
 }
 
 /// In order, numbered from 1 without gaps (a unit test holds us to it).
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init",
+        sql: include_str!("../migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_chunk_fts",
+        sql: include_str!("../migrations/0002_chunk_fts.sql"),
+    },
+];
 
 /// Brings the database at `conn` to [`LATEST_SCHEMA_VERSION`]; returns it.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<i64> {
@@ -135,6 +142,34 @@ mod tests {
             .query_row("SELECT count(*) FROM schema_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(rows, LATEST_SCHEMA_VERSION);
+    }
+
+    /// A version-1 file (migration 1 alone, as an older ltmc wrote it) is
+    /// upgraded in place, and the chunks it held become keyword-searchable.
+    #[test]
+    fn version_1_upgrades_and_indexes_its_chunks() {
+        let path = Path::new(":memory:");
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0].sql).unwrap();
+        conn.execute_batch(
+            "INSERT INTO schema_version VALUES (1, '0001_init', 'then'); \
+             INSERT INTO resources (project, file_name, resource_type, content_hash, content, \
+                                    chunk_count, created_at) \
+             VALUES ('p', 'a.md', 'document', 'h', 'legacy words', 1, 'then'); \
+             INSERT INTO chunks (resource_id, project, ordinal, start_byte, end_byte, text, vector_id) \
+             VALUES (1, 'p', 0, 0, 12, 'legacy words', 1);",
+        )
+        .unwrap();
+        assert_eq!(current_version(&conn, path).unwrap(), 1);
+        assert_eq!(migrate(&mut conn, path).unwrap(), LATEST_SCHEMA_VERSION);
+        let found: i64 = conn
+            .query_row(
+                "SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH 'legacy'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! Every write is one `BEGIN IMMEDIATE` transaction (the write lock is taken
 //! before the first read, so the duplicate check and the vector-id allocation
 //! cannot race another process) and is validated before it starts. Reads
-//! always filter by project. Vector search lives in `search.rs`.
+//! always filter by project. Vector search lives in `search.rs`, keyword
+//! search in `keyword.rs`; both read chunk rows with the helpers at the end.
 
 use crate::cache::Change;
 use crate::error::Result;
@@ -12,7 +13,7 @@ use crate::{SqliteStore, blob, meta, validate};
 use async_trait::async_trait;
 use ltmc_core::{
     Chunk, ChunkId, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, VectorId,
-    content_hash, now_rfc3339,
+    ScoredChunk, content_hash, now_rfc3339,
 };
 use ltmc_store::{ResourceFilter, ResourceStore, StoreError};
 use rusqlite::types::Type;
@@ -303,6 +304,21 @@ fn resource_from_row(row: &Row<'_>) -> rusqlite::Result<Resource> {
 /// Columns of a chunk row, aliased `c`, in the order [`chunk_from_row`] reads.
 pub(crate) const CHUNK_COLUMNS: &str =
     "c.id, c.resource_id, c.ordinal, c.start_byte, c.end_byte, c.text, c.vector_id";
+
+/// What a search hit adds to [`CHUNK_COLUMNS`]: its resource's name and type,
+/// from `resources` aliased `r`.
+pub(crate) const HIT_COLUMNS: &str = "r.file_name, r.resource_type";
+
+/// A search hit from a row of [`CHUNK_COLUMNS`] then [`HIT_COLUMNS`]; the
+/// score is the caller's (each search computes its own).
+pub(crate) fn hit_from_row(row: &Row<'_>, score: f32) -> rusqlite::Result<ScoredChunk> {
+    Ok(ScoredChunk {
+        chunk: chunk_from_row(row)?,
+        file_name: row.get(7)?,
+        resource_type: row.get(8)?,
+        score,
+    })
+}
 
 pub(crate) fn chunk_from_row(row: &Row<'_>) -> rusqlite::Result<Chunk> {
     Ok(Chunk {

@@ -7,7 +7,7 @@
 //! project's vectors: no approximate index here.
 
 use crate::error::Result;
-use crate::resources::{CHUNK_COLUMNS, chunk_from_row};
+use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use crate::store::State;
 use crate::{SqliteStore, meta, validate};
 use async_trait::async_trait;
@@ -66,19 +66,14 @@ fn nearest(
     let mut found = Vec::with_capacity(hits.len());
     {
         let mut stmt = tx.prepare_cached(&format!(
-            "SELECT {CHUNK_COLUMNS}, r.file_name, r.resource_type FROM chunks c \
+            "SELECT {CHUNK_COLUMNS}, {HIT_COLUMNS} FROM chunks c \
              JOIN resources r ON r.id = c.resource_id \
              WHERE c.vector_id = ?1 AND c.project = ?2"
         ))?;
         for hit in hits {
             let row = stmt
                 .query_row(params![hit.id, project.as_str()], |row| {
-                    Ok(ScoredChunk {
-                        chunk: chunk_from_row(row)?,
-                        file_name: row.get(7)?,
-                        resource_type: row.get(8)?,
-                        score: hit.score,
-                    })
+                    hit_from_row(row, hit.score)
                 })
                 .optional()?;
             // The index was loaded or advanced to this very snapshot, so every

@@ -14,5 +14,5 @@ mod traits;
 pub use error::StoreError;
 pub use traits::{
     ChunkFilter, EmbeddingSpec, IntegrityReport, ResourceFilter, ResourceStore, Store, StoreAdmin,
-    StoreInfo, VectorSearch,
+    StoreInfo, VectorSearch, KeywordSearch,
 };

@@ -87,6 +87,24 @@ pub trait VectorSearch: Send + Sync {
     ) -> Result<Vec<ScoredChunk>, StoreError>;
 }
 
+/// Chunks by keywords, ranked by BM25.
+#[async_trait]
+pub trait KeywordSearch: Send + Sync {
+    /// The `k` chunks of `project` that best match the words of `query` by
+    /// BM25 and pass `filter`, best first (higher score is better; scores
+    /// compare only within one answer). `query` is free text: the backend
+    /// escapes it, so punctuation, quotes and operators never cause a syntax
+    /// error, and an identifier such as `parse_config_v2` or an error string
+    /// matches as written. A query with no searchable word returns nothing.
+    async fn keyword_chunks(
+        &self,
+        project: &Project,
+        query: &str,
+        k: usize,
+        filter: &ChunkFilter,
+    ) -> Result<Vec<ScoredChunk>, StoreError>;
+}
+
 /// What a store is, for `ltmc doctor` and start-up checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoreInfo {
@@ -130,6 +148,6 @@ pub trait StoreAdmin: Send + Sync {
 }
 
 /// Everything a full backend offers; what the service layer holds.
-pub trait Store: ResourceStore + VectorSearch + StoreAdmin {}
+pub trait Store: ResourceStore + VectorSearch + KeywordSearch + StoreAdmin {}
 
-impl<T: ResourceStore + VectorSearch + StoreAdmin> Store for T {}
+impl<T: ResourceStore + VectorSearch + KeywordSearch + StoreAdmin> Store for T {}

@@ -84,6 +84,18 @@ pub enum BenchCommand {
         #[arg(long, short = 'k', default_value_t = 5)]
         top_k: usize,
     },
+    /// Retrieval quality (nDCG@10, recall@10) of each search mode on a BEIR collection
+    /// (corpus.jsonl, queries.jsonl, qrels-test.tsv), e.g. ../shared/data/scifact.
+    Beir {
+        /// The collection's directory.
+        dir: std::path::PathBuf,
+        /// Where to build the collection's store (reused on the next run).
+        #[arg(long)]
+        work_dir: Option<std::path::PathBuf>,
+        /// Only the first N judged queries (for a quick look).
+        #[arg(long)]
+        limit_queries: Option<usize>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +122,9 @@ pub struct SearchArgs {
     /// Only chunks of resources of this type.
     #[arg(long = "type")]
     pub resource_type: Option<String>,
+    /// Ranking: vector (meaning), keyword (BM25 words), or hybrid (both, fused by rank).
+    #[arg(long, default_value = "hybrid", value_parser = ["vector", "keyword", "hybrid"])]
+    pub mode: String,
 }
 
 #[derive(Debug, Clone, Copy, Subcommand)]

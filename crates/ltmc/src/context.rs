@@ -21,7 +21,7 @@ pub const DB_FILE: &str = "ltmc.db";
 /// deterministic model-free embedder for tests and offline smoke runs.
 const EMBEDDER_ENV: &str = "LTMC_EMBEDDER";
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Context {
     pub data_dir: PathBuf,
     pub model_dir: PathBuf,

@@ -30,6 +30,11 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<ExitCod
             rounds,
             top_k,
         } => search(ctx, queries, rounds.max(1), top_k).await,
+        BenchCommand::Beir {
+            dir,
+            work_dir,
+            limit_queries,
+        } => super::beir::run(ctx, &dir, work_dir, limit_queries).await,
     }
 }
 
@@ -104,12 +109,12 @@ async fn search(
     Ok(ExitCode::SUCCESS)
 }
 
-fn ms(d: Duration) -> f64 {
+pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 /// p50, p99 (nearest rank) and mean in milliseconds.
-fn summary(samples: &mut [Duration]) -> serde_json::Value {
+pub(super) fn summary(samples: &mut [Duration]) -> serde_json::Value {
     samples.sort();
     let rank = |percent: usize| {
         let i = (percent * samples.len())

@@ -1,5 +1,6 @@
 //! Dispatch of the parsed command line to one command module each.
 
+mod beir;
 mod bench;
 mod doctor;
 mod model;

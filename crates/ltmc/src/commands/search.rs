@@ -1,13 +1,15 @@
-//! `ltmc search`: the nearest chunks by meaning, best first.
+//! `ltmc search`: the chunks that best answer a query, best first, by meaning,
+//! by keywords, or both (hybrid, the default).
 
 use crate::cli::SearchArgs;
 use crate::context::Context;
 use crate::output;
-use ltmc_service::SearchRequest;
+use ltmc_service::{SearchMode, SearchRequest};
 use serde_json::json;
 use std::process::ExitCode;
 
 pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let mode: SearchMode = args.mode.parse().map_err(anyhow::Error::msg)?;
     let memory = ctx.memory(false)?;
     let hits = memory
         .search(SearchRequest {
@@ -15,6 +17,7 @@ pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
             query: args.query.join(" "),
             top_k: args.top_k,
             resource_type: args.resource_type,
+            mode,
         })
         .await?;
     if ctx.json {
@@ -27,10 +30,12 @@ pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
                     "file_name": h.file_name,
                     "text": h.chunk.text,
                     "score": h.score,
+                    "similarity": h.similarity,
+                    "keyword_score": h.keyword_score,
                 })
             })
             .collect();
-        output::json_line(&json!({ "results": results }))?;
+        output::json_line(&json!({ "mode": mode, "results": results }))?;
     } else if hits.is_empty() {
         output::line("no results");
     } else {

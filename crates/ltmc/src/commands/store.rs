@@ -1,8 +1,9 @@
 //! `ltmc store`: files, directories (walked recursively, honouring
 //! .gitignore and skipping hidden and binary files) and stdin.
 //!
-//! Each file is one store call, so one transaction; a failure on one file in a
-//! directory is reported and the others still go in. Not here: how text is
+//! Files are read and embedded in batches (the model sees full batches even
+//! for many small files), and each file is written in its own transaction; a
+//! failure on one file is reported and the others still go in. Not here: how text is
 //! chunked or embedded (ltmc-service).
 
 use crate::cli::StoreArgs;
@@ -10,7 +11,7 @@ use crate::context::{Context, shown};
 use crate::output;
 use anyhow::{Context as _, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
-use ltmc_service::{Memory, StoreRequest};
+use ltmc_service::StoreRequest;
 use serde_json::json;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -25,36 +26,64 @@ enum Input {
     Found(PathBuf),
 }
 
+/// Files read and embedded together: big enough that the model works on full
+/// batches across small files, small enough to bound memory and show progress.
+const FILES_PER_BATCH: usize = 32;
+
 pub async fn run(ctx: &Context, args: StoreArgs) -> anyhow::Result<ExitCode> {
     let inputs = collect(&args.paths)?;
     let memory = ctx.memory(true)?;
     let progress = progress_bar(inputs.len());
     let mut failed = 0usize;
     let mut last_error = None;
-    for input in inputs {
-        let label = match &input {
-            Input::Stdin => args.name.clone(),
-            Input::Named(p) | Input::Found(p) => shown(p),
-        };
-        progress.set_message(label.clone());
-        match store_one(&memory, ctx, &args, input, &label).await {
-            Ok(Some(line)) => progress.suspend(|| emit(ctx, &label, &line)),
-            Ok(None) => {}
-            Err(e) => {
-                failed += 1;
-                tracing::error!("{label}: {e:#}");
-                last_error = Some(e);
+    let mut fail = |label: &str, e: anyhow::Error| {
+        failed += 1;
+        tracing::error!("{label}: {e:#}");
+        last_error = Some(e);
+    };
+    let mut inputs = inputs.into_iter().peekable();
+    while inputs.peek().is_some() {
+        let mut labels = Vec::new();
+        let mut requests = Vec::new();
+        for input in inputs.by_ref().take(FILES_PER_BATCH) {
+            let label = match &input {
+                Input::Stdin => args.name.clone(),
+                Input::Named(p) | Input::Found(p) => shown(p),
+            };
+            match read_input(input, &label) {
+                Ok(Some(content)) => {
+                    requests.push(StoreRequest {
+                        project: ctx.project.clone(),
+                        file_name: label.clone(),
+                        resource_type: args.resource_type.clone(),
+                        content,
+                        metadata: json!({}),
+                    });
+                    labels.push(label);
+                }
+                Ok(None) => progress.inc(1),
+                Err(e) => {
+                    fail(&label, e);
+                    progress.inc(1);
+                }
             }
         }
-        progress.inc(1);
+        if let Some(first) = labels.first() {
+            progress.set_message(first.clone());
+        }
+        for (label, answer) in labels.iter().zip(memory.store_batch(requests).await) {
+            match answer {
+                Ok(stored) => progress.suspend(|| emit(ctx, label, &stored)),
+                Err(e) => fail(label, anyhow::Error::new(e).context(format!("cannot store {label}"))),
+            }
+            progress.inc(1);
+        }
     }
     progress.finish_and_clear();
     match (failed, last_error) {
         (0, _) | (_, None) => Ok(ExitCode::SUCCESS),
         (1, Some(e)) => Err(e),
-        (n, Some(_)) => Err(anyhow!(
-            "{n} inputs could not be stored (see the messages above)"
-        )),
+        (n, Some(_)) => Err(anyhow!("{n} inputs could not be stored (see the messages above)")),
     }
 }
 
@@ -80,14 +109,9 @@ fn emit(ctx: &Context, label: &str, stored: &ltmc_service::StoredResource) {
     }
 }
 
-/// Stores one input; `Ok(None)` when a walked file was skipped.
-async fn store_one(
-    memory: &Memory,
-    ctx: &Context,
-    args: &StoreArgs,
-    input: Input,
-    label: &str,
-) -> anyhow::Result<Option<ltmc_service::StoredResource>> {
+/// Reads one input as text; `Ok(None)` when a walked file is skipped
+/// (binary, not UTF-8, or empty), an error when a named input is unusable.
+fn read_input(input: Input, label: &str) -> anyhow::Result<Option<String>> {
     let (bytes, named) = match &input {
         Input::Stdin => {
             let mut buf = Vec::new();
@@ -116,17 +140,7 @@ async fn store_one(
         tracing::warn!("{label}: skipped (empty)");
         return Ok(None);
     }
-    let stored = memory
-        .store_text(StoreRequest {
-            project: ctx.project.clone(),
-            file_name: label.to_owned(),
-            resource_type: args.resource_type.clone(),
-            content,
-            metadata: json!({}),
-        })
-        .await
-        .with_context(|| format!("cannot store {label}"))?;
-    Ok(Some(stored))
+    Ok(Some(content))
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {

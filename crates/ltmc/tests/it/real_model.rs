@@ -5,7 +5,7 @@
 use crate::support::{Ltmc, path_str};
 use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::{BertEmbedder, ModelStore};
-use ltmc_service::{Memory, SearchRequest};
+use ltmc_service::{Memory, SearchMode, SearchRequest};
 use ltmc_store_sqlite::SqliteStore;
 use std::collections::HashSet;
 use std::path::Path;
@@ -29,17 +29,18 @@ fn memory(data_dir: &Path) -> Memory {
     Memory::new(Arc::new(store), model(), ChunkConfig::default()).unwrap()
 }
 
-async fn top_file(memory: &Memory, query: &str) -> String {
+async fn top_files(memory: &Memory, query: &str, mode: SearchMode, k: usize) -> Vec<String> {
     let hits = memory
         .search(SearchRequest {
             project: Project::default(),
             query: query.to_owned(),
-            top_k: 3,
+            top_k: k,
             resource_type: None,
+            mode,
         })
         .await
         .unwrap();
-    hits[0].file_name.clone()
+    hits.into_iter().map(|h| h.file_name).collect()
 }
 
 const SUBJECTS: [&str; 10] = [
@@ -132,9 +133,11 @@ async fn four_processes_store_the_same_100_files() {
 
     let mut wrong = Vec::new();
     for i in 0..100 {
-        let top = top_file(&memory, &first_sentence(i)).await;
-        if !top.ends_with(&format!("file{i:03}.md")) {
-            wrong.push((i, top));
+        for mode in [SearchMode::Vector, SearchMode::Hybrid] {
+            let top = top_files(&memory, &first_sentence(i), mode, 3).await.remove(0);
+            if !top.ends_with(&format!("file{i:03}.md")) {
+                wrong.push((i, mode, top));
+            }
         }
     }
     assert!(
@@ -190,6 +193,7 @@ async fn unpunctuated_20k_text_is_chunked_whole_and_found_by_its_end() {
             query: "captain photographed glowing jellyfish by the arctic ice".into(),
             top_k: 1,
             resource_type: None,
+            mode: SearchMode::Hybrid,
         })
         .await
         .unwrap();
@@ -212,4 +216,39 @@ async fn unpunctuated_20k_text_is_chunked_whole_and_found_by_its_end() {
     assert_eq!(covered, text.len());
     let vector_ids: HashSet<_> = all.iter().map(|c| c.vector_id).collect();
     assert_eq!(vector_ids.len(), all.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hybrid_finds_an_exact_function_name_that_vector_search_misses() {
+    // Thirty helpers that all read configuration: by meaning they are one
+    // blur, and the name asked for is an opaque identifier the model has never seen.
+    let ltmc = Ltmc::new(false);
+    let actions = [
+        "load", "parse", "read", "merge", "validate", "reload", "fetch", "decode", "resolve", "apply",
+    ];
+    let sources = ["file", "env", "flags"];
+    for (i, action) in actions.iter().enumerate() {
+        for (j, source) in sources.iter().enumerate() {
+            let name = if (i, j) == (4, 1) {
+                "zq_cfg_kx9_walk".to_owned()
+            } else {
+                format!("{action}_config_from_{source}")
+            };
+            ltmc.file(
+                &format!("src/config_{i}_{j}.py"),
+                format!(
+                    "def {name}(path):\n    \"\"\"{action} the settings from the {source}.\"\"\"\n    settings = {{}}\n    for key, value in read_pairs(path):\n        settings[key] = value\n    return settings\n"
+                ),
+            );
+        }
+    }
+    ltmc.run(&["store", "--type", "code", path_str(&ltmc.dir.path().join("files/src"))]).ok();
+    let memory = memory(&ltmc.data_dir());
+    let target = "config_4_1.py";
+    let vector = top_files(&memory, "zq_cfg_kx9_walk", SearchMode::Vector, 1).await;
+    assert!(!vector[0].ends_with(target), "vector search alone found it; the premise no longer holds: {vector:?}");
+    let hybrid = top_files(&memory, "zq_cfg_kx9_walk", SearchMode::Hybrid, 3).await;
+    assert!(hybrid[0].ends_with(target), "hybrid missed the exact name: {hybrid:?}");
+    let keyword = top_files(&memory, "where is zq_cfg_kx9_walk defined", SearchMode::Keyword, 1).await;
+    assert!(keyword[0].ends_with(target), "{keyword:?}");
 }
