@@ -13,11 +13,11 @@ use crate::search::{self, SearchHit, SearchMode};
 use ltmc_core::{
     ChunkConfig, NewChunk, NewResource, Project, PutOutcome, ResourceId, chunk_text, content_hash,
 };
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use ltmc_embed::Embedder;
 use ltmc_store::{ChunkFilter, Store};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 /// What to store.
@@ -154,7 +154,9 @@ impl Memory {
             .iter()
             .flat_map(|(i, spans)| {
                 let content = &requests[*i].content;
-                spans.iter().map(move |s| content[s.start..s.end].to_owned())
+                spans
+                    .iter()
+                    .map(move |s| content[s.start..s.end].to_owned())
             })
             .collect();
         let vectors = match self.embed_owned(texts.clone()).await {
@@ -228,7 +230,10 @@ impl Memory {
         match request.mode {
             SearchMode::Vector => {
                 let query = self.embed_one(&request.query).await?;
-                let hits = self.store.nearest_chunks(project, &query, k, &filter).await?;
+                let hits = self
+                    .store
+                    .nearest_chunks(project, &query, k, &filter)
+                    .await?;
                 Ok(search::from_vector(hits))
             }
             SearchMode::Keyword => {
@@ -243,7 +248,10 @@ impl Memory {
                 // ranked 30th by meaning and 2nd by words may well belong in the top k.
                 let depth = (k * 4).max(HYBRID_MIN_DEPTH);
                 let query = self.embed_one(&request.query).await?;
-                let vector = self.store.nearest_chunks(project, &query, depth, &filter).await?;
+                let vector = self
+                    .store
+                    .nearest_chunks(project, &query, depth, &filter)
+                    .await?;
                 let keyword = self
                     .store
                     .keyword_chunks(project, &request.query, depth, &filter)
@@ -298,7 +306,9 @@ fn finish(
     }
     answers
         .into_iter()
-        .map(|a| a.unwrap_or_else(|| Err(ServiceError::Internal("request was not answered".into()))))
+        .map(|a| {
+            a.unwrap_or_else(|| Err(ServiceError::Internal("request was not answered".into())))
+        })
         .collect()
 }
 

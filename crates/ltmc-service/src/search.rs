@@ -85,7 +85,11 @@ pub(crate) fn from_keyword(hits: Vec<ScoredChunk>) -> Vec<SearchHit> {
 /// Reciprocal-rank fusion of two ranked lists: each chunk scores
 /// `sum(1 / (RRF_K + rank))` over the lists it appears in (rank from 1).
 /// Best first, ties by chunk id; at most `k` results.
-pub(crate) fn fuse(vector: Vec<ScoredChunk>, keyword: Vec<ScoredChunk>, k: usize) -> Vec<SearchHit> {
+pub(crate) fn fuse(
+    vector: Vec<ScoredChunk>,
+    keyword: Vec<ScoredChunk>,
+    k: usize,
+) -> Vec<SearchHit> {
     let mut fused: HashMap<ChunkId, SearchHit> = HashMap::new();
     let mut add = |hits: Vec<ScoredChunk>, is_vector: bool| {
         for (rank, h) in hits.into_iter().enumerate() {
@@ -109,7 +113,11 @@ pub(crate) fn fuse(vector: Vec<ScoredChunk>, keyword: Vec<ScoredChunk>, k: usize
     add(vector, true);
     add(keyword, false);
     let mut hits: Vec<SearchHit> = fused.into_values().collect();
-    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.chunk.id.cmp(&b.chunk.id)));
+    hits.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.chunk.id.cmp(&b.chunk.id))
+    });
     hits.truncate(k);
     hits
 }
@@ -167,6 +175,11 @@ mod tests {
     fn modes_parse() {
         assert_eq!("hybrid".parse::<SearchMode>(), Ok(SearchMode::Hybrid));
         assert_eq!("vector".parse::<SearchMode>(), Ok(SearchMode::Vector));
-        assert!("fuzzy".parse::<SearchMode>().unwrap_err().contains("vector, keyword or hybrid"));
+        assert!(
+            "fuzzy"
+                .parse::<SearchMode>()
+                .unwrap_err()
+                .contains("vector, keyword or hybrid")
+        );
     }
 }

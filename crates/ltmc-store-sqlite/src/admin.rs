@@ -1,13 +1,14 @@
 //! What the store is and whether it is sound: [`StoreAdmin`] for
 //! [`SqliteStore`], for `ltmc doctor` and start-up checks.
 //!
-//! The integrity check reads everything in one snapshot and counts, it never
-//! repairs: fixing a damaged store is a decision for a person (or for
-//! `ltmc migrate`), not a side effect of looking at it.
+//! The integrity check reads everything in one snapshot and counts (then has
+//! FTS5 check the keyword index against the chunks); it never repairs: fixing
+//! a damaged store is a decision for a person (or for `ltmc migrate`), not a
+//! side effect of looking at it.
 
 use crate::error::Result;
 use crate::store::State;
-use crate::{LATEST_SCHEMA_VERSION, SqliteStore, blob, meta, migrate};
+use crate::{LATEST_SCHEMA_VERSION, SqliteStore, blob, keyword, meta, migrate};
 use async_trait::async_trait;
 use ltmc_store::{IntegrityReport, StoreAdmin, StoreError, StoreInfo};
 use rusqlite::Connection;
@@ -134,6 +135,10 @@ fn check_integrity(state: &mut State, _path: &Path) -> Result<IntegrityReport> {
         }
     }
     tx.commit()?;
+    // After the snapshot, on its own: see check_index for why.
+    if let Some(problem) = keyword::check_index(&state.conn)? {
+        report.problems.push(problem);
+    }
     Ok(report)
 }
 

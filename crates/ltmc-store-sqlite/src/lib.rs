@@ -6,9 +6,11 @@
 //! the file's write generation says another writer changed it, so several
 //! processes (CLI, MCP servers) can share one data directory. Writes are
 //! single `BEGIN IMMEDIATE` transactions that validate first and allocate
-//! vector ids inside the transaction; the schema is created by numbered
-//! forward-only migrations on open. rusqlite never appears in the public API:
-//! every driver error becomes a `StoreError` in `error.rs`.
+//! vector ids inside the transaction. Keyword search is SQLite's FTS5 with
+//! BM25, its index kept in step with the chunks by triggers in those same
+//! transactions. The schema is created by numbered forward-only migrations on
+//! open. rusqlite never appears in the public API: every driver error becomes
+//! a `StoreError` in `error.rs`.
 //!
 //! Deliberately not here: approximate (HNSW) search, connection pooling, and
 //! any knowledge of embedding models beyond their name and dimension.
@@ -17,6 +19,8 @@ mod admin;
 mod blob;
 mod cache;
 mod error;
+mod fts_query;
+mod keyword;
 mod meta;
 mod migrate;
 mod open;

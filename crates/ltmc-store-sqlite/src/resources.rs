@@ -12,8 +12,8 @@ use crate::store::State;
 use crate::{SqliteStore, blob, meta, validate};
 use async_trait::async_trait;
 use ltmc_core::{
-    Chunk, ChunkId, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, VectorId,
-    ScoredChunk, content_hash, now_rfc3339,
+    Chunk, ChunkId, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, ScoredChunk,
+    VectorId, content_hash, now_rfc3339,
 };
 use ltmc_store::{ResourceFilter, ResourceStore, StoreError};
 use rusqlite::types::Type;

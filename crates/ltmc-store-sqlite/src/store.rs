@@ -6,7 +6,7 @@
 //! lock. One connection per store is deliberate: SQLite has a single writer
 //! anyway, and WAL lets other processes read meanwhile. Not a pool, and the
 //! trait implementations live beside the SQL they run (resources, search,
-//! admin), not here.
+//! keyword, admin), not here.
 
 use crate::cache::IndexCache;
 use crate::error::{Error, Result};

@@ -13,6 +13,6 @@ mod traits;
 
 pub use error::StoreError;
 pub use traits::{
-    ChunkFilter, EmbeddingSpec, IntegrityReport, ResourceFilter, ResourceStore, Store, StoreAdmin,
-    StoreInfo, VectorSearch, KeywordSearch,
+    ChunkFilter, EmbeddingSpec, IntegrityReport, KeywordSearch, ResourceFilter, ResourceStore,
+    Store, StoreAdmin, StoreInfo, VectorSearch,
 };

@@ -51,21 +51,28 @@ pub async fn run(
     let docs: Vec<Doc> = read_jsonl(&dir.join("corpus.jsonl"))?;
     let queries: Vec<Query> = read_jsonl(&dir.join("queries.jsonl"))?;
     let qrels = read_qrels(&dir.join("qrels-test.tsv"))?;
-    let mut judged: Vec<&Query> = queries.iter().filter(|q| qrels.contains_key(&q.id)).collect();
+    let mut judged: Vec<&Query> = queries
+        .iter()
+        .filter(|q| qrels.contains_key(&q.id))
+        .collect();
     if let Some(n) = limit_queries {
         judged.truncate(n);
     }
     let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("beir");
     let mut ctx = ctx.clone();
-    ctx.data_dir = work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("ltmc-beir-{name}")));
+    ctx.data_dir =
+        work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("ltmc-beir-{name}")));
     let memory = ctx.memory(true)?;
 
     let started = Instant::now();
     let bar = ProgressBar::new(docs.len() as u64);
     if let Ok(style) = ProgressStyle::with_template("storing {name} {bar:30} {pos}/{len} {eta}") {
-        bar.set_style(style.with_key("name", |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-            let _ = w.write_str("corpus");
-        }));
+        bar.set_style(style.with_key(
+            "name",
+            |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str("corpus");
+            },
+        ));
     }
     let mut fresh = 0usize;
     for batch in docs.chunks(64) {
@@ -75,7 +82,11 @@ pub async fn run(
                 project: ctx.project.clone(),
                 file_name: d.id.clone(),
                 resource_type: "document".into(),
-                content: if d.title.is_empty() { d.text.clone() } else { format!("{}\n\n{}", d.title, d.text) },
+                content: if d.title.is_empty() {
+                    d.text.clone()
+                } else {
+                    format!("{}\n\n{}", d.title, d.text)
+                },
                 metadata: json!({}),
             })
             .collect();
@@ -142,7 +153,10 @@ pub async fn run(
             ms(ingest) / 1000.0,
             fresh
         ));
-        output::line(&format!("{:<8} {:>8} {:>10} {:>12}", "mode", "nDCG@10", "recall@10", "p50 ms"));
+        output::line(&format!(
+            "{:<8} {:>8} {:>10} {:>12}",
+            "mode", "nDCG@10", "recall@10", "p50 ms"
+        ));
         for mode in ["vector", "keyword", "hybrid"] {
             let m = &report["modes"][mode];
             output::line(&format!(
@@ -157,18 +171,26 @@ pub async fn run(
 }
 
 fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<Vec<T>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::failure::with_hint(anyhow!("cannot read {}: {e}", path.display()), "give a BEIR collection directory (corpus.jsonl, queries.jsonl, qrels-test.tsv)"))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        crate::failure::with_hint(
+            anyhow!("cannot read {}: {e}", path.display()),
+            "give a BEIR collection directory (corpus.jsonl, queries.jsonl, qrels-test.tsv)",
+        )
+    })?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{}:{}: not a BEIR record", path.display(), i + 1)))
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .with_context(|| format!("{}:{}: not a BEIR record", path.display(), i + 1))
+        })
         .collect()
 }
 
 /// query id → (document id → relevance), from `query-id corpus-id score` lines.
 fn read_qrels(path: &Path) -> anyhow::Result<HashMap<String, HashMap<String, u32>>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut qrels: HashMap<String, HashMap<String, u32>> = HashMap::new();
     for (i, line) in text.lines().enumerate() {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -176,11 +198,21 @@ fn read_qrels(path: &Path) -> anyhow::Result<HashMap<String, HashMap<String, u32
             continue;
         }
         let [q, d, rel] = cols[..] else {
-            return Err(anyhow!("{}:{}: expected 3 tab-separated columns", path.display(), i + 1));
+            return Err(anyhow!(
+                "{}:{}: expected 3 tab-separated columns",
+                path.display(),
+                i + 1
+            ));
         };
-        let rel: u32 = rel.trim().parse().with_context(|| format!("{}:{}: bad score", path.display(), i + 1))?;
+        let rel: u32 = rel
+            .trim()
+            .parse()
+            .with_context(|| format!("{}:{}: bad score", path.display(), i + 1))?;
         if rel > 0 {
-            qrels.entry(q.to_owned()).or_default().insert(d.to_owned(), rel);
+            qrels
+                .entry(q.to_owned())
+                .or_default()
+                .insert(d.to_owned(), rel);
         }
     }
     Ok(qrels)
@@ -198,7 +230,12 @@ fn ndcg_at(ranked: &[&str], judgements: &HashMap<String, u32>, k: usize) -> f64 
         .sum();
     let mut ideal: Vec<u32> = judgements.values().copied().collect();
     ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let idcg: f64 = ideal.iter().take(k).enumerate().map(|(i, &r)| gain(r) / discount(i)).sum();
+    let idcg: f64 = ideal
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(i, &r)| gain(r) / discount(i))
+        .sum();
     if idcg == 0.0 { 0.0 } else { dcg / idcg }
 }
 
@@ -206,7 +243,11 @@ fn recall_at(ranked: &[&str], judgements: &HashMap<String, u32>, k: usize) -> f6
     if judgements.is_empty() {
         return 0.0;
     }
-    let found = ranked.iter().take(k).filter(|id| judgements.contains_key(**id)).count();
+    let found = ranked
+        .iter()
+        .take(k)
+        .filter(|id| judgements.contains_key(**id))
+        .count();
     found as f64 / judgements.len() as f64
 }
 
@@ -220,8 +261,14 @@ mod tests {
 
     fn check(ranked: &[&str], pairs: &[(&str, u32)], ndcg: f64, recall: f64) {
         let j = judged(pairs);
-        assert!((ndcg_at(ranked, &j, 10) - ndcg).abs() < 1e-9, "ndcg {ranked:?}");
-        assert!((recall_at(ranked, &j, 10) - recall).abs() < 1e-9, "recall {ranked:?}");
+        assert!(
+            (ndcg_at(ranked, &j, 10) - ndcg).abs() < 1e-9,
+            "ndcg {ranked:?}"
+        );
+        assert!(
+            (recall_at(ranked, &j, 10) - recall).abs() < 1e-9,
+            "recall {ranked:?}"
+        );
     }
 
     #[test]
@@ -229,7 +276,17 @@ mod tests {
         check(&["a", "b"], &[("a", 1)], 1.0, 1.0);
         check(&["x", "a"], &[("a", 1)], 1.0 / 3f64.log2(), 1.0);
         check(&["x", "y"], &[("a", 1)], 0.0, 0.0);
-        check(&["a", "x", "b"], &[("a", 1), ("b", 1)], (1.0 + 0.5) / (1.0 + 1.0 / 3f64.log2()), 1.0);
-        check(&["b"], &[("a", 1), ("b", 1)], 1.0 / (1.0 + 1.0 / 3f64.log2()), 0.5);
+        check(
+            &["a", "x", "b"],
+            &[("a", 1), ("b", 1)],
+            (1.0 + 0.5) / (1.0 + 1.0 / 3f64.log2()),
+            1.0,
+        );
+        check(
+            &["b"],
+            &[("a", 1), ("b", 1)],
+            1.0 / (1.0 + 1.0 / 3f64.log2()),
+            0.5,
+        );
     }
 }

@@ -50,7 +50,7 @@ pub async fn run(ctx: &Context, args: StoreArgs) -> anyhow::Result<ExitCode> {
                 Input::Stdin => args.name.clone(),
                 Input::Named(p) | Input::Found(p) => shown(p),
             };
-            match read_input(input, &label) {
+            match read_input(&input, &label) {
                 Ok(Some(content)) => {
                     requests.push(StoreRequest {
                         project: ctx.project.clone(),
@@ -74,7 +74,10 @@ pub async fn run(ctx: &Context, args: StoreArgs) -> anyhow::Result<ExitCode> {
         for (label, answer) in labels.iter().zip(memory.store_batch(requests).await) {
             match answer {
                 Ok(stored) => progress.suspend(|| emit(ctx, label, &stored)),
-                Err(e) => fail(label, anyhow::Error::new(e).context(format!("cannot store {label}"))),
+                Err(e) => fail(
+                    label,
+                    anyhow::Error::new(e).context(format!("cannot store {label}")),
+                ),
             }
             progress.inc(1);
         }
@@ -83,7 +86,9 @@ pub async fn run(ctx: &Context, args: StoreArgs) -> anyhow::Result<ExitCode> {
     match (failed, last_error) {
         (0, _) | (_, None) => Ok(ExitCode::SUCCESS),
         (1, Some(e)) => Err(e),
-        (n, Some(_)) => Err(anyhow!("{n} inputs could not be stored (see the messages above)")),
+        (n, Some(_)) => Err(anyhow!(
+            "{n} inputs could not be stored (see the messages above)"
+        )),
     }
 }
 
@@ -111,8 +116,8 @@ fn emit(ctx: &Context, label: &str, stored: &ltmc_service::StoredResource) {
 
 /// Reads one input as text; `Ok(None)` when a walked file is skipped
 /// (binary, not UTF-8, or empty), an error when a named input is unusable.
-fn read_input(input: Input, label: &str) -> anyhow::Result<Option<String>> {
-    let (bytes, named) = match &input {
+fn read_input(input: &Input, label: &str) -> anyhow::Result<Option<String>> {
+    let (bytes, named) = match input {
         Input::Stdin => {
             let mut buf = Vec::new();
             std::io::stdin()

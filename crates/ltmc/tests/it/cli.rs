@@ -217,29 +217,62 @@ fn doctor_reports_a_healthy_store() {
 fn search_modes() {
     let ltmc = Ltmc::new(true);
     let a = ltmc.file("a.rs", "fn frobnicate_ledger_v7() { rebalance(); }");
-    let b = ltmc.file("b.md", "Ledgers are rebalanced nightly by the finance team.");
+    let b = ltmc.file(
+        "b.md",
+        "Ledgers are rebalanced nightly by the finance team.",
+    );
     ltmc.run(&["store", path_str(&a), path_str(&b)]).ok();
 
-    let default = ltmc.run(&["search", "--json", "frobnicate_ledger_v7"]).ok().json();
+    let default = ltmc
+        .run(&["search", "--json", "frobnicate_ledger_v7"])
+        .ok()
+        .json();
     assert_eq!(default["mode"], "hybrid");
-    assert!(default["results"][0]["file_name"].as_str().unwrap().ends_with("a.rs"));
+    assert!(
+        default["results"][0]["file_name"]
+            .as_str()
+            .unwrap()
+            .ends_with("a.rs")
+    );
 
-    let keyword = ltmc.run(&["search", "--json", "--mode", "keyword", "frobnicate_ledger_v7"]).ok().json();
+    let keyword = ltmc
+        .run(&[
+            "search",
+            "--json",
+            "--mode",
+            "keyword",
+            "frobnicate_ledger_v7",
+        ])
+        .ok()
+        .json();
     let results = keyword["results"].as_array().unwrap();
-    assert_eq!(results.len(), 1, "only a.rs holds the identifier: {keyword}");
+    assert_eq!(
+        results.len(),
+        1,
+        "only a.rs holds the identifier: {keyword}"
+    );
     assert!(results[0]["keyword_score"].as_f64().unwrap() > 0.0);
     assert!(results[0]["similarity"].is_null());
 
-    let vector = ltmc.run(&["search", "--json", "--mode", "vector", "finance team"]).ok().json();
+    let vector = ltmc
+        .run(&["search", "--json", "--mode", "vector", "finance team"])
+        .ok()
+        .json();
     let first = &vector["results"][0];
     assert_eq!(first["score"], first["similarity"]);
 
     // Query syntax of the keyword engine is never an error.
     for q in ["\"", "AND OR NOT", "*", "(", "-x", "NEAR("] {
-        ltmc.run(&["search", "--json", "--mode", "keyword", q]).ok();
+        ltmc.run(&["search", "--json", "--mode", "keyword", "--", q])
+            .ok();
     }
     // Usage errors come from clap: one error line naming the value and the valid ones.
     let run = ltmc.run(&["search", "--mode", "fuzzy", "x"]);
     assert_ne!(run.code, 0);
-    assert!(run.stderr.starts_with("error: ") && run.stderr.contains("fuzzy") && run.stderr.contains("hybrid"), "{run:?}");
+    assert!(
+        run.stderr.starts_with("error: ")
+            && run.stderr.contains("fuzzy")
+            && run.stderr.contains("hybrid"),
+        "{run:?}"
+    );
 }

@@ -134,7 +134,9 @@ async fn four_processes_store_the_same_100_files() {
     let mut wrong = Vec::new();
     for i in 0..100 {
         for mode in [SearchMode::Vector, SearchMode::Hybrid] {
-            let top = top_files(&memory, &first_sentence(i), mode, 3).await.remove(0);
+            let top = top_files(&memory, &first_sentence(i), mode, 3)
+                .await
+                .remove(0);
             if !top.ends_with(&format!("file{i:03}.md")) {
                 wrong.push((i, mode, top));
             }
@@ -220,35 +222,39 @@ async fn unpunctuated_20k_text_is_chunked_whole_and_found_by_its_end() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hybrid_finds_an_exact_function_name_that_vector_search_misses() {
-    // Thirty helpers that all read configuration: by meaning they are one
-    // blur, and the name asked for is an opaque identifier the model has never seen.
+    // Twenty-nine short wrappers named parse_config_v1..v30, and one retry
+    // loop that calls parse_config_v17 once, in passing. By meaning the query
+    // is any of the wrappers (they are little more than the name); only the
+    // exact identifier points at the loop, and keyword search sees it.
     let ltmc = Ltmc::new(false);
-    let actions = [
-        "load", "parse", "read", "merge", "validate", "reload", "fetch", "decode", "resolve", "apply",
-    ];
-    let sources = ["file", "env", "flags"];
-    for (i, action) in actions.iter().enumerate() {
-        for (j, source) in sources.iter().enumerate() {
-            let name = if (i, j) == (4, 1) {
-                "zq_cfg_kx9_walk".to_owned()
-            } else {
-                format!("{action}_config_from_{source}")
-            };
-            ltmc.file(
-                &format!("src/config_{i}_{j}.py"),
-                format!(
-                    "def {name}(path):\n    \"\"\"{action} the settings from the {source}.\"\"\"\n    settings = {{}}\n    for key, value in read_pairs(path):\n        settings[key] = value\n    return settings\n"
-                ),
-            );
-        }
+    for n in 1..=30 {
+        let body = if n == 17 {
+            "def send_with_retries(request, attempts=5):\n    \"\"\"Send an HTTP request, retrying with exponential backoff and jitter.\"\"\"\n    delay = 0.5\n    for attempt in range(attempts):\n        response = transport.send(request)\n        if response.status < 500:\n            return response\n        budget = parse_config_v17(request.host).retry_budget\n        time.sleep(min(delay, budget) + random.random() / 10)\n        delay *= 2\n    raise TooManyRetries(request.url, attempts)\n".to_owned()
+        } else {
+            format!("def parse_config_v{n}(path):\n    return parse_config(path, version={n})\n")
+        };
+        ltmc.file(&format!("src/mod_{n:02}.py"), body);
     }
-    ltmc.run(&["store", "--type", "code", path_str(&ltmc.dir.path().join("files/src"))]).ok();
+    ltmc.run(&[
+        "store",
+        "--type",
+        "code",
+        path_str(&ltmc.dir.path().join("files/src")),
+    ])
+    .ok();
     let memory = memory(&ltmc.data_dir());
-    let target = "config_4_1.py";
-    let vector = top_files(&memory, "zq_cfg_kx9_walk", SearchMode::Vector, 1).await;
-    assert!(!vector[0].ends_with(target), "vector search alone found it; the premise no longer holds: {vector:?}");
-    let hybrid = top_files(&memory, "zq_cfg_kx9_walk", SearchMode::Hybrid, 3).await;
-    assert!(hybrid[0].ends_with(target), "hybrid missed the exact name: {hybrid:?}");
-    let keyword = top_files(&memory, "where is zq_cfg_kx9_walk defined", SearchMode::Keyword, 1).await;
+    let target = "mod_17.py";
+    let query = "parse_config_v17";
+    let vector = top_files(&memory, query, SearchMode::Vector, 3).await;
+    assert!(
+        !vector.iter().any(|f| f.ends_with(target)),
+        "vector search alone found it; the premise no longer holds: {vector:?}"
+    );
+    let hybrid = top_files(&memory, query, SearchMode::Hybrid, 3).await;
+    assert!(
+        hybrid[0].ends_with(target),
+        "hybrid missed the exact name: {hybrid:?}"
+    );
+    let keyword = top_files(&memory, query, SearchMode::Keyword, 1).await;
     assert!(keyword[0].ends_with(target), "{keyword:?}");
 }

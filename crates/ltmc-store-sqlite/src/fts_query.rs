@@ -1,0 +1,115 @@
+//! Free text to an FTS5 MATCH expression that can never be a syntax error.
+//!
+//! Every whitespace-separated term becomes one FTS5 string (double-quoted,
+//! inner quotes doubled), so nothing a user types is FTS5 syntax: `AND`,
+//! `NEAR(`, `*`, `^`, `col:` are words or nothing. A quoted string is a phrase
+//! of the tokens the table's tokenizer finds in it, which is why an identifier
+//! such as `parse_config_v2` or `ResourceChunks.vector_id` matches as written.
+//! Terms are joined with OR, so BM25 ranks chunks that match more, and rarer,
+//! terms higher, and one missing word does not empty the answer.
+//!
+//! Pure string work: no SQL runs here outside the tests, and tokenizing,
+//! stemming and case folding are the table's tokenizer's (migration 0002).
+
+use std::collections::HashSet;
+
+/// The most distinct terms one query contributes; later ones are ignored.
+/// A longer query is a pasted document, and every term costs a posting-list
+/// merge and a BM25 term for every matching row.
+pub(crate) const MAX_TERMS: usize = 64;
+
+/// `query` as a MATCH expression, or `None` when no term of it has a letter
+/// or digit (nothing could match, and an empty expression is an FTS5 error).
+pub(crate) fn match_expression(query: &str) -> Option<String> {
+    let mut seen = HashSet::new();
+    let terms: Vec<String> = query
+        // FTS5 reads the expression as a C string: a NUL would end it inside
+        // a quoted term ("unterminated string"). Other control characters
+        // separate tokens anyway.
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|term| term.chars().any(char::is_alphanumeric))
+        .filter(|term| seen.insert(term.to_lowercase()))
+        .take(MAX_TERMS)
+        .map(|term| format!("\"{}\"", term.replace('"', "\"\"")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" OR "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn check(query: &str, expected: Option<&str>) {
+        assert_eq!(match_expression(query).as_deref(), expected, "{query:?}");
+    }
+
+    #[test]
+    fn expressions() {
+        check("rare", Some(r#""rare""#));
+        check("two words", Some(r#""two" OR "words""#));
+        check("", None);
+        check(" \t\n ", None);
+        check(r#"""#, None);
+        check("* ( ) - + ^ : , {}", None);
+        check("AND OR NOT", Some(r#""AND" OR "OR" OR "NOT""#));
+        check("NEAR(", Some(r#""NEAR(""#));
+        check("NEAR(a b, 2)", Some(r#""NEAR(a" OR "b," OR "2)""#));
+        check("text:foo", Some(r#""text:foo""#));
+        check("pre*", Some(r#""pre*""#));
+        check(r#"say "hi""#, Some(r#""say" OR """hi""""#));
+        check(r#"a"b"c"#, Some(r#""a""b""c""#));
+        check("parse_config_v2", Some(r#""parse_config_v2""#));
+        check("foo::bar()", Some(r#""foo::bar()""#));
+        check(
+            "UNIQUE constraint failed: ResourceChunks.vector_id",
+            Some(r#""UNIQUE" OR "constraint" OR "failed:" OR "ResourceChunks.vector_id""#),
+        );
+        check("a\0b\u{7}c", Some(r#""a" OR "b" OR "c""#));
+        check("Word word WORD other", Some(r#""Word" OR "other""#));
+        check("café 日本語", Some(r#""café" OR "日本語""#));
+    }
+
+    #[test]
+    fn terms_are_capped() {
+        let words: Vec<String> = (0..MAX_TERMS + 10).map(|i| format!("w{i}")).collect();
+        let query = words.join(" ");
+        let expression = match_expression(&query).unwrap();
+        assert_eq!(expression.matches(" OR ").count(), MAX_TERMS - 1);
+        assert!(expression.ends_with(&format!("\"w{}\"", MAX_TERMS - 1)));
+    }
+
+    /// Seeded random strings over FTS5's syntax characters, run against a
+    /// real FTS5 table with the store's tokenizer: none may fail to parse.
+    #[test]
+    fn no_input_is_a_syntax_error() {
+        const PIECES: &[&str] = &[
+            "\"", "\"\"", "'", "*", "(", ")", "-", "+", "^", ":", ",", "{", "}", "NEAR", "NEAR(",
+            "AND", "OR", "NOT", "a", "_", ".", "\0", "é", " ", " ", "text:", "\\", "1",
+        ];
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2'); \
+             INSERT INTO t (text) VALUES ('a near and or not text 1 é');",
+        )
+        .unwrap();
+        let mut stmt = conn
+            .prepare("SELECT count(*) FROM t WHERE t MATCH ?1")
+            .unwrap();
+        // xorshift64: deterministic, no dependency.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % below as u64).unwrap()
+        };
+        for _ in 0..2000 {
+            let query: String = (0..next(9)).map(|_| PIECES[next(PIECES.len())]).collect();
+            if let Some(expression) = match_expression(&query) {
+                let counted: rusqlite::Result<i64> = stmt.query_row([&expression], |r| r.get(0));
+                assert!(counted.is_ok(), "{query:?} -> {expression:?}: {counted:?}");
+            }
+        }
+    }
+}
