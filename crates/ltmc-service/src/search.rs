@@ -153,8 +153,8 @@ mod tests {
 
     #[test]
     fn fusion_order() {
-        // In both lists beats first in one.
-        check(&[1, 2, 3], &[3, 4], 4, &[3, 1, 4, 2]);
+        // In both lists beats first in one; equal sums tie-break by chunk id.
+        check(&[1, 2, 3], &[3, 4], 4, &[3, 1, 2, 4]);
         check(&[1, 2], &[2, 1], 2, &[1, 2]);
         check(&[], &[7, 8], 5, &[7, 8]);
         check(&[5, 6], &[], 1, &[5]);
