@@ -53,8 +53,9 @@ def main():
 
     # 1. Embedding throughput, same texts on both sides.
     texts = os.path.join(work, "texts.json")
-    st_embed = run_json([args.python, os.path.join(ROOT, "scripts/parity/bench_embed.py"), model_dir,
-                         "--write-texts", texts])
+    bench_embed_py = os.path.join(ROOT, "scripts/parity/bench_embed.py")
+    subprocess.run([args.python, bench_embed_py, "--write-texts", texts], check=True)
+    st_embed = run_json([args.python, bench_embed_py, model_dir, "--texts", texts])
     rs_embed = run_json([args.bench_embed, texts])
     results["embed"] = {"ltmc": rs_embed, "sentence_transformers": st_embed}
 
