@@ -66,7 +66,10 @@ def main():
     t0 = time.perf_counter()
     subprocess.run([args.ltmc, "store", "--json", corpus], check=True, capture_output=True, env=env)
     ingest_s = time.perf_counter() - t0
-    warm = run_json([args.ltmc, "bench", "search", "--json"], env=env)
+    # Both sides time the same queries: st_search.QUERIES, passed to ltmc explicitly.
+    sys.path.insert(0, HERE)
+    from st_search import QUERIES
+    warm = run_json([args.ltmc, "bench", "search", "--json", *QUERIES], env=env)
     cold = [timed([args.ltmc, "search", "--json", "why did the database migration fail"], env=env)
             for _ in range(args.cold_runs)]
     results["ltmc_search"] = {
