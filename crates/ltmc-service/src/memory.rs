@@ -159,10 +159,16 @@ impl Memory {
                     .map(move |s| content[s.start..s.end].to_owned())
             })
             .collect();
-        let vectors = match self.embed_owned(texts.clone()).await {
-            Ok(vectors) => vectors,
-            Err(e) => {
+        let expected = texts.len();
+        let vectors = match self.embed_owned(texts).await {
+            Ok(vectors) if vectors.len() == expected => vectors,
+            outcome => {
                 // The embedder failed for the whole batch: every new text fails with it.
+                let e = outcome.err().unwrap_or_else(|| {
+                    ServiceError::Internal(format!(
+                        "embedder returned the wrong number of vectors for {expected} chunks"
+                    ))
+                });
                 let message = e.to_string();
                 let mut first = Some(e);
                 for (i, _) in &pending {
@@ -173,22 +179,24 @@ impl Memory {
                 return finish(answers, &copies);
             }
         };
-        let mut texts = texts.into_iter();
         let mut vectors = vectors.into_iter();
         let mut requests: Vec<Option<StoreRequest>> = requests.into_iter().map(Some).collect();
         for (i, spans) in pending {
             let Some(request) = requests[i].take() else {
                 continue;
             };
+            // Chunk texts are sliced again from the content rather than kept
+            // from before embedding: one copy of each text, not two.
             let chunks = spans
                 .iter()
                 .enumerate()
-                .map(|(ordinal, span)| NewChunk {
+                .zip(vectors.by_ref())
+                .map(|((ordinal, span), vector)| NewChunk {
                     ordinal,
                     start: span.start,
                     end: span.end,
-                    text: texts.next().unwrap_or_default(),
-                    vector: vectors.next().unwrap_or_default(),
+                    text: request.content[span.start..span.end].to_owned(),
+                    vector,
                 })
                 .collect();
             let resource = NewResource {
