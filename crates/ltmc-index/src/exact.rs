@@ -14,6 +14,12 @@ pub enum IndexError {
     WrongDimension { expected: usize, got: usize },
     #[error("vector contains NaN or infinity")]
     NotFinite,
+    /// The approximate index's library refused an operation.
+    #[error("vector index: {0}")]
+    Backend(String),
+    /// Bytes handed to an index loader are not an index.
+    #[error("vector index data is damaged: {0}")]
+    Corrupt(String),
 }
 
 /// One search result: a vector id and its cosine similarity to the query.
@@ -131,27 +137,38 @@ impl ExactIndex {
     }
 
     fn normalised(&self, vector: &[f32]) -> Result<Vec<f32>, IndexError> {
-        if vector.len() != self.dimension {
-            return Err(IndexError::WrongDimension {
-                expected: self.dimension,
-                got: vector.len(),
-            });
-        }
-        if !vector.iter().all(|x| x.is_finite()) {
-            return Err(IndexError::NotFinite);
-        }
-        let norm = dot(vector, vector).sqrt();
-        // A zero vector has no direction: it stays zero and scores 0 against everything.
-        Ok(if norm > 0.0 {
-            vector.iter().map(|x| x / norm).collect()
-        } else {
-            vector.to_vec()
-        })
+        check_vector(vector, self.dimension)?;
+        Ok(normalised(vector))
+    }
+}
+
+/// The checks every index makes on a vector before using it.
+pub(crate) fn check_vector(vector: &[f32], dimension: usize) -> Result<(), IndexError> {
+    if vector.len() != dimension {
+        return Err(IndexError::WrongDimension {
+            expected: dimension,
+            got: vector.len(),
+        });
+    }
+    if !vector.iter().all(|x| x.is_finite()) {
+        return Err(IndexError::NotFinite);
+    }
+    Ok(())
+}
+
+/// `vector` scaled to unit length. A zero vector has no direction: it stays
+/// zero and scores 0 against everything.
+pub(crate) fn normalised(vector: &[f32]) -> Vec<f32> {
+    let norm = dot(vector, vector).sqrt();
+    if norm > 0.0 {
+        vector.iter().map(|x| x / norm).collect()
+    } else {
+        vector.to_vec()
     }
 }
 
 /// Dot product with independent accumulators so the compiler vectorises it.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let chunks_a = a.chunks_exact(8);
     let chunks_b = b.chunks_exact(8);

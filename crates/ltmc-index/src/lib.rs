@@ -1,10 +1,13 @@
 //! ltmc-index: vector indexes keyed by ltmc's own vector ids.
 //!
-//! [`ExactIndex`] is brute-force cosine search: the first search path of the
-//! embedded store and the oracle any approximate index is tested against.
+//! [`ExactIndex`] is brute-force cosine search: the search path of small
+//! projects and the oracle the approximate index is tested against.
+//! [`HnswIndex`] is approximate (HNSW, through usearch) for large ones.
 //! The index knows nothing of storage or embeddings: it is a cache the store
 //! fills from its database, never the truth.
 
 mod exact;
+mod hnsw;
 
 pub use exact::{ExactIndex, Hit, IndexError};
+pub use hnsw::{HnswIndex, HnswParams};

@@ -6,11 +6,13 @@
 //! a damaged store is a decision for a person (or for `ltmc migrate`), not a
 //! side effect of looking at it.
 
+use crate::cache::{self, IndexCache, Snapshot};
 use crate::error::Result;
 use crate::store::State;
 use crate::{LATEST_SCHEMA_VERSION, SqliteStore, blob, keyword, meta, migrate};
 use async_trait::async_trait;
-use ltmc_store::{IntegrityReport, StoreAdmin, StoreError, StoreInfo};
+use ltmc_core::Project;
+use ltmc_store::{IndexStatus, IntegrityReport, StoreAdmin, StoreError, StoreInfo};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -23,6 +25,69 @@ impl StoreAdmin for SqliteStore {
     async fn check_integrity(&self) -> Result<IntegrityReport, StoreError> {
         self.call(check_integrity).await
     }
+
+    async fn check_indexes(&self) -> Result<Vec<IndexStatus>, StoreError> {
+        self.call(|state, _| {
+            with_snapshot(state, |cache, snap| {
+                let mut statuses = Vec::new();
+                for project in cache::projects_with_vectors(snap.conn)? {
+                    statuses.push(cache.check(snap, &project)?);
+                }
+                Ok(statuses)
+            })
+        })
+        .await
+    }
+
+    async fn rebuild_indexes(
+        &self,
+        project: Option<&Project>,
+    ) -> Result<Vec<IndexStatus>, StoreError> {
+        let only = project.map(|p| p.as_str().to_owned());
+        self.call(move |state, _| {
+            with_snapshot(state, |cache, snap| {
+                let projects = match only {
+                    Some(project) => vec![project],
+                    None => cache::projects_with_vectors(snap.conn)?,
+                };
+                let mut statuses = Vec::new();
+                for project in projects {
+                    cache.rebuild(snap, &project)?;
+                    statuses.push(cache.check(snap, &project)?);
+                }
+                Ok(statuses)
+            })
+        })
+        .await
+    }
+
+    async fn sync_indexes(&self) -> Result<(), StoreError> {
+        self.call(|state, _| with_snapshot(state, IndexCache::sync))
+            .await
+    }
+}
+
+/// Runs `work` on the index cache against one read snapshot of the file.
+/// Without a recorded model nothing was ever stored: no index to speak of.
+fn with_snapshot<T: Default>(
+    state: &mut State,
+    work: impl FnOnce(&mut IndexCache, &Snapshot<'_>) -> Result<T>,
+) -> Result<T> {
+    let Some(dimension) = state.embedding()?.map(|spec| spec.dimension) else {
+        return Ok(T::default());
+    };
+    let State { conn, cache, .. } = state;
+    let tx = conn.transaction()?;
+    let (generation, store_uid) = meta::read_position(&tx)?;
+    let snap = Snapshot {
+        conn: &tx,
+        dimension,
+        generation,
+        store_uid: &store_uid,
+    };
+    let result = work(cache, &snap)?;
+    tx.commit()?;
+    Ok(result)
 }
 
 fn info(state: &mut State, path: &Path) -> Result<StoreInfo> {

@@ -2,9 +2,13 @@
 //! directory, implementing the `ltmc-store` traits.
 //!
 //! The file is the only truth. Vectors are rows beside their chunks, and each
-//! process keeps an exact in-memory index per project that it reloads when
-//! the file's write generation says another writer changed it, so several
-//! processes (CLI, MCP servers) can share one data directory. Writes are
+//! process keeps a vector index per project (exact below a size threshold,
+//! HNSW above it) that it brings up to date from the vector log, a table
+//! written by triggers in the same transactions as the vectors, so several
+//! processes (CLI, MCP servers) can share one data directory. A large
+//! project's graph is also kept in a file beside the database, written now and
+//! then with the log position it reflects, and rebuilt from the vectors when
+//! missing or damaged. Writes are
 //! single `BEGIN IMMEDIATE` transactions that validate first and allocate
 //! vector ids inside the transaction. Keyword search is SQLite's FTS5 with
 //! BM25, its index kept in step with the chunks by triggers in those same
@@ -12,14 +16,15 @@
 //! open. rusqlite never appears in the public API: every driver error becomes
 //! a `StoreError` in `error.rs`.
 //!
-//! Deliberately not here: approximate (HNSW) search, connection pooling, and
-//! any knowledge of embedding models beyond their name and dimension.
+//! Deliberately not here: connection pooling, and any knowledge of embedding
+//! models beyond their name and dimension.
 
 mod admin;
 mod blob;
 mod cache;
 mod error;
 mod fts_query;
+mod index_file;
 mod keyword;
 mod meta;
 mod migrate;
@@ -29,6 +34,8 @@ mod search;
 mod store;
 mod validate;
 
+pub use cache::IndexOptions;
+pub use ltmc_index::HnswParams;
 pub use ltmc_store::EmbeddingSpec;
 pub use migrate::LATEST_SCHEMA_VERSION;
 pub use store::SqliteStore;

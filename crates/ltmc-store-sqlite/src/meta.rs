@@ -87,18 +87,20 @@ fn same_model(recorded: &EmbeddingSpec, wanted: &EmbeddingSpec) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn read_generation(conn: &Connection) -> Result<i64> {
+/// The write generation and the store's identity, which together name a
+/// state of this database: what an index file records it reflects.
+pub(crate) fn read_position(conn: &Connection) -> Result<(i64, String)> {
     Ok(conn.query_row(
-        "SELECT write_generation FROM store_meta WHERE id = 1",
+        "SELECT write_generation, store_uid FROM store_meta WHERE id = 1",
         [],
-        |row| row.get(0),
+        |row| Ok((row.get(0)?, row.get(1)?)),
     )?)
 }
 
 /// Bumps the generation inside the caller's write transaction; returns the new
-/// value, which is exactly one more than the state this transaction started
-/// from (the write lock is held), so a cache at the old value can be advanced
-/// by this transaction's own changes instead of reloading.
+/// value. Call it before touching vectors: the vector log's triggers record
+/// the generation current at each change, which must be the one this
+/// transaction commits as.
 pub(crate) fn bump_generation(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
         "UPDATE store_meta SET write_generation = write_generation + 1 WHERE id = 1 \

@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 2;
+pub const LATEST_SCHEMA_VERSION: i64 = 3;
 
 struct Migration {
     version: i64,
@@ -32,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "0002_chunk_fts",
         sql: include_str!("../migrations/0002_chunk_fts.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "0003_vector_log",
+        sql: include_str!("../migrations/0003_vector_log.sql"),
     },
 ];
 

@@ -6,7 +6,6 @@
 //! always filter by project. Vector search lives in `search.rs`, keyword
 //! search in `keyword.rs`; both read chunk rows with the helpers at the end.
 
-use crate::cache::Change;
 use crate::error::Result;
 use crate::store::State;
 use crate::{SqliteStore, blob, meta, validate};
@@ -188,7 +187,8 @@ fn put(
         [chunk_count],
         |row| row.get(0),
     )?;
-    let mut added = Vec::with_capacity(chunks.len());
+    // First, so the vector log rows written below carry this generation.
+    meta::bump_generation(&tx)?;
     {
         let mut insert_chunk = tx.prepare_cached(
             "INSERT INTO chunks (resource_id, project, ordinal, start_byte, end_byte, text, vector_id) \
@@ -216,19 +216,9 @@ fn put(
                 project,
                 blob::encode(&chunk.vector)
             ])?;
-            added.push((vector_id, chunk.vector.as_slice()));
         }
     }
-    let generation = meta::bump_generation(&tx)?;
     tx.commit()?;
-    state.cache.advance(
-        generation,
-        project,
-        &Change::Added {
-            resource_type: &resource.resource_type,
-            vectors: added,
-        },
-    );
     Ok(PutOutcome {
         resource_id: ResourceId(resource_id),
         chunk_count: chunks.len(),
@@ -248,21 +238,15 @@ fn delete(state: &mut State, project: &Project, id: ResourceId) -> Result<usize>
         let rows = stmt.query_map([id.0], |row| row.get::<_, i64>(0))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
+    // First, so the vector log rows the cascade writes carry this generation.
+    meta::bump_generation(&tx)?;
     // Chunks and vectors go by ON DELETE CASCADE (foreign_keys is on for
     // every connection this crate opens).
     tx.execute(
         "DELETE FROM resources WHERE id = ?1 AND project = ?2",
         params![id.0, project.as_str()],
     )?;
-    let generation = meta::bump_generation(&tx)?;
     tx.commit()?;
-    state.cache.advance(
-        generation,
-        project.as_str(),
-        &Change::Removed {
-            vector_ids: &vector_ids,
-        },
-    );
     Ok(vector_ids.len())
 }
 

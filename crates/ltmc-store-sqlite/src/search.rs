@@ -1,11 +1,12 @@
-//! Exact nearest-chunk search: [`VectorSearch`] for [`SqliteStore`].
+//! Nearest-chunk search: [`VectorSearch`] for [`SqliteStore`].
 //!
 //! One read transaction holds a single snapshot of the file for the three
-//! steps (read the write generation, reload the project's index if it is
-//! behind, fetch the hits' chunk rows), so a hit always names a chunk that
-//! exists, even while other processes write. Exact cosine over all of the
-//! project's vectors: no approximate index here.
+//! steps (read the write generation, bring the project's index up to it,
+//! fetch the hits' chunk rows), so a hit always names a chunk that exists,
+//! even while other processes write. Which index answers (exact or HNSW) and
+//! how a filter is kept inside it is `cache.rs`'s business.
 
+use crate::cache::Snapshot;
 use crate::error::Result;
 use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use crate::store::State;
@@ -50,10 +51,17 @@ fn nearest(
     }
     let State { conn, cache, .. } = state;
     let tx = conn.transaction()?;
-    let generation = meta::read_generation(&tx)?;
-    let index = cache.fresh(&tx, project.as_str(), dimension, generation)?;
+    let (generation, store_uid) = meta::read_position(&tx)?;
+    let snap = Snapshot {
+        conn: &tx,
+        dimension,
+        generation,
+        store_uid: &store_uid,
+    };
+    let exact_below = cache.exact_below();
+    let index = cache.fresh(&snap, project.as_str())?;
     let hits = index
-        .search(query, k, filter.resource_type.as_deref())
+        .search(query, k, filter.resource_type.as_deref(), exact_below)
         .map_err(|err| match err {
             IndexError::WrongDimension { expected, got } => {
                 StoreError::WrongDimension { expected, got }
@@ -62,6 +70,9 @@ fn nearest(
                 "query",
                 "vector contains NaN or infinity",
             )),
+            IndexError::Backend(what) | IndexError::Corrupt(what) => {
+                StoreError::Corrupt(format!("vector index of project {project}: {what}"))
+            }
         })?;
     let mut found = Vec::with_capacity(hits.len());
     {

@@ -8,17 +8,18 @@
 //! trait implementations live beside the SQL they run (resources, search,
 //! keyword, admin), not here.
 
-use crate::cache::IndexCache;
+use crate::cache::{IndexCache, IndexOptions};
 use crate::error::{Error, Result};
-use crate::{meta, open};
+use crate::{index_file, meta, open};
 use ltmc_store::{EmbeddingSpec, StoreError};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// The embedded ltmc store: a SQLite database file plus an in-memory exact
-/// vector index per project, rebuilt from the file whenever another writer
-/// changed it. Cheap to clone; clones share the connection.
+/// The embedded ltmc store: a SQLite database file plus a vector index per
+/// project (exact when small, HNSW when large, its graph kept in a file beside
+/// the database), brought up to the database's vector log before each search.
+/// Cheap to clone; clones share the connection.
 #[derive(Clone)]
 pub struct SqliteStore {
     shared: Arc<Shared>,
@@ -49,13 +50,25 @@ impl SqliteStore {
     /// This blocks (file I/O, and up to 30 s on another process's write lock):
     /// from async code call it inside `tokio::task::spawn_blocking`.
     pub fn open(path: &Path, embedding: Option<&EmbeddingSpec>) -> Result<Self, StoreError> {
+        Self::open_with(path, embedding, IndexOptions::default())
+    }
+
+    /// [`SqliteStore::open`] with explicit vector-index options (the size
+    /// above which a project gets an HNSW graph, its parameters, and where
+    /// rebuild progress is reported).
+    pub fn open_with(
+        path: &Path,
+        embedding: Option<&EmbeddingSpec>,
+        options: IndexOptions,
+    ) -> Result<Self, StoreError> {
         let opened = open::open(path, embedding).map_err(|e| e.into_store(path))?;
+        let cache = IndexCache::new(options, index_file::dir_for(path));
         Ok(Self {
             shared: Arc::new(Shared {
                 path: path.to_owned(),
                 state: Mutex::new(State {
                     conn: opened.conn,
-                    cache: IndexCache::default(),
+                    cache,
                     embedding: opened.embedding,
                 }),
             }),

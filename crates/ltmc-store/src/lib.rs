@@ -13,6 +13,6 @@ mod traits;
 
 pub use error::StoreError;
 pub use traits::{
-    ChunkFilter, EmbeddingSpec, IntegrityReport, KeywordSearch, ResourceFilter, ResourceStore,
-    Store, StoreAdmin, StoreInfo, VectorSearch,
+    ChunkFilter, EmbeddingSpec, IndexStatus, IntegrityReport, KeywordSearch, NoProgress, Progress,
+    ResourceFilter, ResourceStore, Store, StoreAdmin, StoreInfo, VectorSearch,
 };

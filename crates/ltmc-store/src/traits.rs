@@ -141,10 +141,70 @@ impl IntegrityReport {
     }
 }
 
+/// One project's vector index as the backend holds it, checked against the
+/// vectors in the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndexStatus {
+    pub project: String,
+    /// `exact` (brute force, small projects), `hnsw` (approximate), or the
+    /// backend's own name for an index it keeps inside the database.
+    pub kind: String,
+    /// Vectors in the index.
+    pub indexed: u64,
+    /// Vectors of the project in the database.
+    pub stored: u64,
+    /// The database write position the index reflects.
+    pub position: i64,
+    /// The position recorded in the index file on disk, when there is one.
+    pub persisted_position: Option<i64>,
+    /// What disagrees between index and database; empty when they agree.
+    pub problems: Vec<String>,
+}
+
+impl IndexStatus {
+    pub fn agrees(&self) -> bool {
+        self.problems.is_empty() && self.indexed == self.stored
+    }
+}
+
+/// Reports a long store operation (building an index) to whoever shows it,
+/// e.g. a progress bar. Called from the store's blocking threads.
+pub trait Progress: Send + Sync {
+    /// A task of `total` steps starts.
+    fn start(&self, task: &str, total: u64);
+    /// `done` more steps are done.
+    fn advance(&self, done: u64);
+    /// The task ended.
+    fn finish(&self);
+}
+
+/// Shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _task: &str, _total: u64) {}
+    fn advance(&self, _done: u64) {}
+    fn finish(&self) {}
+}
+
 #[async_trait]
 pub trait StoreAdmin: Send + Sync {
     async fn info(&self) -> Result<StoreInfo, StoreError>;
     async fn check_integrity(&self) -> Result<IntegrityReport, StoreError>;
+    /// Brings every project's vector index up to the database, compares the
+    /// two vector by vector, and reports each project.
+    async fn check_indexes(&self) -> Result<Vec<IndexStatus>, StoreError>;
+    /// Throws away the vector index of `project` (every project when `None`)
+    /// and builds it again from the database.
+    async fn rebuild_indexes(
+        &self,
+        project: Option<&Project>,
+    ) -> Result<Vec<IndexStatus>, StoreError>;
+    /// Brings the on-disk form of every project's index (where the backend
+    /// keeps one) up to the database, so that the next process to open the
+    /// store starts without catching up. Called after bulk writes.
+    async fn sync_indexes(&self) -> Result<(), StoreError>;
 }
 
 /// Everything a full backend offers; what the service layer holds.

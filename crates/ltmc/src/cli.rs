@@ -36,6 +36,16 @@ pub struct Global {
     /// Print machine-readable JSON on stdout.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Projects with at least this many vectors are searched through an HNSW
+    /// graph (approximate, kept in a file beside the database); smaller ones exactly.
+    #[arg(
+        long,
+        env = "LTMC_ANN_THRESHOLD",
+        global = true,
+        default_value_t = 10_000,
+        value_name = "N"
+    )]
+    pub ann_threshold: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,8 +72,15 @@ pub enum Command {
         #[command(subcommand)]
         command: ModelCommand,
     },
-    /// Check the data dir, schema, model and that every chunk has exactly one vector.
+    /// Check the data dir, schema, model, that every chunk has exactly one vector,
+    /// and that each project's vector index agrees with the database.
     Doctor,
+    /// Rebuild the vector index of one project (--project) or of all (--all) from the database.
+    Reindex {
+        /// Every project, not only --project.
+        #[arg(long)]
+        all: bool,
+    },
     /// Measure this store: query latency of search by meaning (embedding included).
     Bench {
         #[command(subcommand)]

@@ -10,7 +10,7 @@ use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::Embedder;
 use ltmc_service::Memory;
 use ltmc_store::Store;
-use ltmc_store_sqlite::{EmbeddingSpec, SqliteStore};
+use ltmc_store_sqlite::{EmbeddingSpec, IndexOptions, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,6 +27,7 @@ pub struct Context {
     pub model_dir: PathBuf,
     pub project: Project,
     pub json: bool,
+    pub ann_threshold: usize,
 }
 
 impl Context {
@@ -51,6 +52,7 @@ impl Context {
             model_dir,
             project,
             json: global.json,
+            ann_threshold: global.ann_threshold,
         })
     }
 
@@ -104,7 +106,12 @@ impl Context {
             model_id: e.model_id().to_owned(),
             dimension: e.dimension(),
         });
-        let store = SqliteStore::open(&self.db_path(), spec.as_ref())?;
+        let options = IndexOptions {
+            ann_threshold: self.ann_threshold,
+            progress: Arc::new(crate::progress::Bar::default()),
+            ..IndexOptions::default()
+        };
+        let store = SqliteStore::open_with(&self.db_path(), spec.as_ref(), options)?;
         Ok(Arc::new(store))
     }
 

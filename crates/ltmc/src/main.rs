@@ -10,6 +10,7 @@ mod commands;
 mod context;
 mod failure;
 mod output;
+mod progress;
 
 use clap::Parser;
 use std::io::IsTerminal as _;

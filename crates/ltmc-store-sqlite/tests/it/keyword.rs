@@ -132,7 +132,11 @@ async fn a_version_1_store_gains_keyword_search_on_open() {
         .prepare("SELECT name FROM schema_version ORDER BY version")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .expect("schema_version");
-    assert_eq!(applied, ["0001_init", "0002_chunk_fts"]);
+    assert_eq!(applied, ["0001_init", "0002_chunk_fts", "0003_vector_log"]);
+    let uid: String = raw(&path)
+        .query_row("SELECT store_uid FROM store_meta", [], |r| r.get(0))
+        .expect("store_uid");
+    assert_eq!(uid.len(), 32, "a random identity: {uid:?}");
 
     // The old chunk was indexed by the migration; the old vector still reads.
     assert_eq!(keyword(&store, "keyword").await, [text]);
@@ -145,6 +149,10 @@ async fn a_version_1_store_gains_keyword_search_on_open() {
     put_doc(&store, "stored after the upgrade, keyword too", 1).await;
     assert_eq!(keyword(&store, "keyword").await.len(), 2);
     assert!(store.check_integrity().await.expect("integrity").is_ok());
+    // The vector from before the log existed and the one after are both indexed.
+    let statuses = store.check_indexes().await.expect("indexes");
+    assert_eq!(statuses[0].stored, 2);
+    assert!(statuses[0].agrees(), "{statuses:?}");
 
     // Opening again migrates nothing more.
     drop(store);

@@ -8,6 +8,7 @@
 
 mod conformance;
 mod files;
+mod index;
 mod keyword;
 mod sharing;
 mod support;

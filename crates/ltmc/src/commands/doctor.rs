@@ -75,6 +75,14 @@ pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
                         }
                     }),
             ));
+            checks.push(Check::new(
+                "index",
+                store
+                    .check_indexes()
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|statuses| index_agrees(&statuses)),
+            ));
         }
     }
     let ok = checks.iter().all(|c| c.ok);
@@ -127,4 +135,35 @@ fn model(ctx: &Context) -> Result<String, String> {
             Some(h) => format!("{e} (hint: {h})"),
             None => e.to_string(),
         })
+}
+
+/// Every project's index holds exactly the stored vectors.
+fn index_agrees(statuses: &[ltmc_store::IndexStatus]) -> Result<String, String> {
+    let describe = |s: &ltmc_store::IndexStatus| {
+        let file = s
+            .persisted_position
+            .map_or_else(String::new, |p| format!(", file at position {p}"));
+        format!(
+            "{}: {} {}/{} vectors at position {}{file}",
+            s.project, s.kind, s.indexed, s.stored, s.position
+        )
+    };
+    let bad: Vec<String> = statuses
+        .iter()
+        .filter(|s| !s.agrees())
+        .map(|s| format!("{} ({})", describe(s), s.problems.join("; ")))
+        .collect();
+    if !bad.is_empty() {
+        return Err(format!(
+            "index and database disagree: {}; run `ltmc reindex --all`",
+            bad.join(" | ")
+        ));
+    }
+    if statuses.is_empty() {
+        return Ok("no vectors stored".into());
+    }
+    Ok(format!(
+        "index agrees with the database: {}",
+        statuses.iter().map(describe).collect::<Vec<_>>().join("; ")
+    ))
 }

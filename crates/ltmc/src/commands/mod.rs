@@ -22,6 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Embed { texts } => simple::embed(&ctx, texts).await,
         Command::Model { command } => model::run(&ctx, command),
         Command::Doctor => doctor::run(&ctx).await,
+        Command::Reindex { all } => simple::reindex(&ctx, all).await,
         Command::Bench { command } => bench::run(&ctx, command).await,
     }
 }

@@ -1,4 +1,4 @@
-//! The one-step commands: `init`, `delete`, `embed`.
+//! The one-step commands: `init`, `delete`, `embed`, `reindex`.
 
 use crate::context::{Context, shown};
 use crate::output;
@@ -62,4 +62,38 @@ pub async fn embed(ctx: &Context, texts: Vec<String>) -> anyhow::Result<ExitCode
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub async fn reindex(ctx: &Context, all: bool) -> anyhow::Result<ExitCode> {
+    // The index holds the stored vectors: no model needed.
+    let store = ctx.open_existing(None)?;
+    let statuses = store
+        .rebuild_indexes(if all { None } else { Some(&ctx.project) })
+        .await?;
+    let ok = statuses.iter().all(ltmc_store::IndexStatus::agrees);
+    if ctx.json {
+        output::json_line(&json!({"ok": ok, "indexes": statuses}))?;
+    } else if statuses.is_empty() {
+        output::line("no vectors stored: nothing to index");
+    } else {
+        for s in &statuses {
+            output::line(&format!(
+                "project {}: {} index of {} vectors rebuilt at position {}{}",
+                s.project,
+                s.kind,
+                s.indexed,
+                s.position,
+                if s.agrees() {
+                    String::new()
+                } else {
+                    format!(" but: {}", s.problems.join("; "))
+                }
+            ));
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

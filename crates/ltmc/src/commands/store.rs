@@ -83,6 +83,11 @@ pub async fn run(ctx: &Context, args: StoreArgs) -> anyhow::Result<ExitCode> {
         }
     }
     progress.finish_and_clear();
+    // Leave large projects' index files current, so the next search starts
+    // without catching up on everything just stored.
+    if let Err(e) = memory.store().sync_indexes().await {
+        tracing::warn!("stored, but could not update the vector index files: {e}");
+    }
     match (failed, last_error) {
         (0, _) | (_, None) => Ok(ExitCode::SUCCESS),
         (1, Some(e)) => Err(e),

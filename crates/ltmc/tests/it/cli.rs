@@ -210,7 +210,73 @@ fn doctor_reports_a_healthy_store() {
         .iter()
         .map(|c| c["name"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(names, ["data_dir", "model", "schema", "vectors"]);
+    assert_eq!(names, ["data_dir", "model", "schema", "vectors", "index"]);
+}
+
+/// A project past the HNSW threshold gets a graph file; `doctor` checks it
+/// against the database; a damaged file is rebuilt on the next search, and
+/// `reindex` rebuilds on demand.
+#[test]
+fn index_file_doctor_and_reindex() {
+    let ltmc = Ltmc::new(true);
+    for i in 0..30 {
+        ltmc.file(
+            &format!("many/n{i}.md"),
+            format!("note {i} about topic {}", i * 13),
+        );
+    }
+    let dir = ltmc.dir.path().join("files/many");
+    let with_threshold = |args: &[&str]| {
+        crate::support::Run::from(
+            ltmc.command()
+                .env("LTMC_ANN_THRESHOLD", "20")
+                .args(args)
+                .output()
+                .unwrap(),
+        )
+    };
+    with_threshold(&["store", path_str(&dir)]).ok();
+    let files: Vec<_> = std::fs::read_dir(ltmc.data_dir().join("ltmc.db-ann"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(
+        files.len(),
+        1,
+        "store leaves the graph file current: {files:?}"
+    );
+
+    let report = with_threshold(&["doctor", "--json"]).ok().json();
+    let index = &report["checks"][4];
+    assert_eq!(index["name"], "index");
+    assert_eq!(index["ok"], true, "{report}");
+    assert!(
+        index["detail"].as_str().unwrap().contains("hnsw 30/30"),
+        "{report}"
+    );
+
+    // Damage the file: the next search still answers right (rebuilt).
+    std::fs::write(&files[0], b"LTMCANN\0 not really").unwrap();
+    let found = with_threshold(&[
+        "search",
+        "note 7 about topic 91",
+        "--mode",
+        "vector",
+        "-k",
+        "1",
+        "--json",
+    ])
+    .ok()
+    .json();
+    assert_eq!(found["results"][0]["text"], "note 7 about topic 91");
+
+    let rebuilt = with_threshold(&["reindex", "--all", "--json"]).ok().json();
+    assert_eq!(rebuilt["ok"], true, "{rebuilt}");
+    assert_eq!(rebuilt["indexes"][0]["indexed"], 30);
+    assert_eq!(rebuilt["indexes"][0]["kind"], "hnsw");
+    let report = with_threshold(&["doctor"]).ok();
+    assert!(report.stdout.contains("index agrees"), "{report:?}");
 }
 
 #[test]

@@ -6,5 +6,6 @@
 //! search by meaning, concurrency and lossless chunking with the real one.
 
 mod cli;
+mod crash;
 mod real_model;
 mod support;
