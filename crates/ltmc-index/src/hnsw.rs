@@ -175,8 +175,9 @@ impl HnswIndex {
     }
 
     /// Up to `k` approximate nearest vectors that pass `keep`, best first,
-    /// ties broken by id. `expansion` widens the candidate list beyond the
-    /// configured one (the caller raises it when a filter is selective).
+    /// ties broken by id. `expansion` is the candidate list length for this
+    /// search (0: the configured one; never below `k`); the caller raises it
+    /// when a selective filter comes back short.
     pub fn search(
         &mut self,
         query: &[f32],
@@ -188,7 +189,12 @@ impl HnswIndex {
         if k == 0 || self.is_empty() {
             return Ok(Vec::new());
         }
-        let wanted = expansion.max(self.params.expansion_search).max(k);
+        let wanted = if expansion == 0 {
+            self.params.expansion_search
+        } else {
+            expansion
+        }
+        .max(k);
         if self.index.expansion_search() != wanted {
             self.index.change_expansion_search(wanted);
         }
