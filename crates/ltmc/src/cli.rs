@@ -112,6 +112,11 @@ pub enum BenchCommand {
         /// Only the first N judged queries (for a quick look).
         #[arg(long)]
         limit_queries: Option<usize>,
+        /// Store each document as one chunk (the model reads its first 256 word
+        /// pieces), as the published BEIR/MTEB scores were made; the default
+        /// chunks documents as `ltmc store` does.
+        #[arg(long)]
+        whole_documents: bool,
     },
 }
 

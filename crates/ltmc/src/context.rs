@@ -117,6 +117,11 @@ impl Context {
 
     /// The embedder and the store it writes to, as one service.
     pub fn memory(&self, write: bool) -> Result<Memory> {
+        self.memory_with(write, ChunkConfig::default())
+    }
+
+    /// [`Context::memory`] with another chunk layout (benchmarks).
+    pub fn memory_with(&self, write: bool, chunking: ChunkConfig) -> Result<Memory> {
         if !write {
             // Fail on a wrong data dir before paying for the model.
             self.open_existing(None)?;
@@ -127,7 +132,7 @@ impl Context {
         } else {
             self.open_existing(Some(embedder.as_ref()))?
         };
-        Ok(Memory::new(store, embedder, ChunkConfig::default())?)
+        Ok(Memory::new(store, embedder, chunking)?)
     }
 }
 

@@ -5,7 +5,8 @@
 //!
 //! Documents are stored as ordinary resources (title and text), so this
 //! measures exactly what `ltmc search` does; a document's rank is the rank of
-//! its best chunk. Not a general evaluation toolkit: one collection, three
+//! its best chunk. `--whole-documents` stores each document as one chunk (the
+//! model reads its first 256 word pieces), the layout of the published scores. Not a general evaluation toolkit: one collection, three
 //! modes, two metrics.
 
 use super::bench::{ms, summary};
@@ -13,6 +14,7 @@ use crate::context::Context;
 use crate::output;
 use anyhow::{Context as _, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
+use ltmc_core::ChunkConfig;
 use ltmc_service::{SearchMode, SearchRequest, StoreRequest};
 use serde::Deserialize;
 use serde_json::json;
@@ -47,6 +49,7 @@ pub async fn run(
     dir: &Path,
     work_dir: Option<PathBuf>,
     limit_queries: Option<usize>,
+    whole_documents: bool,
 ) -> anyhow::Result<ExitCode> {
     let docs: Vec<Doc> = read_jsonl(&dir.join("corpus.jsonl"))?;
     let queries: Vec<Query> = read_jsonl(&dir.join("queries.jsonl"))?;
@@ -60,9 +63,19 @@ pub async fn run(
     }
     let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("beir");
     let mut ctx = ctx.clone();
-    ctx.data_dir =
-        work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("ltmc-beir-{name}")));
-    let memory = ctx.memory(true)?;
+    let layout = if whole_documents { "-whole" } else { "" };
+    ctx.data_dir = work_dir
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("ltmc-beir-{name}{layout}")));
+    let chunking = if whole_documents {
+        // One chunk per document: longer than any SciFact document.
+        ChunkConfig {
+            max_bytes: 1 << 30,
+            overlap_bytes: 0,
+        }
+    } else {
+        ChunkConfig::default()
+    };
+    let memory = ctx.memory_with(true, chunking)?;
 
     let started = Instant::now();
     let bar = ProgressBar::new(docs.len() as u64);
@@ -103,6 +116,7 @@ pub async fn run(
 
     let mut report = json!({
         "collection": name,
+        "layout": if whole_documents { "one chunk per document" } else { "chunked as ltmc store does" },
         "documents": docs.len(),
         "chunks": info.chunks,
         "queries": judged.len(),

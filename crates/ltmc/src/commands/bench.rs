@@ -34,7 +34,8 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<ExitCod
             dir,
             work_dir,
             limit_queries,
-        } => super::beir::run(ctx, &dir, work_dir, limit_queries).await,
+            whole_documents,
+        } => super::beir::run(ctx, &dir, work_dir, limit_queries, whole_documents).await,
     }
 }
 
