@@ -12,9 +12,11 @@
 //!
 //! A measurement tool, not a test: it asserts nothing and prints a table.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+// A measurement tool printing a table; its casts are of counts and timings.
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::cast_possible_truncation)]
 
-use ltmc_index::{ExactIndex, HnswIndex, HnswParams, Hit};
+use ltmc_index::synthetic::{Clusters, Random};
+use ltmc_index::{ExactIndex, Hit, HnswIndex, HnswParams};
 use std::time::Instant;
 
 struct Args {
@@ -55,60 +57,6 @@ fn args() -> Args {
     args
 }
 
-/// xorshift64* with Box-Muller normals: deterministic, no dependency.
-struct Random(u64);
-
-impl Random {
-    fn uniform(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-        (bits as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f32 {
-        let (u, v) = (self.uniform(), self.uniform());
-        ((-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()) as f32
-    }
-}
-
-struct Clusters {
-    centers: Vec<Vec<f32>>,
-    spreads: Vec<f32>,
-}
-
-impl Clusters {
-    fn new(count: usize, dimension: usize, random: &mut Random) -> Self {
-        let centers = (0..count)
-            .map(|_| unit((0..dimension).map(|_| random.normal()).collect()))
-            .collect();
-        // Some tight clusters, some loose: cosine to the centre 0.5-0.9.
-        let spreads = (0..count)
-            .map(|_| 0.5 + 1.2 * random.uniform() as f32)
-            .collect();
-        Self { centers, spreads }
-    }
-
-    fn sample(&self, random: &mut Random) -> Vec<f32> {
-        let c = (random.uniform() * self.centers.len() as f64) as usize % self.centers.len();
-        let dimension = self.centers[c].len();
-        let scale = self.spreads[c] / (dimension as f32).sqrt();
-        unit(
-            self.centers[c]
-                .iter()
-                .map(|x| x + scale * random.normal())
-                .collect(),
-        )
-    }
-}
-
-fn unit(mut v: Vec<f32>) -> Vec<f32> {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    v.iter_mut().for_each(|x| *x /= norm);
-    v
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
@@ -128,7 +76,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for &n in &args.sizes {
-        let mut random = Random(0x9e37_79b9_7f4a_7c15 ^ n as u64);
+        let mut random = Random::new(0x9e37_79b9_7f4a_7c15 ^ n as u64);
         let clusters = Clusters::new((n / 1000).clamp(20, 2000), args.dimension, &mut random);
         eprintln!("generating {n} vectors...");
         let data: Vec<Vec<f32>> = (0..n).map(|_| clusters.sample(&mut random)).collect();
@@ -152,10 +100,10 @@ fn main() {
             exact_ms.push(ms);
         }
         exact_ms.sort_by(f64::total_cmp);
-        let exact_mb = (n * args.dimension * 4) as f64 / 1e6;
+        let exact_megabytes = (n * args.dimension * 4) as f64 / 1e6;
         let exact_p50 = percentile(&exact_ms, 0.5);
         println!(
-            "| {n} | exact | {:.1} | {exact_mb:.0} | - | {exact_p50:.2} | {:.2} | 1.000 | 1x |",
+            "| {n} | exact | {:.1} | {exact_megabytes:.0} | - | {exact_p50:.2} | {:.2} | 1.000 | 1x |",
             exact_build / 1000.0,
             percentile(&exact_ms, 0.99)
         );
@@ -176,7 +124,7 @@ fn main() {
             eprintln!();
             index
         });
-        let hnsw_mb = hnsw.memory_bytes() as f64 / 1e6;
+        let hnsw_megabytes = hnsw.memory_bytes() as f64 / 1e6;
         for &ef in &args.expansions {
             let mut ms_all = Vec::new();
             let mut found = 0usize;
@@ -191,7 +139,7 @@ fn main() {
             ms_all.sort_by(f64::total_cmp);
             let p50 = percentile(&ms_all, 0.5);
             println!(
-                "| {n} | hnsw M={} efc={} | {:.1} | {hnsw_mb:.0} | {ef} | {p50:.3} | {:.3} | {:.4} | {:.0}x |",
+                "| {n} | hnsw M={} efc={} | {:.1} | {hnsw_megabytes:.0} | {ef} | {p50:.3} | {:.3} | {:.4} | {:.0}x |",
                 HnswParams::default().connectivity,
                 HnswParams::default().expansion_add,
                 hnsw_build / 1000.0,

@@ -8,6 +8,7 @@
 
 mod exact;
 mod hnsw;
+pub mod synthetic;
 
 pub use exact::{ExactIndex, Hit, IndexError};
 pub use hnsw::{HnswIndex, HnswParams};

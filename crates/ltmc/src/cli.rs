@@ -100,6 +100,11 @@ pub enum BenchCommand {
         /// Results per search.
         #[arg(long, short = 'k', default_value_t = 5)]
         top_k: usize,
+        /// First fill the project up to N chunks of synthetic filler (clustered
+        /// random vectors under this model's name, so queries are embedded for
+        /// real) to time search at a size that would take hours to embed.
+        #[arg(long, value_name = "N")]
+        fill: Option<usize>,
     },
     /// Retrieval quality (nDCG@10, recall@10) of each search mode on a BEIR collection
     /// (corpus.jsonl, queries.jsonl, qrels-test.tsv), e.g. ../shared/data/scifact.

@@ -64,8 +64,8 @@ pub async fn run(
     let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("beir");
     let mut ctx = ctx.clone();
     let layout = if whole_documents { "-whole" } else { "" };
-    ctx.data_dir = work_dir
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("ltmc-beir-{name}{layout}")));
+    ctx.data_dir =
+        work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("ltmc-beir-{name}{layout}")));
     let chunking = if whole_documents {
         // One chunk per document: longer than any SciFact document.
         ChunkConfig {

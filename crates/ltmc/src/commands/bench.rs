@@ -29,7 +29,13 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<ExitCod
             queries,
             rounds,
             top_k,
-        } => search(ctx, queries, rounds.max(1), top_k).await,
+            fill: target,
+        } => {
+            if let Some(target) = target {
+                fill(ctx, target).await?;
+            }
+            search(ctx, queries, rounds.max(1), top_k).await
+        }
         BenchCommand::Beir {
             dir,
             work_dir,
@@ -108,6 +114,72 @@ async fn search(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Chunks per filler resource.
+const FILL_CHUNKS_PER_RESOURCE: usize = 100;
+
+/// Adds synthetic chunks to the project until it holds `target`, then brings
+/// the index files up to date (building the graph, with a progress bar).
+async fn fill(ctx: &Context, target: usize) -> anyhow::Result<()> {
+    use ltmc_core::{NewChunk, NewResource};
+    use ltmc_index::synthetic::{Clusters, Random};
+    use std::fmt::Write as _;
+
+    let embedder = ctx.embedder()?;
+    let store = ctx.open_for_write(embedder.as_ref())?;
+    let have = store
+        .list_resources(&ctx.project, &ltmc_store::ResourceFilter::default())
+        .await?
+        .iter()
+        .map(|r| r.chunk_count)
+        .sum::<usize>();
+    let dimension = embedder.dimension();
+    let mut random = Random::new(0x5eed_f111 ^ have as u64);
+    let clusters = Clusters::new((target / 1000).clamp(20, 2000), dimension, &mut random);
+    let words = [
+        "cache", "index", "vector", "commit", "rollback", "trigger", "graph", "segment", "parser",
+        "token", "socket", "retry", "budget", "schema", "cursor", "shard",
+    ];
+    let started = Instant::now();
+    let mut added = 0usize;
+    while have + added < target {
+        let n = FILL_CHUNKS_PER_RESOURCE.min(target - have - added);
+        let mut content = String::new();
+        let mut chunks = Vec::with_capacity(n);
+        for ordinal in 0..n {
+            let start = content.len();
+            let _ = write!(content, "filler chunk {} ", have + added + ordinal);
+            for _ in 0..12 {
+                content.push_str(words[random.below(words.len())]);
+                content.push(' ');
+            }
+            content.push_str(".\n");
+            chunks.push(NewChunk {
+                ordinal,
+                start,
+                end: content.len(),
+                text: content[start..].to_owned(),
+                vector: clusters.sample(&mut random),
+            });
+        }
+        let resource = NewResource {
+            project: ctx.project.clone(),
+            file_name: format!("filler-{}", have + added),
+            resource_type: "filler".into(),
+            content,
+            metadata: json!({"synthetic": true}),
+        };
+        store.put_resource(resource, chunks).await?;
+        added += n;
+    }
+    tracing::info!(
+        added,
+        seconds = started.elapsed().as_secs_f64(),
+        "filled with synthetic chunks; updating the vector index"
+    );
+    store.sync_indexes().await?;
+    Ok(())
 }
 
 pub(super) fn ms(d: Duration) -> f64 {
