@@ -13,7 +13,11 @@
 //! A measurement tool, not a test: it asserts nothing and prints a table.
 
 // A measurement tool printing a table; its casts are of counts and timings.
-#![allow(clippy::print_stdout, clippy::print_stderr, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::cast_possible_truncation
+)]
 
 use ltmc_index::synthetic::{Clusters, Random};
 use ltmc_index::{ExactIndex, Hit, HnswIndex, HnswParams};

@@ -135,17 +135,30 @@ impl IndexCache {
         Ok(entry)
     }
 
-    /// Writes every large project's file up to `snap`.
+    /// Makes every large project's file worth loading: built when missing or
+    /// unusable, rewritten when a tenth of it has changed since. A file a
+    /// little behind is left alone (the log covers it): rewriting a large
+    /// graph per `ltmc store` is what this design avoids.
     pub(crate) fn sync(&mut self, snap: &Snapshot<'_>) -> Result<()> {
         for project in projects_with_vectors(snap.conn)? {
-            if count_vectors(snap.conn, &project)? < self.options.ann_threshold as u64 {
+            let stored = count_vectors(snap.conn, &project)?;
+            if stored < self.options.ann_threshold as u64 {
                 continue;
             }
-            let dir = self.dir.clone();
-            let entry = self.fresh(snap, &project)?;
-            if entry.persisted != Some(entry.generation) {
-                persist(&dir, entry, snap, &project);
+            if !self.projects.contains_key(&project) {
+                let path = index_file::path_for(&self.dir, &project);
+                if let Some(header) = index_file::peek_header(&path) {
+                    let pending = pending_log_rows(snap.conn, &project, header.generation)?;
+                    let current = header.store_uid == snap.store_uid
+                        && header.generation <= snap.generation
+                        && header.dimension == snap.dimension;
+                    if current && pending * 10 < (header.indexed as u64).max(1000) {
+                        continue;
+                    }
+                }
             }
+            // Loads, catches up, builds or rewrites as needed.
+            self.fresh(snap, &project)?;
         }
         Ok(())
     }
@@ -354,11 +367,7 @@ impl IndexCache {
 
     /// Applies the log rows after the entry's generation, in order.
     fn catch_up(&self, entry: &mut ProjectIndex, snap: &Snapshot<'_>, project: &str) -> Result<()> {
-        let pending: u64 = snap.conn.query_row(
-            "SELECT count(*) FROM vector_log WHERE project = ?1 AND generation > ?2",
-            rusqlite::params![project, entry.generation],
-            |row| row.get(0),
-        )?;
+        let pending = pending_log_rows(snap.conn, project, entry.generation)?;
         let report = pending >= REPORT_CATCH_UP && matches!(entry.backing, Backing::Hnsw(_));
         if report {
             self.options.progress.start(
@@ -497,6 +506,15 @@ fn vector_row(row: &Row<'_>, first: usize, dimension: usize) -> Result<(i64, Vec
         ))
     })?;
     Ok((vector_id, vector, resource_type))
+}
+
+/// Log rows of `project` after `generation`.
+fn pending_log_rows(conn: &Connection, project: &str, generation: i64) -> Result<u64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM vector_log WHERE project = ?1 AND generation > ?2",
+        rusqlite::params![project, generation],
+        |row| row.get(0),
+    )?)
 }
 
 pub(crate) fn count_vectors(conn: &Connection, project: &str) -> Result<u64> {

@@ -90,6 +90,29 @@ pub(crate) fn read(path: &Path) -> Result<Option<Loaded>> {
     parse(&bytes).map(Some).map_err(|what| damaged(path, what))
 }
 
+/// The header of `path` alone (not checked against the checksum, which
+/// needs the whole file): enough to decide whether the file is worth
+/// loading. `None` when there is no readable header.
+pub(crate) fn peek_header(path: &Path) -> Option<Header> {
+    use std::io::Read as _;
+    let mut file = File::open(path).ok()?;
+    let mut start = [0u8; 16];
+    file.read_exact(&mut start).ok()?;
+    if &start[..MAGIC.len()] != MAGIC {
+        return None;
+    }
+    let mut reader = Reader {
+        bytes: &start[MAGIC.len()..],
+    };
+    if reader.u32().ok()? != FORMAT_VERSION {
+        return None;
+    }
+    let len = reader.len(false).ok()?;
+    let mut header = vec![0u8; len.min(1 << 20)];
+    file.read_exact(&mut header).ok()?;
+    serde_json::from_slice(&header).ok()
+}
+
 /// A cursor over the file's bytes that fails, never panics, on short input.
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -339,6 +362,7 @@ mod tests {
         assert_eq!(path.parent(), Some(dir.path()));
         let loaded = read(&path).unwrap().unwrap();
         assert_eq!(loaded.header, header);
+        assert_eq!(peek_header(&path), Some(header.clone()));
         assert_eq!(loaded.types, types);
         assert_eq!(loaded.graph.len(), 3);
         assert!(loaded.graph.contains(3));
