@@ -46,6 +46,17 @@ pub struct Global {
         value_name = "N"
     )]
     pub ann_threshold: usize,
+    /// Longest chunk in bytes when storing (overlap 15% of it). The default
+    /// suits all-MiniLM-L6-v2's 256 word pieces; a huge value stores each
+    /// text as one chunk, of which the model reads the first 256 pieces.
+    #[arg(
+        long,
+        env = "LTMC_CHUNK_BYTES",
+        global = true,
+        default_value_t = 800,
+        value_name = "BYTES"
+    )]
+    pub chunk_bytes: usize,
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,6 +28,7 @@ pub struct Context {
     pub project: Project,
     pub json: bool,
     pub ann_threshold: usize,
+    pub chunking: ChunkConfig,
 }
 
 impl Context {
@@ -53,6 +54,10 @@ impl Context {
             project,
             json: global.json,
             ann_threshold: global.ann_threshold,
+            chunking: ChunkConfig {
+                max_bytes: global.chunk_bytes,
+                overlap_bytes: global.chunk_bytes.saturating_mul(15) / 100,
+            },
         })
     }
 
@@ -117,7 +122,7 @@ impl Context {
 
     /// The embedder and the store it writes to, as one service.
     pub fn memory(&self, write: bool) -> Result<Memory> {
-        self.memory_with(write, ChunkConfig::default())
+        self.memory_with(write, self.chunking)
     }
 
     /// [`Context::memory`] with another chunk layout (benchmarks).
