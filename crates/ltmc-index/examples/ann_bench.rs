@@ -2,9 +2,11 @@
 //! one run: build time, memory, query latency p50/p99 and recall@k of HNSW
 //! against the exact answer, at each size asked for.
 //!
-//! Data: clustered synthetic unit vectors (a few hundred directions, each
-//! with its own spread), which is how sentence embeddings sit; queries are
-//! fresh samples of the same clusters. Deterministic (fixed seed).
+//! Data: clustered synthetic unit vectors (one cluster per thousand vectors,
+//! each with its own spread); queries are fresh samples of the same clusters.
+//! By default the spread is isotropic (every direction: the hardest case for a
+//! graph index); `--rank R` makes each cluster spread along R directions of
+//! its own, closer to how sentence embeddings sit. Deterministic (fixed seed).
 //!
 //! ```text
 //! cargo run -p ltmc-index --example ann_bench -- --sizes 100000,1000000 --queries 200
@@ -29,6 +31,8 @@ struct Args {
     dimension: usize,
     k: usize,
     expansions: Vec<usize>,
+    /// 0: isotropic clusters; otherwise each cluster spreads along this many directions.
+    rank: usize,
 }
 
 fn parse_list(value: &str) -> Vec<usize> {
@@ -45,6 +49,7 @@ fn args() -> Args {
         dimension: 384,
         k: 10,
         expansions: vec![HnswParams::default().expansion_search],
+        rank: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -55,7 +60,10 @@ fn args() -> Args {
             "--dimension" => args.dimension = value.parse().expect("--dimension N"),
             "--k" => args.k = value.parse().expect("--k N"),
             "--ef" => args.expansions = parse_list(&value),
-            other => panic!("unknown flag {other}; flags: --sizes --queries --dimension --k --ef"),
+            "--rank" => args.rank = value.parse().expect("--rank N"),
+            other => {
+                panic!("unknown flag {other}; flags: --sizes --queries --dimension --k --ef --rank")
+            }
         }
     }
     args
@@ -81,7 +89,12 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|");
     for &n in &args.sizes {
         let mut random = Random::new(0x9e37_79b9_7f4a_7c15 ^ n as u64);
-        let clusters = Clusters::new((n / 1000).clamp(20, 2000), args.dimension, &mut random);
+        let count = (n / 1000).clamp(20, 2000);
+        let clusters = if args.rank == 0 {
+            Clusters::new(count, args.dimension, &mut random)
+        } else {
+            Clusters::low_rank(count, args.dimension, args.rank, &mut random)
+        };
         eprintln!("generating {n} vectors...");
         let data: Vec<Vec<f32>> = (0..n).map(|_| clusters.sample(&mut random)).collect();
         let queries: Vec<Vec<f32>> = (0..args.queries)

@@ -42,6 +42,9 @@ impl Random {
 pub struct Clusters {
     centers: Vec<Vec<f32>>,
     spreads: Vec<f32>,
+    /// Per cluster, the directions its spread runs along; empty: every
+    /// direction (isotropic, the hardest case for a graph index).
+    bases: Vec<Vec<Vec<f32>>>,
 }
 
 impl Clusters {
@@ -53,20 +56,54 @@ impl Clusters {
         let spreads = (0..count.max(1))
             .map(|_| 0.5 + 1.2 * random.uniform() as f32)
             .collect();
-        Self { centers, spreads }
+        Self {
+            centers,
+            spreads,
+            bases: Vec::new(),
+        }
+    }
+
+    /// Like [`Clusters::new`], but each cluster spreads mostly along `rank`
+    /// random directions of its own (plus a little isotropic noise), as
+    /// sentence embeddings do: their intrinsic dimension is far below 384.
+    pub fn low_rank(count: usize, dimension: usize, rank: usize, random: &mut Random) -> Self {
+        let mut clusters = Self::new(count, dimension, random);
+        clusters.bases = (0..clusters.centers.len())
+            .map(|_| {
+                (0..rank.max(1))
+                    .map(|_| unit((0..dimension).map(|_| random.normal()).collect()))
+                    .collect()
+            })
+            .collect();
+        clusters
     }
 
     /// A unit vector near a random centre.
     pub fn sample(&self, random: &mut Random) -> Vec<f32> {
         let c = random.below(self.centers.len());
         let dimension = self.centers[c].len();
-        let scale = self.spreads[c] / (dimension as f32).sqrt();
-        unit(
-            self.centers[c]
-                .iter()
-                .map(|x| x + scale * random.normal())
-                .collect(),
-        )
+        let Some(basis) = self.bases.get(c) else {
+            let scale = self.spreads[c] / (dimension as f32).sqrt();
+            return unit(
+                self.centers[c]
+                    .iter()
+                    .map(|x| x + scale * random.normal())
+                    .collect(),
+            );
+        };
+        let mut v = self.centers[c].clone();
+        let along = self.spreads[c] / (basis.len() as f32).sqrt();
+        for direction in basis {
+            let z = along * random.normal();
+            for (x, d) in v.iter_mut().zip(direction) {
+                *x += z * d;
+            }
+        }
+        let noise = 0.1 * self.spreads[c] / (dimension as f32).sqrt();
+        for x in &mut v {
+            *x += noise * random.normal();
+        }
+        unit(v)
     }
 }
 
