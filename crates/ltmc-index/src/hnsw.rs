@@ -53,6 +53,13 @@ impl std::fmt::Debug for HnswIndex {
     }
 }
 
+/// `base` scaled by sqrt(len / 100,000) when above 1, capped at 1024.
+fn expansion_for(base: usize, len: usize) -> usize {
+    // sqrt(len / 100_000) in thousandths, in integers.
+    let scale_thousandths = len.saturating_mul(10).isqrt();
+    (base.saturating_mul(scale_thousandths) / 1000).clamp(base, base.max(1024))
+}
+
 /// usearch keys are u64; ltmc's vector ids are positive i64. The cast is a
 /// bijection on the bits, so any i64 round-trips.
 fn key(id: i64) -> u64 {
@@ -190,7 +197,7 @@ impl HnswIndex {
             return Ok(Vec::new());
         }
         let wanted = if expansion == 0 {
-            self.params.expansion_search
+            self.default_expansion()
         } else {
             expansion
         }
@@ -215,6 +222,15 @@ impl HnswIndex {
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         Ok(hits)
+    }
+
+    /// The candidate list a search uses unless told otherwise: the
+    /// configured one up to 100,000 vectors, growing with the square root of
+    /// the size above that (capped at 1024). Measured by `ann_bench`: with
+    /// 160, recall@10 is 0.9985 at 100k but 0.90 at 1M on isotropic clusters;
+    /// about 500 at 1M brings it near 0.97 there for about 2.5 ms.
+    pub fn default_expansion(&self) -> usize {
+        expansion_for(self.params.expansion_search, self.len())
     }
 
     /// The exact best `k` among `ids` (brute force over their stored
@@ -401,6 +417,17 @@ mod tests {
         let stored = index.vector(2).unwrap();
         assert!((stored[0] - 1.0).abs() < 1e-6);
         assert!(index.vector(1).is_none());
+    }
+
+    #[test]
+    fn the_default_candidate_list_grows_above_100k() {
+        let index = HnswIndex::new(2, params()).unwrap();
+        assert_eq!(index.default_expansion(), 160);
+        assert_eq!(expansion_for(160, 100_000), 160);
+        assert_eq!(expansion_for(160, 400_000), 320);
+        assert_eq!(expansion_for(160, 1_000_000), 505);
+        assert_eq!(expansion_for(160, 100_000_000), 1024);
+        assert_eq!(expansion_for(2000, 100_000_000), 2000);
     }
 
     #[test]
