@@ -6,7 +6,7 @@
 //! a damaged store is a decision for a person (or for `ltmc migrate`), not a
 //! side effect of looking at it.
 
-use crate::cache::{self, IndexCache, Snapshot};
+use crate::cache::{self, IndexCache};
 use crate::error::Result;
 use crate::store::State;
 use crate::{LATEST_SCHEMA_VERSION, SqliteStore, blob, keyword, meta, migrate};
@@ -28,7 +28,7 @@ impl StoreAdmin for SqliteStore {
 
     async fn check_indexes(&self) -> Result<Vec<IndexStatus>, StoreError> {
         self.call(|state, _| {
-            with_snapshot(state, |cache, snap| {
+            state.with_snapshot(|cache, snap| {
                 let mut statuses = Vec::new();
                 for project in cache::projects_with_vectors(snap.conn)? {
                     statuses.push(cache.check(snap, &project)?);
@@ -45,7 +45,7 @@ impl StoreAdmin for SqliteStore {
     ) -> Result<Vec<IndexStatus>, StoreError> {
         let only = project.map(|p| p.as_str().to_owned());
         self.call(move |state, _| {
-            with_snapshot(state, |cache, snap| {
+            state.with_snapshot(|cache, snap| {
                 let projects = match only {
                     Some(project) => vec![project],
                     None => cache::projects_with_vectors(snap.conn)?,
@@ -62,32 +62,9 @@ impl StoreAdmin for SqliteStore {
     }
 
     async fn sync_indexes(&self) -> Result<(), StoreError> {
-        self.call(|state, _| with_snapshot(state, IndexCache::sync))
+        self.call(|state, _| state.with_snapshot(IndexCache::sync))
             .await
     }
-}
-
-/// Runs `work` on the index cache against one read snapshot of the file.
-/// Without a recorded model nothing was ever stored: no index to speak of.
-fn with_snapshot<T: Default>(
-    state: &mut State,
-    work: impl FnOnce(&mut IndexCache, &Snapshot<'_>) -> Result<T>,
-) -> Result<T> {
-    let Some(dimension) = state.embedding()?.map(|spec| spec.dimension) else {
-        return Ok(T::default());
-    };
-    let State { conn, cache, .. } = state;
-    let tx = conn.transaction()?;
-    let (generation, store_uid) = meta::read_position(&tx)?;
-    let snap = Snapshot {
-        conn: &tx,
-        dimension,
-        generation,
-        store_uid: &store_uid,
-    };
-    let result = work(cache, &snap)?;
-    tx.commit()?;
-    Ok(result)
 }
 
 fn info(state: &mut State, path: &Path) -> Result<StoreInfo> {

@@ -6,11 +6,10 @@
 //! even while other processes write. Which index answers (exact or HNSW) and
 //! how a filter is kept inside it is `cache.rs`'s business.
 
-use crate::cache::Snapshot;
 use crate::error::Result;
 use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use crate::store::State;
-use crate::{SqliteStore, meta, validate};
+use crate::{SqliteStore, validate};
 use async_trait::async_trait;
 use ltmc_core::{Project, ScoredChunk};
 use ltmc_index::IndexError;
@@ -41,42 +40,32 @@ fn nearest(
     k: usize,
     filter: &ChunkFilter,
 ) -> Result<Vec<ScoredChunk>> {
-    let Some(dimension) = state.embedding()?.map(|spec| spec.dimension) else {
-        // No model recorded: nothing can have been stored yet.
-        return Ok(Vec::new());
-    };
-    validate::check_vector(query, dimension, "query")?;
+    if let Some(spec) = state.embedding()? {
+        validate::check_vector(query, spec.dimension, "query")?;
+    }
     if k == 0 {
         return Ok(Vec::new());
     }
-    let State { conn, cache, .. } = state;
-    let tx = conn.transaction()?;
-    let (generation, store_uid) = meta::read_position(&tx)?;
-    let snap = Snapshot {
-        conn: &tx,
-        dimension,
-        generation,
-        store_uid: &store_uid,
-    };
-    let exact_below = cache.exact_below();
-    let index = cache.fresh(&snap, project.as_str())?;
-    let hits = index
-        .search(query, k, filter.resource_type.as_deref(), exact_below)
-        .map_err(|err| match err {
-            IndexError::WrongDimension { expected, got } => {
-                StoreError::WrongDimension { expected, got }
-            }
-            IndexError::NotFinite => StoreError::Invalid(ltmc_core::CoreError::invalid(
-                "query",
-                "vector contains NaN or infinity",
-            )),
-            IndexError::Backend(what) | IndexError::Corrupt(what) => {
-                StoreError::Corrupt(format!("vector index of project {project}: {what}"))
-            }
-        })?;
-    let mut found = Vec::with_capacity(hits.len());
-    {
-        let mut stmt = tx.prepare_cached(&format!(
+    // Without a recorded model nothing can have been stored: no hits.
+    let mut found = state.with_snapshot(|cache, snap| {
+        let exact_below = cache.exact_below();
+        let hits = cache
+            .fresh(snap, project.as_str())?
+            .search(query, k, filter.resource_type.as_deref(), exact_below)
+            .map_err(|err| match err {
+                IndexError::WrongDimension { expected, got } => {
+                    StoreError::WrongDimension { expected, got }
+                }
+                IndexError::NotFinite => StoreError::Invalid(ltmc_core::CoreError::invalid(
+                    "query",
+                    "vector contains NaN or infinity",
+                )),
+                IndexError::Backend(what) | IndexError::Corrupt(what) => {
+                    StoreError::Corrupt(format!("vector index of project {project}: {what}"))
+                }
+            })?;
+        let mut found = Vec::with_capacity(hits.len());
+        let mut stmt = snap.conn.prepare_cached(&format!(
             "SELECT {CHUNK_COLUMNS}, {HIT_COLUMNS} FROM chunks c \
              JOIN resources r ON r.id = c.resource_id \
              WHERE c.vector_id = ?1 AND c.project = ?2"
@@ -87,8 +76,8 @@ fn nearest(
                     hit_from_row(row, hit.score)
                 })
                 .optional()?;
-            // The index was loaded or advanced to this very snapshot, so every
-            // hit has its row; a missing one means the cache and file disagree.
+            // The index was brought to this very snapshot, so every hit has
+            // its row; a missing one means the index and the file disagree.
             found.push(row.ok_or_else(|| {
                 StoreError::Corrupt(format!(
                     "vector {} is in the index but has no chunk in project {project}",
@@ -96,8 +85,8 @@ fn nearest(
                 ))
             })?);
         }
-    }
-    tx.commit()?;
+        Ok(found)
+    })?;
     // The index breaks ties by vector id; the contract says chunk id. Both
     // are allocated in insertion order, but sort so the contract never rests
     // on that.

@@ -8,7 +8,7 @@
 //! trait implementations live beside the SQL they run (resources, search,
 //! keyword, admin), not here.
 
-use crate::cache::{IndexCache, IndexOptions};
+use crate::cache::{IndexCache, IndexOptions, Snapshot};
 use crate::error::{Error, Result};
 use crate::{index_file, meta, open};
 use ltmc_store::{EmbeddingSpec, StoreError};
@@ -135,6 +135,29 @@ impl State {
             self.embedding = meta::read_embedding(&self.conn)?;
         }
         Ok(self.embedding.as_ref())
+    }
+
+    /// Runs `work` on the index cache against one read snapshot of the file
+    /// (the transaction commits after it). Without a recorded model nothing
+    /// was ever stored: `T::default()`.
+    pub(crate) fn with_snapshot<T: Default>(
+        &mut self,
+        work: impl FnOnce(&mut IndexCache, &Snapshot<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let Some(dimension) = self.embedding()?.map(|spec| spec.dimension) else {
+            return Ok(T::default());
+        };
+        let tx = self.conn.transaction()?;
+        let (generation, store_uid) = meta::read_position(&tx)?;
+        let snap = Snapshot {
+            conn: &tx,
+            dimension,
+            generation,
+            store_uid: &store_uid,
+        };
+        let result = work(&mut self.cache, &snap)?;
+        tx.commit()?;
+        Ok(result)
     }
 
     /// Like [`State::embedding`], for writes, which need a dimension.
