@@ -300,17 +300,11 @@ mod tests {
         HnswParams::default()
     }
 
-    /// Deterministic pseudo-random vectors (xorshift), no rand dependency.
+    /// Deterministic random vectors (not unit: the index normalises).
     fn vectors(n: usize, dimension: usize, seed: u64) -> Vec<Vec<f32>> {
-        let mut state = seed.max(1);
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        };
+        let mut random = crate::synthetic::Random::new(seed);
         (0..n)
-            .map(|_| (0..dimension).map(|_| next()).collect())
+            .map(|_| (0..dimension).map(|_| random.normal()).collect())
             .collect()
     }
 
