@@ -35,3 +35,19 @@ id_type!(
     /// the same transaction as the chunk, unique, monotonic, never reused.
     VectorId
 );
+id_type!(
+    /// A logged chat message.
+    MessageId
+);
+id_type!(
+    /// A todo.
+    TodoId
+);
+id_type!(
+    /// An edge of the relationship graph.
+    EdgeId
+);
+id_type!(
+    /// A logged code attempt.
+    AttemptId
+);

@@ -1,20 +1,32 @@
 //! ltmc-core: the domain vocabulary of ltmc and the pure logic on it.
 //!
 //! It holds the newtype ids, the validated project name, the records that
-//! every backend stores (resources, chunks) and the lossless chunker.
+//! every backend stores (resources, chunks, chat messages, todos, graph edges,
+//! code attempts) and the lossless chunker.
 //! It deliberately does no I/O: no files, no database, no model. Everything
 //! here is deterministic and testable with plain values.
 
+pub mod attempt;
+pub mod chat;
 pub mod chunker;
 pub mod error;
+pub mod graph;
 pub mod ids;
 pub mod project;
 pub mod record;
+pub mod todo;
 
+pub use attempt::{
+    AttemptFilter, AttemptLink, AttemptLinkKind, AttemptResult, CODE_ATTEMPT_TYPE, CodeAttempt,
+    NewCodeAttempt, attempt_text,
+};
+pub use chat::{ChatMessage, ChunkUsage, ContextLink, ContextUsage, NewChatMessage};
 pub use chunker::{ChunkConfig, ChunkSpan, chunk_text};
 pub use error::CoreError;
-pub use ids::{ChunkId, ResourceId, VectorId};
+pub use graph::{Edge, NewEdge};
+pub use ids::{AttemptId, ChunkId, EdgeId, MessageId, ResourceId, TodoId, VectorId};
 pub use project::Project;
 pub use record::{
     Chunk, NewChunk, NewResource, PutOutcome, Resource, ScoredChunk, content_hash, now_rfc3339,
 };
+pub use todo::{NewTodo, Priority, Todo, TodoFilter};

@@ -5,11 +5,25 @@
 //! `Arc<dyn Store>` and an `Arc<dyn Embedder>`, so the same code serves the
 //! embedded SQLite store, a PostgreSQL store, the real model or a test
 //! embedder. It knows no protocol (CLI, MCP, HTTP are callers) and no backend.
+//!
+//! Beside it, the use cases the LTMC tools are made of, callable by the CLI
+//! too: [`documents`] (whole documents of one type), [`answer`] (context
+//! packing, extractive answers), [`llm`] (an OpenAI-compatible chat
+//! endpoint), [`linking`] (auto-linking documents by meaning), [`attempts`]
+//! (code attempts: log, find, analyse); and [`tools`], the 22 tools as JSON.
 
+pub mod answer;
+pub mod attempts;
+pub mod documents;
 mod error;
+pub mod linking;
+pub mod llm;
 mod memory;
 mod search;
+pub mod text;
+pub mod tools;
 
 pub use error::ServiceError;
 pub use memory::{MAX_TOP_K, Memory, SearchRequest, StoreRequest, StoredResource};
 pub use search::{RRF_K, SearchHit, SearchMode};
+pub use tools::{LlmConfig, ToolOutcome, ToolSpec, Tools};

@@ -11,7 +11,8 @@
 use crate::ServiceError;
 use crate::search::{self, SearchHit, SearchMode};
 use ltmc_core::{
-    ChunkConfig, NewChunk, NewResource, Project, PutOutcome, ResourceId, chunk_text, content_hash,
+    CODE_ATTEMPT_TYPE, ChunkConfig, NewChunk, NewResource, Project, PutOutcome, ResourceId,
+    chunk_text, content_hash,
 };
 use ltmc_embed::Embedder;
 use ltmc_store::{ChunkFilter, Store};
@@ -231,8 +232,16 @@ impl Memory {
                 format!("must be between 1 and {MAX_TOP_K}, got {}", request.top_k),
             ));
         }
+        // Code attempts are searched by their own tools, with their own
+        // filters; a document search asking for no type leaves them out.
+        let exclude_types = if request.resource_type.is_none() {
+            vec![CODE_ATTEMPT_TYPE.to_owned()]
+        } else {
+            Vec::new()
+        };
         let filter = ChunkFilter {
             resource_type: request.resource_type,
+            exclude_types,
         };
         let (project, k) = (&request.project, request.top_k);
         match request.mode {

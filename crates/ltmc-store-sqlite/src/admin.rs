@@ -114,6 +114,26 @@ const FINDINGS: &[(&str, &str)] = &[
         "vector ids not below the allocator's next id (they would be handed out again)",
         "SELECT count(*) FROM chunks WHERE vector_id >= (SELECT next_id FROM vector_id_sequence WHERE id = 1)",
     ),
+    (
+        "code attempts whose resource is of another project, not of type code_attempt, or not one chunk",
+        "SELECT count(*) FROM code_attempts a JOIN resources r ON r.id = a.resource_id \
+         WHERE r.project <> a.project OR r.resource_type <> 'code_attempt' OR r.chunk_count <> 1",
+    ),
+    (
+        "resources of type code_attempt without their attempt (attempt search relies on it)",
+        "SELECT count(*) FROM resources r WHERE r.resource_type = 'code_attempt' \
+         AND NOT EXISTS (SELECT 1 FROM code_attempts a WHERE a.resource_id = r.id)",
+    ),
+    (
+        "attempt links between attempts of different projects",
+        "SELECT count(*) FROM attempt_links l JOIN code_attempts a ON a.id = l.attempt_id \
+         JOIN code_attempts b ON b.id = l.related_id WHERE a.project <> b.project",
+    ),
+    (
+        "context links whose project differs from their message's or their chunk's",
+        "SELECT count(*) FROM context_links l JOIN chat_messages m ON m.id = l.message_id \
+         JOIN chunks c ON c.id = l.chunk_id WHERE l.project <> m.project OR l.project <> c.project",
+    ),
 ];
 
 fn check_integrity(state: &mut State, _path: &Path) -> Result<IntegrityReport> {
@@ -177,9 +197,11 @@ fn check_integrity(state: &mut State, _path: &Path) -> Result<IntegrityReport> {
         }
     }
     tx.commit()?;
-    // After the snapshot, on its own: see check_index for why.
-    if let Some(problem) = keyword::check_index(&state.conn)? {
-        report.problems.push(problem);
+    // After the snapshot, each on its own: see check_index for why.
+    for (table, content) in keyword::FTS_TABLES {
+        if let Some(problem) = keyword::check_index(&state.conn, table, content)? {
+            report.problems.push(problem);
+        }
     }
     Ok(report)
 }

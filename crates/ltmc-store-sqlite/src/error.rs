@@ -38,6 +38,19 @@ impl From<ltmc_core::CoreError> for Error {
     }
 }
 
+/// A record of `entity` that this project does not hold.
+pub(crate) fn not_found(
+    entity: &'static str,
+    id: impl std::fmt::Display,
+    project: &ltmc_core::Project,
+) -> Error {
+    Error::Store(StoreError::NotFound {
+        entity,
+        id: id.to_string(),
+        project: project.to_string(),
+    })
+}
+
 impl Error {
     /// The neutral error, naming the database file so that a user who has
     /// several data directories knows which one failed.

@@ -61,28 +61,43 @@ fn keyword(
          CROSS JOIN resources r ON r.id = c.resource_id \
          WHERE chunk_fts MATCH ?1 AND c.project = ?2 \
            AND (?3 IS NULL OR r.resource_type = ?3) \
+           AND r.resource_type NOT IN (SELECT value FROM json_each(?5)) \
          ORDER BY score DESC, c.id \
          LIMIT ?4"
     ))?;
+    // The excluded types as one JSON array: any number of them binds to one
+    // parameter of one cached statement.
+    let excluded = serde_json::Value::from(filter.exclude_types.clone()).to_string();
     let rows = stmt.query_map(
-        params![expression, project.as_str(), filter.resource_type, limit],
+        params![
+            expression,
+            project.as_str(),
+            filter.resource_type,
+            limit,
+            excluded
+        ],
         |row| hit_from_row(row, row.get(9)?),
     )?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-/// FTS5's own check that the index agrees with `chunks` (with rank 1 it
-/// re-tokenizes every chunk's text and compares it with what is indexed, not
-/// only the index's internal structure). `Some(problem)` when it does not.
+/// The external-content FTS5 tables and the tables they index: the keyword
+/// index of chunks (migration 0002) and of todos (0004).
+pub(crate) const FTS_TABLES: &[(&str, &str)] = &[("chunk_fts", "chunks"), ("todo_fts", "todos")];
+
+/// FTS5's own check that the index `table` (one of [`FTS_TABLES`]) agrees
+/// with the table it indexes, `content` (with rank 1 it re-tokenizes every
+/// row's text and compares it with what is indexed, not only the index's
+/// internal structure). `Some(problem)` when it does not.
 ///
-/// It reads all chunk text, like `PRAGMA quick_check` reads every page: fine
+/// It reads all indexed text, like `PRAGMA quick_check` reads every page: fine
 /// for `ltmc doctor`, not for a hot path. It is an INSERT, so SQLite takes the
 /// write lock for its duration although nothing is written; run it on its own,
 /// outside a read transaction, whose snapshot could not be upgraded to a
 /// write once another process has committed.
-pub(crate) fn check_index(conn: &Connection) -> Result<Option<String>> {
+pub(crate) fn check_index(conn: &Connection, table: &str, content: &str) -> Result<Option<String>> {
     match conn.execute(
-        "INSERT INTO chunk_fts (chunk_fts, rank) VALUES ('integrity-check', 1)",
+        &format!("INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)"),
         [],
     ) {
         Ok(_) => Ok(None),
@@ -90,8 +105,8 @@ pub(crate) fn check_index(conn: &Connection) -> Result<Option<String>> {
             if failure.code == ErrorCode::DatabaseCorrupt =>
         {
             Ok(Some(format!(
-                "keyword index chunk_fts disagrees with chunks ({}); it can be rebuilt with \
-                 INSERT INTO chunk_fts (chunk_fts) VALUES ('rebuild')",
+                "keyword index {table} disagrees with {content} ({}); it can be rebuilt with \
+                 INSERT INTO {table} ({table}) VALUES ('rebuild')",
                 detail.unwrap_or_else(|| failure.to_string())
             )))
         }

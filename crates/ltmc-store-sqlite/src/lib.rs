@@ -13,17 +13,24 @@
 //! vector ids inside the transaction. Keyword search is SQLite's FTS5 with
 //! BM25, its index kept in step with the chunks by triggers in those same
 //! transactions. The schema is created by numbered forward-only migrations on
-//! open. rusqlite never appears in the public API: every driver error becomes
+//! open. Besides documents the file keeps chat messages and the chunks they
+//! used, todos (with their own FTS5 index), the relationship graph, and code
+//! attempts, each attempt's text a resource of one chunk so that its vector
+//! is indexed like any other and its filters run inside the vector search.
+//! rusqlite never appears in the public API: every driver error becomes
 //! a `StoreError` in `error.rs`.
 //!
 //! Deliberately not here: connection pooling, and any knowledge of embedding
 //! models beyond their name and dimension.
 
 mod admin;
+mod attempts;
 mod blob;
 mod cache;
+mod chat;
 mod error;
 mod fts_query;
+mod graph;
 mod index_file;
 mod keyword;
 mod meta;
@@ -32,6 +39,7 @@ mod open;
 mod resources;
 mod search;
 mod store;
+mod todos;
 mod validate;
 
 pub use cache::IndexOptions;

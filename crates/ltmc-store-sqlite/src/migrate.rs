@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 3;
+pub const LATEST_SCHEMA_VERSION: i64 = 4;
 
 struct Migration {
     version: i64,
@@ -37,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "0003_vector_log",
         sql: include_str!("../migrations/0003_vector_log.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_activity",
+        sql: include_str!("../migrations/0004_activity.sql"),
     },
 ];
 

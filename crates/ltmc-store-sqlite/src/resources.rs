@@ -11,8 +11,8 @@ use crate::store::State;
 use crate::{SqliteStore, blob, meta, validate};
 use async_trait::async_trait;
 use ltmc_core::{
-    Chunk, ChunkId, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, ScoredChunk,
-    VectorId, content_hash, now_rfc3339,
+    CODE_ATTEMPT_TYPE, Chunk, ChunkId, NewChunk, NewResource, Project, PutOutcome, Resource,
+    ResourceId, ScoredChunk, VectorId, content_hash, now_rfc3339,
 };
 use ltmc_store::{ResourceFilter, ResourceStore, StoreError};
 use rusqlite::types::Type;
@@ -137,14 +137,20 @@ fn put(
     chunks: &[NewChunk],
 ) -> Result<PutOutcome> {
     let dimension = state.dimension_for_write(path)?;
+    if resource.resource_type == CODE_ATTEMPT_TYPE {
+        // Every resource of this type has its attempt row (attempts.rs): a
+        // search of attempts relies on it.
+        return Err(validate::invalid(
+            "resource_type",
+            format!(
+                "{CODE_ATTEMPT_TYPE:?} is reserved for code attempts; log them as attempts, \
+                 or store this under another type"
+            ),
+        )
+        .into());
+    }
     validate::check_put(resource, chunks, dimension)?;
-    let project = resource.project.as_str();
     let hash = content_hash(&resource.content);
-    let metadata = serde_json::to_string(&resource.metadata).map_err(|err| {
-        StoreError::Invalid(ltmc_core::CoreError::invalid("metadata", err.to_string()))
-    })?;
-    let chunk_count = i64::try_from(chunks.len())
-        .map_err(|_| StoreError::Invalid(ltmc_core::CoreError::invalid("chunks", "too many")))?;
 
     let tx = state
         .conn
@@ -152,7 +158,7 @@ fn put(
     let existing: Option<(i64, usize)> = tx
         .query_row(
             "SELECT id, chunk_count FROM resources WHERE project = ?1 AND content_hash = ?2",
-            params![project, hash],
+            params![resource.project.as_str(), hash],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
@@ -164,6 +170,32 @@ fn put(
             duplicate: true,
         });
     }
+    let resource_id = insert_resource(&tx, resource, &hash, chunks)?;
+    tx.commit()?;
+    Ok(PutOutcome {
+        resource_id,
+        chunk_count: chunks.len(),
+        duplicate: false,
+    })
+}
+
+/// Writes a resource, its chunks and their vectors inside the caller's write
+/// transaction (`BEGIN IMMEDIATE`), allocating the vector ids there. The
+/// caller has validated them (`validate::check_put`) and chosen the content
+/// hash: the sha256 of the content for documents, something unique for
+/// records that are events rather than content (code attempts).
+pub(crate) fn insert_resource(
+    tx: &Connection,
+    resource: &NewResource,
+    content_hash: &str,
+    chunks: &[NewChunk],
+) -> Result<ResourceId> {
+    let project = resource.project.as_str();
+    let metadata = serde_json::to_string(&resource.metadata).map_err(|err| {
+        StoreError::Invalid(ltmc_core::CoreError::invalid("metadata", err.to_string()))
+    })?;
+    let chunk_count = i64::try_from(chunks.len())
+        .map_err(|_| StoreError::Invalid(ltmc_core::CoreError::invalid("chunks", "too many")))?;
     let resource_id: i64 = tx.query_row(
         "INSERT INTO resources \
          (project, file_name, resource_type, content_hash, content, chunk_count, created_at, metadata) \
@@ -172,7 +204,7 @@ fn put(
             project,
             resource.file_name,
             resource.resource_type,
-            hash,
+            content_hash,
             resource.content,
             chunk_count,
             now_rfc3339(),
@@ -188,42 +220,35 @@ fn put(
         |row| row.get(0),
     )?;
     // First, so the vector log rows written below carry this generation.
-    meta::bump_generation(&tx)?;
-    {
-        let mut insert_chunk = tx.prepare_cached(
-            "INSERT INTO chunks (resource_id, project, ordinal, start_byte, end_byte, text, vector_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-        )?;
-        let mut insert_vector = tx.prepare_cached(
-            "INSERT INTO vectors (vector_id, chunk_id, project, embedding) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for (vector_id, chunk) in (first_vector_id..).zip(chunks) {
-            let chunk_id: i64 = insert_chunk.query_row(
-                params![
-                    resource_id,
-                    project,
-                    chunk.ordinal,
-                    chunk.start,
-                    chunk.end,
-                    chunk.text,
-                    vector_id
-                ],
-                |row| row.get(0),
-            )?;
-            insert_vector.execute(params![
-                vector_id,
-                chunk_id,
+    meta::bump_generation(tx)?;
+    let mut insert_chunk = tx.prepare_cached(
+        "INSERT INTO chunks (resource_id, project, ordinal, start_byte, end_byte, text, vector_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+    )?;
+    let mut insert_vector = tx.prepare_cached(
+        "INSERT INTO vectors (vector_id, chunk_id, project, embedding) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (vector_id, chunk) in (first_vector_id..).zip(chunks) {
+        let chunk_id: i64 = insert_chunk.query_row(
+            params![
+                resource_id,
                 project,
-                blob::encode(&chunk.vector)
-            ])?;
-        }
+                chunk.ordinal,
+                chunk.start,
+                chunk.end,
+                chunk.text,
+                vector_id
+            ],
+            |row| row.get(0),
+        )?;
+        insert_vector.execute(params![
+            vector_id,
+            chunk_id,
+            project,
+            blob::encode(&chunk.vector)
+        ])?;
     }
-    tx.commit()?;
-    Ok(PutOutcome {
-        resource_id: ResourceId(resource_id),
-        chunk_count: chunks.len(),
-        duplicate: false,
-    })
+    Ok(ResourceId(resource_id))
 }
 
 fn delete(state: &mut State, project: &Project, id: ResourceId) -> Result<usize> {
@@ -317,7 +342,7 @@ pub(crate) fn chunk_from_row(row: &Row<'_>) -> rusqlite::Result<Chunk> {
 }
 
 /// A stored value our types refuse: reported as corruption (see error.rs).
-fn bad_value(
+pub(crate) fn bad_value(
     column: usize,
     err: impl std::error::Error + Send + Sync + 'static,
 ) -> rusqlite::Error {

@@ -6,13 +6,14 @@
 //! even while other processes write. Which index answers (exact or HNSW) and
 //! how a filter is kept inside it is `cache.rs`'s business.
 
+use crate::cache::{IndexCache, Scope, Snapshot};
 use crate::error::Result;
 use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use crate::store::State;
 use crate::{SqliteStore, validate};
 use async_trait::async_trait;
 use ltmc_core::{Project, ScoredChunk};
-use ltmc_index::IndexError;
+use ltmc_index::{Hit, IndexError};
 use ltmc_store::{ChunkFilter, StoreError, VectorSearch};
 use rusqlite::{OptionalExtension, params};
 
@@ -46,24 +47,14 @@ fn nearest(
     if k == 0 {
         return Ok(Vec::new());
     }
+    let scope = Scope {
+        resource_type: filter.resource_type.as_deref(),
+        exclude_types: &filter.exclude_types,
+        ids: None,
+    };
     // Without a recorded model nothing can have been stored: no hits.
     let mut found = state.with_snapshot(|cache, snap| {
-        let exact_below = cache.exact_below();
-        let hits = cache
-            .fresh(snap, project.as_str())?
-            .search(query, k, filter.resource_type.as_deref(), exact_below)
-            .map_err(|err| match err {
-                IndexError::WrongDimension { expected, got } => {
-                    StoreError::WrongDimension { expected, got }
-                }
-                IndexError::NotFinite => StoreError::Invalid(ltmc_core::CoreError::invalid(
-                    "query",
-                    "vector contains NaN or infinity",
-                )),
-                IndexError::Backend(what) | IndexError::Corrupt(what) => {
-                    StoreError::Corrupt(format!("vector index of project {project}: {what}"))
-                }
-            })?;
+        let hits = search_index(cache, snap, project, query, k, &scope)?;
         let mut found = Vec::with_capacity(hits.len());
         let mut stmt = snap.conn.prepare_cached(&format!(
             "SELECT {CHUNK_COLUMNS}, {HIT_COLUMNS} FROM chunks c \
@@ -96,4 +87,33 @@ fn nearest(
             .then(a.chunk.id.cmp(&b.chunk.id))
     });
     Ok(found)
+}
+
+/// The project's index brought to `snap`, searched within `scope`; the index's
+/// errors as the store's.
+pub(crate) fn search_index(
+    cache: &mut IndexCache,
+    snap: &Snapshot<'_>,
+    project: &Project,
+    query: &[f32],
+    k: usize,
+    scope: &Scope<'_>,
+) -> Result<Vec<Hit>> {
+    let exact_below = cache.exact_below();
+    let hits = cache
+        .fresh(snap, project.as_str())?
+        .search(query, k, scope, exact_below)
+        .map_err(|err| match err {
+            IndexError::WrongDimension { expected, got } => {
+                StoreError::WrongDimension { expected, got }
+            }
+            IndexError::NotFinite => StoreError::Invalid(ltmc_core::CoreError::invalid(
+                "query",
+                "vector contains NaN or infinity",
+            )),
+            IndexError::Backend(what) | IndexError::Corrupt(what) => {
+                StoreError::Corrupt(format!("vector index of project {project}: {what}"))
+            }
+        })?;
+    Ok(hits)
 }

@@ -100,7 +100,54 @@ pub(crate) fn check_vector(
     Ok(())
 }
 
-fn invalid(field: &'static str, reason: String) -> StoreError {
+/// `value` holds more than whitespace; `example` says what would.
+pub(crate) fn not_blank(field: &'static str, value: &str, example: &str) -> Result<(), StoreError> {
+    if value.trim().is_empty() {
+        return Err(invalid(
+            field,
+            format!("is empty; give one (e.g. {example})"),
+        ));
+    }
+    Ok(())
+}
+
+/// A JSON object as the text the database stores; `null` (the default of a
+/// `serde_json::Value`) is the empty object. Anything else is refused: readers
+/// add keys to these without checking their type.
+pub(crate) fn json_object(
+    field: &'static str,
+    value: &serde_json::Value,
+) -> Result<String, StoreError> {
+    match value {
+        serde_json::Value::Null => Ok("{}".to_owned()),
+        serde_json::Value::Object(_) => Ok(value.to_string()),
+        other => Err(invalid(
+            field,
+            format!(
+                "must be a JSON object such as {{\"key\": \"value\"}}, not {}",
+                json_kind(other)
+            ),
+        )),
+    }
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// A count as SQLite's LIMIT wants it.
+pub(crate) fn sql_limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn invalid(field: &'static str, reason: String) -> StoreError {
     StoreError::Invalid(CoreError::invalid(field, reason))
 }
 
@@ -152,6 +199,21 @@ mod tests {
             Err(other) => panic!("{other}"),
         };
         assert_eq!(got, expected, "{chunks:?}");
+    }
+
+    #[test]
+    fn json_objects_and_blanks() {
+        use serde_json::json;
+        assert_eq!(json_object("m", &json!(null)).unwrap(), "{}");
+        assert_eq!(json_object("m", &json!({"a": 1})).unwrap(), r#"{"a":1}"#);
+        for bad in [json!([1]), json!("x"), json!(1), json!(true)] {
+            assert!(
+                matches!(json_object("m", &bad), Err(StoreError::Invalid(_))),
+                "{bad}"
+            );
+        }
+        assert!(not_blank("role", " \t", "\"user\"").is_err());
+        assert!(not_blank("role", "user", "\"user\"").is_ok());
     }
 
     #[test]

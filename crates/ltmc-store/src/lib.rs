@@ -7,10 +7,12 @@
 //!
 //! This crate holds no backend and does no I/O of its own.
 
+mod activity;
 pub mod conformance;
 mod error;
 mod traits;
 
+pub use activity::{AttemptStore, ChatStore, GraphStore, TodoStore};
 pub use error::StoreError;
 pub use traits::{
     ChunkFilter, EmbeddingSpec, IndexStatus, IntegrityReport, KeywordSearch, NoProgress, Progress,

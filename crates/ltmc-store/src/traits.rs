@@ -31,7 +31,11 @@ pub struct ResourceFilter {
 /// selective filter still yields `k` results when `k` match.
 #[derive(Debug, Clone, Default)]
 pub struct ChunkFilter {
+    /// Only chunks of resources of this type.
     pub resource_type: Option<String>,
+    /// No chunks of resources of these types (e.g. code attempts, which
+    /// document searches leave out).
+    pub exclude_types: Vec<String>,
 }
 
 /// Resources and their chunks.
@@ -40,7 +44,9 @@ pub trait ResourceStore: Send + Sync {
     /// Stores a resource with its chunks and their vectors in one transaction,
     /// allocating a vector id for every chunk inside it. When the project
     /// already holds identical content, nothing is written and the existing
-    /// resource is returned with `duplicate: true`.
+    /// resource is returned with `duplicate: true`. The resource type
+    /// [`ltmc_core::CODE_ATTEMPT_TYPE`] is the code attempts' own (every
+    /// resource of it has its attempt): a resource of it is `Invalid` here.
     async fn put_resource(
         &self,
         resource: NewResource,
@@ -208,6 +214,26 @@ pub trait StoreAdmin: Send + Sync {
 }
 
 /// Everything a full backend offers; what the service layer holds.
-pub trait Store: ResourceStore + VectorSearch + KeywordSearch + StoreAdmin {}
+pub trait Store:
+    ResourceStore
+    + VectorSearch
+    + KeywordSearch
+    + StoreAdmin
+    + crate::ChatStore
+    + crate::TodoStore
+    + crate::GraphStore
+    + crate::AttemptStore
+{
+}
 
-impl<T: ResourceStore + VectorSearch + KeywordSearch + StoreAdmin> Store for T {}
+impl<T> Store for T where
+    T: ResourceStore
+        + VectorSearch
+        + KeywordSearch
+        + StoreAdmin
+        + crate::ChatStore
+        + crate::TodoStore
+        + crate::GraphStore
+        + crate::AttemptStore
+{
+}

@@ -97,6 +97,27 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Serve the LTMC tools to agents: MCP on stdin/stdout (--stdio), or HTTP
+    /// (MCP at /mcp, JSON-RPC at /jsonrpc, /tools, /health; the default).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Speak MCP on stdin/stdout, the way agents launch local servers (logs go to stderr).
+    #[arg(long, conflicts_with_all = ["http", "cors_origin"])]
+    pub stdio: bool,
+    /// Serve HTTP on ADDR (the default, on 127.0.0.1:5050); an address other
+    /// than loopback needs --token. Port 0 picks a free port (printed on stdout).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = ltmc_http::DEFAULT_ADDRESS)]
+    pub http: Option<String>,
+    /// Bearer token every HTTP route but /health requires (`Authorization: Bearer TOKEN`).
+    #[arg(long, env = "LTMC_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// A browser origin allowed to call the HTTP server, e.g. http://localhost:3000
+    /// (repeatable); without one, requests from web pages are refused.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origin: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -120,6 +120,29 @@ impl Context {
         Ok(Arc::new(store))
     }
 
+    /// The OpenAI-compatible chat endpoint `ask_with_context` asks, when
+    /// `LTMC_LLM_BASE_URL` and `LTMC_LLM_MODEL` are set (`LTMC_LLM_API_KEY`
+    /// optional). One without the other is an error, not a silent fallback.
+    pub fn llm(&self) -> Result<Option<ltmc_service::LlmConfig>> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        match (var("LTMC_LLM_BASE_URL"), var("LTMC_LLM_MODEL")) {
+            (None, None) => Ok(None),
+            (Some(base_url), Some(model)) => Ok(Some(ltmc_service::LlmConfig {
+                base_url,
+                model,
+                api_key: var("LTMC_LLM_API_KEY"),
+            })),
+            (Some(_), None) => Err(crate::failure::with_hint(
+                anyhow::anyhow!("LTMC_LLM_BASE_URL is set but LTMC_LLM_MODEL is not"),
+                "set LTMC_LLM_MODEL to the chat model's name, or unset LTMC_LLM_BASE_URL",
+            )),
+            (None, Some(_)) => Err(crate::failure::with_hint(
+                anyhow::anyhow!("LTMC_LLM_MODEL is set but LTMC_LLM_BASE_URL is not"),
+                "set LTMC_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1), or unset LTMC_LLM_MODEL",
+            )),
+        }
+    }
+
     /// The embedder and the store it writes to, as one service.
     pub fn memory(&self, write: bool) -> Result<Memory> {
         self.memory_with(write, self.chunking)

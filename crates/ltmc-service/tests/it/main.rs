@@ -1,22 +1,20 @@
 //! Integration tests of the use cases on a real SQLite store with the
 //! deterministic hash embedder: batched stores (duplicates inside a batch,
-//! one bad text among good ones) and the three search modes.
+//! one bad text among good ones), the three search modes, and every LTMC
+//! tool (`tools_*` modules).
 
-use ltmc_core::{ChunkConfig, Project};
-use ltmc_embed::testing::HashEmbedder;
-use ltmc_service::{Memory, SearchMode, SearchRequest, ServiceError, StoreRequest};
-use ltmc_store_sqlite::SqliteStore;
-use std::sync::Arc;
+mod support;
+mod tools_chat;
+mod tools_code;
+mod tools_graph;
+mod tools_llm;
+mod tools_memory;
+mod tools_spec;
+mod tools_todo;
 
-fn memory(dir: &tempfile::TempDir) -> Memory {
-    let embedder = Arc::new(HashEmbedder::new(64).unwrap());
-    let spec = ltmc_store::EmbeddingSpec {
-        model_id: ltmc_embed::Embedder::model_id(embedder.as_ref()).to_owned(),
-        dimension: 64,
-    };
-    let store = SqliteStore::open(&dir.path().join("ltmc.db"), Some(&spec)).unwrap();
-    Memory::new(Arc::new(store), embedder, ChunkConfig::default()).unwrap()
-}
+use ltmc_core::Project;
+use ltmc_service::{SearchMode, SearchRequest, ServiceError, StoreRequest};
+use support::memory;
 
 fn request(name: &str, content: &str) -> StoreRequest {
     StoreRequest {

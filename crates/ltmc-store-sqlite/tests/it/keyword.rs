@@ -132,7 +132,15 @@ async fn a_version_1_store_gains_keyword_search_on_open() {
         .prepare("SELECT name FROM schema_version ORDER BY version")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .expect("schema_version");
-    assert_eq!(applied, ["0001_init", "0002_chunk_fts", "0003_vector_log"]);
+    assert_eq!(
+        applied,
+        [
+            "0001_init",
+            "0002_chunk_fts",
+            "0003_vector_log",
+            "0004_activity"
+        ]
+    );
     let uid: String = raw(&path)
         .query_row("SELECT store_uid FROM store_meta", [], |r| r.get(0))
         .expect("store_uid");

@@ -5,6 +5,7 @@ mod bench;
 mod doctor;
 mod model;
 mod search;
+mod serve;
 mod simple;
 mod store;
 
@@ -24,5 +25,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor => doctor::run(&ctx).await,
         Command::Reindex { all } => simple::reindex(&ctx, all).await,
         Command::Bench { command } => bench::run(&ctx, command).await,
+        Command::Serve(args) => serve::run(&ctx, args).await,
     }
 }

@@ -4,8 +4,13 @@
 //! `cli` uses the deterministic hash embedder (`LTMC_EMBEDDER=hash`) to test
 //! the command line's shapes and errors without a model; `real_model` proves
 //! search by meaning, concurrency and lossless chunking with the real one.
+//! `serve` checks the server processes by hand-written frames; `mcp_python`
+//! drives them with the official MCP Python SDK.
 
 mod cli;
 mod crash;
+mod mcp_python;
+mod paraphrase;
 mod real_model;
+mod serve;
 mod support;

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-fn model() -> Arc<BertEmbedder> {
+pub(crate) fn model() -> Arc<BertEmbedder> {
     static MODEL: OnceLock<Arc<BertEmbedder>> = OnceLock::new();
     MODEL
         .get_or_init(|| {

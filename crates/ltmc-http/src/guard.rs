@@ -1,0 +1,141 @@
+//! The middleware in front of every route but `/health`: the bearer token
+//! (when configured) and the browser-origin check.
+//!
+//! Why an origin check besides CORS: CORS only stops a page from *reading*
+//! answers; a page could still *send* a `tools/call` to a server on
+//! localhost. Browsers put `Origin` on such requests and other clients do
+//! not, so a request with an `Origin` that is not configured is refused.
+//! Not here: the body limit and CORS headers (tower-http layers in `lib.rs`).
+
+use crate::routes::error_response;
+use crate::{AppState, HttpConfig};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Guard {
+    token: Option<Arc<str>>,
+    origins: Arc<[String]>,
+}
+
+impl Guard {
+    pub(crate) fn new(config: &HttpConfig) -> Self {
+        Self {
+            token: config.token.as_deref().map(Arc::from),
+            origins: config
+                .cors_origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    fn origin_allowed(&self, origin: &HeaderValue) -> bool {
+        let Ok(origin) = origin.to_str() else {
+            return false;
+        };
+        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        self.origins.iter().any(|o| *o == origin)
+    }
+
+    fn token_accepted(&self, authorization: Option<&HeaderValue>) -> bool {
+        let Some(token) = &self.token else {
+            return true;
+        };
+        let given = authorization
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, value)| value.trim());
+        given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes()))
+    }
+}
+
+/// Compares without an early exit, so the time taken does not tell how much
+/// of a guessed token was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub(crate) async fn check(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    if let Some(origin) = headers.get(header::ORIGIN)
+        && !state.guard.origin_allowed(origin)
+    {
+        let shown = String::from_utf8_lossy(origin.as_bytes()).into_owned();
+        tracing::warn!(origin = %shown, "refused a request from a web page");
+        return error_response(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "requests from web pages are refused: origin {shown} is not allowed \
+                 (start the server with --cors-origin {shown} to allow it)"
+            ),
+        );
+    }
+    if !state
+        .guard
+        .token_accepted(headers.get(header::AUTHORIZATION))
+    {
+        let mut response = error_response(
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong bearer token: send `Authorization: Bearer TOKEN` \
+             with the server's token (--token / LTMC_TOKEN)",
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"ltmc\""),
+        );
+        return response;
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard(token: Option<&str>, origins: &[&str]) -> Guard {
+        Guard::new(&HttpConfig {
+            token: token.map(str::to_owned),
+            cors_origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+            ..HttpConfig::local()
+        })
+    }
+
+    #[test]
+    fn token_check() {
+        let check = |authorization: Option<&str>, expected: bool| {
+            let value = authorization.map(|a| HeaderValue::from_str(a).unwrap());
+            assert_eq!(
+                guard(Some("s3cret"), &[]).token_accepted(value.as_ref()),
+                expected,
+                "{authorization:?}"
+            );
+        };
+        check(Some("Bearer s3cret"), true);
+        check(Some("bearer s3cret"), true);
+        check(Some("Bearer s3cre"), false);
+        check(Some("Bearer s3cret2"), false);
+        check(Some("Basic s3cret"), false);
+        check(Some("s3cret"), false);
+        check(None, false);
+        assert!(guard(None, &[]).token_accepted(None));
+    }
+
+    #[test]
+    fn origin_check() {
+        let g = guard(None, &["http://localhost:3000/"]);
+        let allowed = |o: &str| g.origin_allowed(&HeaderValue::from_str(o).unwrap());
+        assert!(allowed("http://localhost:3000"));
+        assert!(allowed("HTTP://LOCALHOST:3000"));
+        assert!(!allowed("http://localhost:3001"));
+        assert!(!allowed("https://evil.example"));
+        assert!(!guard(None, &[]).origin_allowed(&HeaderValue::from_static("null")));
+    }
+}

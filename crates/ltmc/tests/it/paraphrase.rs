@@ -1,0 +1,65 @@
+//! With the real model, through the LTMC tools: 20 distinct notes stored with
+//! `store_memory`, each asked for with a paraphrased question through
+//! `retrieve_memory`; the note must come first for at least 18 of the 20
+//! (the original LTMC managed 0 of 8, its index off by one from its ids).
+//!
+//! Not a protocol test: it calls `Tools` in-process (the MCP and HTTP layers
+//! are tested on their own); the same fixture is run over MCP by
+//! `scripts/bench/mcp`.
+
+use crate::real_model::model;
+use ltmc_core::{ChunkConfig, Project};
+use ltmc_service::{Memory, Tools};
+use ltmc_store_sqlite::SqliteStore;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+#[tokio::test]
+async fn retrieve_memory_finds_paraphrased_notes_first() {
+    let fixture: Value = serde_json::from_str(include_str!("../fixtures/paraphrase20.json")).unwrap();
+    let documents = fixture["documents"].as_array().unwrap();
+    assert_eq!(documents.len(), 20);
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("ltmc.db"), None).unwrap();
+    let memory = Memory::new(Arc::new(store), model(), ChunkConfig::default()).unwrap();
+    let tools = Tools::new(memory, Project::default(), None);
+
+    let mut ids = Vec::new();
+    for doc in documents {
+        let out = tools
+            .call(
+                "store_memory",
+                json!({"file_name": doc["file_name"], "content": doc["content"]}),
+            )
+            .await;
+        assert!(!out.is_error, "{:?}", out.value);
+        ids.push(out.value["resource_id"].as_i64().unwrap());
+    }
+
+    let mut first = 0;
+    let mut misses = Vec::new();
+    for (doc, id) in documents.iter().zip(&ids) {
+        let out = tools
+            .call(
+                "retrieve_memory",
+                json!({"conversation_id": "paraphrase", "query": doc["question"], "top_k": 3}),
+            )
+            .await;
+        assert!(!out.is_error, "{:?}", out.value);
+        let hits = out.value["retrieved_chunks"].as_array().unwrap();
+        assert!(!hits.is_empty());
+        if hits[0]["resource_id"].as_i64() == Some(*id) {
+            first += 1;
+        } else {
+            misses.push((doc["question"].clone(), hits[0]["file_name"].clone()));
+        }
+    }
+    assert!(first >= 18, "{first}/20 first; misses: {misses:#?}");
+
+    // Each question was logged as a user message linked to what it retrieved.
+    let stats = tools
+        .call("get_context_usage_statistics_tool", json!({}))
+        .await;
+    assert!(!stats.is_error, "{:?}", stats.value);
+    assert_eq!(stats.value["statistics"]["unique_messages"], 20);
+}
