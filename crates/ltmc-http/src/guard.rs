@@ -38,7 +38,7 @@ impl Guard {
             return false;
         };
         let origin = origin.trim_end_matches('/').to_ascii_lowercase();
-        self.origins.iter().any(|o| *o == origin)
+        self.origins.contains(&origin)
     }
 
     fn token_accepted(&self, authorization: Option<&HeaderValue>) -> bool {

@@ -36,7 +36,7 @@ impl RpcError {
         }
     }
 
-    fn reply(self, id: Value) -> Value {
+    fn reply(self, id: &Value) -> Value {
         json!({"jsonrpc": "2.0", "id": id, "error": {"code": self.code, "message": self.message}})
     }
 }
@@ -46,14 +46,14 @@ pub(crate) async fn handle(State(state): State<AppState>, body: Bytes) -> Respon
         Ok(value) => value,
         Err(e) => {
             return Json(
-                RpcError::new(PARSE_ERROR, format!("parse error: {e}")).reply(Value::Null),
+                RpcError::new(PARSE_ERROR, format!("parse error: {e}")).reply(&Value::Null),
             )
             .into_response();
         }
     };
     match message {
         Value::Array(batch) if batch.is_empty() => Json(
-            RpcError::new(INVALID_REQUEST, "invalid request: an empty batch").reply(Value::Null),
+            RpcError::new(INVALID_REQUEST, "invalid request: an empty batch").reply(&Value::Null),
         )
         .into_response(),
         Value::Array(batch) => {
@@ -78,7 +78,8 @@ pub(crate) async fn handle(State(state): State<AppState>, body: Bytes) -> Respon
 async fn handle_one(tools: &Tools, message: Value) -> Option<Value> {
     let Value::Object(mut request) = message else {
         return Some(
-            RpcError::new(INVALID_REQUEST, "invalid request: not a JSON object").reply(Value::Null),
+            RpcError::new(INVALID_REQUEST, "invalid request: not a JSON object")
+                .reply(&Value::Null),
         );
     };
     let id = request.remove("id");
@@ -91,7 +92,7 @@ async fn handle_one(tools: &Tools, message: Value) -> Option<Value> {
                     INVALID_REQUEST,
                     "invalid request: id must be a string, a number or null",
                 )
-                .reply(Value::Null),
+                .reply(&Value::Null),
             );
         }
     };
@@ -104,7 +105,7 @@ async fn handle_one(tools: &Tools, message: Value) -> Option<Value> {
                     INVALID_REQUEST,
                     "invalid request: \"jsonrpc\" must be \"2.0\" and \"method\" a string",
                 )
-                .reply(reply_id),
+                .reply(&reply_id),
             );
         }
     };
@@ -113,7 +114,7 @@ async fn handle_one(tools: &Tools, message: Value) -> Option<Value> {
     id.as_ref()?;
     Some(match outcome {
         Ok(result) => json!({"jsonrpc": "2.0", "id": reply_id, "result": result}),
-        Err(error) => error.reply(reply_id),
+        Err(error) => error.reply(&reply_id),
     })
 }
 
@@ -121,14 +122,11 @@ async fn dispatch(tools: &Tools, method: &str, params: Option<&Value>) -> Result
     match method {
         "tools/list" => Ok(tool_list()),
         "tools/call" => {
-            let params = match params {
-                Some(Value::Object(params)) => params,
-                _ => {
-                    return Err(RpcError::new(
-                        INVALID_PARAMS,
-                        "tools/call needs params {\"name\": TOOL, \"arguments\": {...}}",
-                    ));
-                }
+            let Some(Value::Object(params)) = params else {
+                return Err(RpcError::new(
+                    INVALID_PARAMS,
+                    "tools/call needs params {\"name\": TOOL, \"arguments\": {...}}",
+                ));
             };
             let Some(name) = params.get("name").and_then(Value::as_str) else {
                 return Err(RpcError::new(

@@ -97,6 +97,31 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Chat messages and the chunks they used as context.
+    Chat {
+        #[command(subcommand)]
+        command: crate::cli_memory::ChatCommand,
+    },
+    /// The project's todo list.
+    Todo {
+        #[command(subcommand)]
+        command: crate::cli_memory::TodoCommand,
+    },
+    /// The relationship graph between documents (or any named nodes).
+    Graph {
+        #[command(subcommand)]
+        command: crate::cli_memory::GraphCommand,
+    },
+    /// Code-generation attempts and their outcomes: log, search by meaning, analyse.
+    Attempts {
+        #[command(subcommand)]
+        command: crate::cli_memory::AttemptsCommand,
+    },
+    /// List the LTMC tools or call one by name with JSON arguments.
+    Tool {
+        #[command(subcommand)]
+        command: crate::cli_memory::ToolCommand,
+    },
     /// Serve the LTMC tools to agents: MCP on stdin/stdout (--stdio), or HTTP
     /// (MCP at /mcp, JSON-RPC at /jsonrpc, /tools, /health; the default).
     Serve(ServeArgs),

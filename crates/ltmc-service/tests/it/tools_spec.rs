@@ -126,3 +126,10 @@ async fn every_listed_tool_dispatches_and_unknown_ones_fail() {
         "{message}"
     );
 }
+
+#[test]
+fn zz_dump() {
+    for s in Tools::specs() {
+        eprintln!("{} {}", s.name, s.input_schema);
+    }
+}

@@ -8,6 +8,7 @@ mod search;
 mod serve;
 mod simple;
 mod store;
+mod tool_cli;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -26,5 +27,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reindex { all } => simple::reindex(&ctx, all).await,
         Command::Bench { command } => bench::run(&ctx, command).await,
         Command::Serve(args) => serve::run(&ctx, args).await,
+        Command::Chat { command } => tool_cli::chat(&ctx, command).await,
+        Command::Todo { command } => tool_cli::todo(&ctx, command).await,
+        Command::Graph { command } => tool_cli::graph(&ctx, command).await,
+        Command::Attempts { command } => tool_cli::attempts(&ctx, command).await,
+        Command::Tool { command } => tool_cli::tool(&ctx, command).await,
     }
 }
