@@ -44,8 +44,8 @@ mod defaults {
     pub fn thirty() -> u32 {
         30
     }
-    pub fn half() -> f32 {
-        crate::linking::DEFAULT_AUTO_LINK_THRESHOLD
+    pub fn half() -> f64 {
+        f64::from(crate::linking::DEFAULT_AUTO_LINK_THRESHOLD)
     }
 }
 
@@ -255,7 +255,7 @@ pub struct AutoLinkArgs {
     /// Cosine similarity a pair needs to be linked.
     #[serde(default = "defaults::half")]
     #[schemars(range(min = -1.0, max = 1.0))]
-    pub threshold: f32,
+    pub threshold: f64,
 }
 
 /// 19. `get_document_relationships_tool`
@@ -361,7 +361,7 @@ pub fn input_schema<T: JsonSchema>() -> Value {
 }
 
 /// Drops `null` from a property's types (an optional argument is simply
-/// left out) and the `format` schemars adds to integers.
+/// left out) and the `format` schemars adds to numbers (`uint`, `float`, ...).
 fn simplify_property(p: &mut Map<String, Value>) {
     if let Some(Value::Array(types)) = p.get_mut("type") {
         types.retain(|t| t != "null");
@@ -385,7 +385,9 @@ fn simplify_property(p: &mut Map<String, Value>) {
             p.insert("anyOf".into(), Value::Array(rest));
         }
     }
-    if p.get("type").is_some_and(|t| t == "integer") {
+    if p.get("type")
+        .is_some_and(|t| t == "integer" || t == "number")
+    {
         p.remove("format");
     }
     if let Some(Value::Object(items)) = p.get_mut("items") {

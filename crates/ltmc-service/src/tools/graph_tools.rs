@@ -138,7 +138,10 @@ pub(super) async fn auto_link_documents(tools: &Tools, args: Value) -> ToolResul
             content,
         });
     }
-    let report = auto_link(&tools.memory, &tools.project, &documents, a.threshold).await?;
+    // The schema bounds it to [-1, 1], where f32 is precise enough.
+    #[allow(clippy::cast_possible_truncation)]
+    let threshold = a.threshold as f32;
+    let report = auto_link(&tools.memory, &tools.project, &documents, threshold).await?;
     Ok(json!({
         "links_created": report.links_created,
         "links_updated": report.links_updated,

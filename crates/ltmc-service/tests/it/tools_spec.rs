@@ -48,6 +48,11 @@ fn specs_are_the_contract_in_order_with_object_schemas() {
                 spec.name
             );
         }
+        for (name, property) in schema["properties"].as_object().unwrap() {
+            assert!(property["description"].is_string(), "{}.{name}", spec.name);
+            assert!(property.get("format").is_none(), "{}.{name}", spec.name);
+            assert!(property["type"] != "null", "{}.{name}", spec.name);
+        }
         assert!(!spec.description.is_empty());
         assert!(schema.get("$schema").is_none() && schema.get("title").is_none());
     }
@@ -125,11 +130,4 @@ async fn every_listed_tool_dispatches_and_unknown_ones_fail() {
         message.starts_with("arguments must be a JSON object"),
         "{message}"
     );
-}
-
-#[test]
-fn zz_dump() {
-    for s in Tools::specs() {
-        eprintln!("{} {}", s.name, s.input_schema);
-    }
 }

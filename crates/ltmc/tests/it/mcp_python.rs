@@ -77,7 +77,7 @@ fn the_official_python_client_calls_every_tool_over_stdio_and_http() {
             run["tools_listed"]
         );
         assert_eq!(run["schemas_ok"], true, "{transport}");
-        assert_eq!(run["calls"].as_object().map(|c| c.len()), Some(22));
+        assert_eq!(run["calls"].as_object().map(serde_json::Map::len), Some(22));
         assert_eq!(run["ok"], true, "{transport}: {run:#}");
     }
     assert_eq!(summary["ok"], true, "{summary:#}");
