@@ -21,7 +21,7 @@ use rmcp::ServiceExt as _;
 
 /// Why the stdio server stopped early.
 #[derive(Debug, thiserror::Error)]
-pub enum McpError {
+pub enum StdioError {
     #[error("the MCP client did not complete the handshake: {0}")]
     Handshake(String),
     #[error("the MCP session ended abnormally: {0}")]
@@ -30,16 +30,16 @@ pub enum McpError {
 
 /// Serves one MCP session on this process's stdin and stdout until the
 /// client closes stdin. Only protocol frames are written to stdout.
-pub async fn serve_stdio(tools: Tools) -> Result<(), McpError> {
+pub async fn serve_stdio(tools: Tools) -> Result<(), StdioError> {
     let transport = rmcp::transport::io::stdio_pipes();
     let running = LtmcServer::new(tools)
         .serve(transport)
         .await
-        .map_err(|e| McpError::Handshake(e.to_string()))?;
+        .map_err(|e| StdioError::Handshake(e.to_string()))?;
     let reason = running
         .waiting()
         .await
-        .map_err(|e| McpError::Session(e.to_string()))?;
+        .map_err(|e| StdioError::Session(e.to_string()))?;
     tracing::debug!(?reason, "MCP stdio session ended");
     Ok(())
 }

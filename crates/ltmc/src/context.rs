@@ -123,7 +123,7 @@ impl Context {
     /// The OpenAI-compatible chat endpoint `ask_with_context` asks, when
     /// `LTMC_LLM_BASE_URL` and `LTMC_LLM_MODEL` are set (`LTMC_LLM_API_KEY`
     /// optional). One without the other is an error, not a silent fallback.
-    pub fn llm(&self) -> Result<Option<ltmc_service::LlmConfig>> {
+    pub fn llm() -> Result<Option<ltmc_service::LlmConfig>> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         match (var("LTMC_LLM_BASE_URL"), var("LTMC_LLM_MODEL")) {
             (None, None) => Ok(None),

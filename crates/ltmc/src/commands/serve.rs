@@ -13,13 +13,13 @@ use crate::failure::with_hint;
 use crate::output;
 use anyhow::anyhow;
 use ltmc_http::{HttpConfig, HttpError};
-use ltmc_service::{LlmConfig, Tools};
+use ltmc_service::Tools;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let llm = llm_config()?;
+    let llm = Context::llm()?;
     // Check the flags before paying for the model.
     let http = if args.stdio {
         None
@@ -34,7 +34,13 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
     match http {
         None => {
             tracing::info!(project = %ctx.project, "serving MCP on stdin/stdout");
-            ltmc_mcp::serve_stdio(tools).await?;
+            ltmc_mcp::serve_stdio(tools).await.map_err(|e| {
+                with_hint(
+                    e,
+                    "`ltmc serve --stdio` is meant to be started by an MCP client \
+                     (e.g. `\"command\": \"ltmc\", \"args\": [\"serve\", \"--stdio\"]`)",
+                )
+            })?;
         }
         Some((address, config)) => {
             let listener = tokio::net::TcpListener::bind(address)
@@ -113,30 +119,6 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
-}
-
-/// The chat model for `ask_with_context`, when both its URL and its model
-/// are set; neither set means extractive answers.
-fn llm_config() -> anyhow::Result<Option<LlmConfig>> {
-    let get = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let hint = "set both LTMC_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1) and LTMC_LLM_MODEL, \
-                or neither (ask_with_context then answers from the retrieved text)";
-    match (get("LTMC_LLM_BASE_URL"), get("LTMC_LLM_MODEL")) {
-        (Some(base_url), Some(model)) => Ok(Some(LlmConfig {
-            base_url,
-            model,
-            api_key: get("LTMC_LLM_API_KEY"),
-        })),
-        (None, None) => Ok(None),
-        (Some(_), None) => Err(with_hint(
-            anyhow!("LTMC_LLM_BASE_URL is set but LTMC_LLM_MODEL is not"),
-            hint,
-        )),
-        (None, Some(_)) => Err(with_hint(
-            anyhow!("LTMC_LLM_MODEL is set but LTMC_LLM_BASE_URL is not"),
-            hint,
-        )),
-    }
 }
 
 fn hinted(error: HttpError) -> anyhow::Error {

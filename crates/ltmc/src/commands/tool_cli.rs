@@ -215,7 +215,7 @@ pub async fn tool(ctx: &Context, command: ToolCommand) -> anyhow::Result<ExitCod
 /// and a non-zero exit, like any other CLI failure.
 async fn run(ctx: &Context, call: Call) -> anyhow::Result<ExitCode> {
     let memory = ctx.memory(writes(call.name))?;
-    let tools = Tools::new(memory, ctx.project.clone(), ctx.llm()?);
+    let tools = Tools::new(memory, ctx.project.clone(), Context::llm()?);
     let arguments = without_nulls(call.arguments);
     let outcome = tools.call(call.name, arguments).await;
     if outcome.is_error {

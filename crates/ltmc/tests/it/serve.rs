@@ -181,3 +181,11 @@ fn http_mode_announces_its_address_and_answers_health() {
     let health: Value = serde_json::from_str(body).unwrap();
     assert_eq!(health["status"], "ok", "{health}");
 }
+
+#[test]
+fn stdio_mode_without_a_client_fails_cleanly() {
+    // stdin is empty: the client hangs up before `initialize`.
+    Ltmc::new(true)
+        .run(&["serve", "--stdio"])
+        .fails_with("handshake");
+}
