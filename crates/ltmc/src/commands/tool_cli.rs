@@ -66,10 +66,9 @@ pub async fn chat(ctx: &Context, command: ChatCommand) -> anyhow::Result<ExitCod
             "get_context_links_for_message_tool",
             json!({"message_id": message_id}),
         ),
-        ChatCommand::Messages { chunk_id } => Call::new(
-            "get_messages_for_chunk_tool",
-            json!({"chunk_id": chunk_id}),
-        ),
+        ChatCommand::Messages { chunk_id } => {
+            Call::new("get_messages_for_chunk_tool", json!({"chunk_id": chunk_id}))
+        }
         ChatCommand::Stats => Call::new("get_context_usage_statistics_tool", json!({})),
     };
     run(ctx, call).await
@@ -85,10 +84,9 @@ pub async fn todo(ctx: &Context, command: TodoCommand) -> anyhow::Result<ExitCod
             "add_todo",
             json!({"title": title, "description": description, "priority": priority}),
         ),
-        TodoCommand::List { status, limit } => Call::new(
-            "list_todos",
-            json!({"status": status, "limit": limit}),
-        ),
+        TodoCommand::List { status, limit } => {
+            Call::new("list_todos", json!({"status": status, "limit": limit}))
+        }
         TodoCommand::Done { todo_id } => Call::new("complete_todo", json!({"todo_id": todo_id})),
         TodoCommand::Search { query, limit } => Call::new(
             "search_todos",
@@ -142,7 +140,8 @@ pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result
             tags,
         } => {
             let generated_code = if code.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin()).context("cannot read the code from stdin")?
+                std::io::read_to_string(std::io::stdin())
+                    .context("cannot read the code from stdin")?
             } else {
                 std::fs::read_to_string(&code)
                     .with_context(|| format!("cannot read the code file {}", code.display()))?
@@ -188,7 +187,11 @@ pub async fn tool(ctx: &Context, command: ToolCommand) -> anyhow::Result<ExitCod
                 output::json_line(&specs)?;
             } else {
                 for spec in specs {
-                    output::line(&format!("{:<36} {}", spec.name, first_line(spec.description)));
+                    output::line(&format!(
+                        "{:<36} {}",
+                        spec.name,
+                        first_line(spec.description)
+                    ));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -255,11 +258,7 @@ fn without_nulls(value: Value) -> Value {
 }
 
 /// The stored resources to auto-link, as the tool's documents.
-async fn stored_documents(
-    ctx: &Context,
-    ids: &[i64],
-    limit: usize,
-) -> anyhow::Result<Vec<Value>> {
+async fn stored_documents(ctx: &Context, ids: &[i64], limit: usize) -> anyhow::Result<Vec<Value>> {
     let store = ctx.open_existing(None)?;
     let resources = if ids.is_empty() {
         store
@@ -286,7 +285,10 @@ async fn stored_documents(
         found
     };
     if resources.len() < 2 {
-        bail!("auto-linking needs at least two stored resources, found {}", resources.len());
+        bail!(
+            "auto-linking needs at least two stored resources, found {}",
+            resources.len()
+        );
     }
     Ok(resources
         .into_iter()
@@ -331,7 +333,11 @@ fn render(tool: &str, value: &Value) -> Vec<String> {
             })
         }
         "get_context_links_for_message_tool" => list(value, "links", "no links", |l| {
-            format!("message {} used chunk {}", text(&l["message_id"]), text(&l["chunk_id"]))
+            format!(
+                "message {} used chunk {}",
+                text(&l["message_id"]),
+                text(&l["chunk_id"])
+            )
         }),
         "get_messages_for_chunk_tool" => list(value, "messages", "no messages", |m| {
             format!(

@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 #[tokio::test]
 async fn retrieve_memory_finds_paraphrased_notes_first() {
-    let fixture: Value = serde_json::from_str(include_str!("../fixtures/paraphrase20.json")).unwrap();
+    let fixture: Value =
+        serde_json::from_str(include_str!("../fixtures/paraphrase20.json")).unwrap();
     let documents = fixture["documents"].as_array().unwrap();
     assert_eq!(documents.len(), 20);
     let dir = tempfile::tempdir().unwrap();
