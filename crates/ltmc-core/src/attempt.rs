@@ -42,8 +42,9 @@ impl AttemptResult {
 /// The resource type under which attempts' text and vectors are stored.
 pub const CODE_ATTEMPT_TYPE: &str = "code_attempt";
 
-/// An attempt to store, with the vector of its text. The prompt and the code
-/// may not be blank; a blank name or error message is stored as none.
+/// An attempt to store (its vector, the embedding of [`NewCodeAttempt::text`],
+/// travels beside it). The prompt and the code may not be blank; a blank name
+/// or error message is stored as none.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCodeAttempt {
     pub input_prompt: String,
@@ -55,8 +56,18 @@ pub struct NewCodeAttempt {
     pub execution_time_ms: Option<i64>,
     pub error_message: Option<String>,
     pub tags: Vec<String>,
-    /// The embedding of [`attempt_text`] of this attempt.
-    pub vector: Vec<f32>,
+}
+
+impl NewCodeAttempt {
+    /// The text that is stored, embedded and searched: [`attempt_text`].
+    pub fn text(&self) -> String {
+        attempt_text(
+            &self.input_prompt,
+            &self.generated_code,
+            self.function_name.as_deref(),
+            self.error_message.as_deref(),
+        )
+    }
 }
 
 /// A stored attempt.

@@ -1,7 +1,7 @@
 //! Code Pattern Memory (seed 001): logging code-generation attempts with their
 //! outcome, finding earlier attempts by meaning, and analysing success rates.
 //!
-//! Logging embeds the attempt's text once ([`ltmc_core::attempt_text`]), uses
+//! Logging embeds the attempt's text once ([`ltmc_core::NewCodeAttempt::text`]), uses
 //! that one vector both to find related earlier attempts and as the stored
 //! vector, and writes the attempt with its links in one store call. Searching
 //! ranks by the query's embedding with the filters inside the vector search
@@ -10,7 +10,7 @@
 use crate::{MAX_TOP_K, Memory, ServiceError};
 use ltmc_core::{
     AttemptFilter, AttemptId, AttemptLink, AttemptLinkKind, AttemptResult, CodeAttempt,
-    NewCodeAttempt, Project, attempt_text,
+    NewCodeAttempt, Project,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -26,20 +26,6 @@ pub const MAX_LINKS_PER_KIND: usize = 5;
 
 /// How many nearest earlier attempts are examined for similarity links.
 const SIMILAR_CANDIDATES: usize = 20;
-
-/// An attempt to log.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AttemptInput {
-    pub input_prompt: String,
-    pub generated_code: String,
-    pub result: AttemptResult,
-    pub function_name: Option<String>,
-    pub file_name: Option<String>,
-    pub module_name: Option<String>,
-    pub execution_time_ms: Option<i64>,
-    pub error_message: Option<String>,
-    pub tags: Vec<String>,
-}
 
 /// A logged attempt and the links stored with it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,7 +47,7 @@ fn clean(value: Option<String>) -> Option<String> {
 pub async fn log_attempt(
     memory: &Memory,
     project: &Project,
-    input: AttemptInput,
+    input: NewCodeAttempt,
 ) -> Result<LoggedAttempt, ServiceError> {
     if input.input_prompt.trim().is_empty() {
         return Err(ServiceError::invalid(
@@ -92,37 +78,27 @@ pub async fn log_attempt(
             tags.push(tag);
         }
     }
-    let text = attempt_text(
-        &input.input_prompt,
-        &input.generated_code,
-        function_name.as_deref(),
-        error_message.as_deref(),
-    );
-    let vector = memory.embed_one(&text).await?;
+    let attempt = NewCodeAttempt {
+        function_name,
+        file_name,
+        module_name,
+        error_message,
+        tags,
+        ..input
+    };
+    let vector = memory.embed_one(&attempt.text()).await?;
     let links = related_attempts(
         memory,
         project,
         &vector,
-        function_name.as_deref(),
-        file_name.as_deref(),
-        module_name.as_deref(),
+        attempt.function_name.as_deref(),
+        attempt.file_name.as_deref(),
+        attempt.module_name.as_deref(),
     )
     .await?;
-    let attempt = NewCodeAttempt {
-        input_prompt: input.input_prompt,
-        generated_code: input.generated_code,
-        result: input.result,
-        function_name,
-        file_name,
-        module_name,
-        execution_time_ms: input.execution_time_ms,
-        error_message,
-        tags,
-        vector,
-    };
     let stored = memory
         .store()
-        .put_attempt(project, attempt, links.clone())
+        .put_attempt(project, attempt, vector, links.clone())
         .await?;
     Ok(LoggedAttempt {
         attempt: stored,

@@ -48,10 +48,11 @@ impl AttemptStore for SqliteStore {
         &self,
         project: &Project,
         attempt: NewCodeAttempt,
+        vector: Vec<f32>,
         links: Vec<AttemptLink>,
     ) -> Result<CodeAttempt, StoreError> {
         let project = project.clone();
-        self.call(move |state, path| put(state, path, &project, attempt, &links))
+        self.call(move |state, path| put(state, path, &project, attempt, vector, &links))
             .await
     }
 
@@ -140,6 +141,7 @@ fn put(
     path: &Path,
     project: &Project,
     attempt: NewCodeAttempt,
+    vector: Vec<f32>,
     links: &[AttemptLink],
 ) -> Result<CodeAttempt> {
     let dimension = state.dimension_for_write(path)?;
@@ -153,7 +155,6 @@ fn put(
         execution_time_ms,
         error_message,
         tags,
-        vector,
     } = attempt;
     not_blank(
         "input_prompt",

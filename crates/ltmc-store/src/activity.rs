@@ -123,14 +123,15 @@ pub trait GraphStore: Send + Sync {
 #[async_trait]
 pub trait AttemptStore: Send + Sync {
     /// Stores an attempt (its row, its text as a resource of type
-    /// [`ltmc_core::CODE_ATTEMPT_TYPE`] with one chunk and the attempt's
-    /// vector) and its links to earlier attempts, in one transaction. Every
+    /// [`ltmc_core::CODE_ATTEMPT_TYPE`] with one chunk and `vector`,
+    /// the embedding of [`NewCodeAttempt::text`]) and its links to earlier attempts, in one transaction. Every
     /// attempt is stored, even one identical to an earlier one (each is an
     /// event). An unknown linked attempt is `NotFound` and nothing is written.
     async fn put_attempt(
         &self,
         project: &Project,
         attempt: NewCodeAttempt,
+        vector: Vec<f32>,
         links: Vec<AttemptLink>,
     ) -> Result<CodeAttempt, StoreError>;
 

@@ -9,8 +9,8 @@ use super::Tools;
 use super::args::{AnalyzeCodePatternsArgs, GetCodePatternsArgs, LogCodeAttemptArgs, parse};
 use super::reply::{ToolError, ToolResult};
 use crate::ServiceError;
-use crate::attempts::{AttemptInput, analyze_attempts, find_attempts, log_attempt};
-use ltmc_core::{AttemptFilter, AttemptResult, CodeAttempt};
+use crate::attempts::{analyze_attempts, find_attempts, log_attempt};
+use ltmc_core::{AttemptFilter, AttemptResult, CodeAttempt, NewCodeAttempt};
 use serde_json::{Value, json};
 
 fn result_of(field: &'static str, value: &str) -> Result<AttemptResult, ToolError> {
@@ -43,7 +43,7 @@ pub(super) async fn log_code_attempt(tools: &Tools, args: Value) -> ToolResult {
     let logged = log_attempt(
         &tools.memory,
         &tools.project,
-        AttemptInput {
+        NewCodeAttempt {
             input_prompt: a.input_prompt,
             generated_code: a.generated_code,
             result,

@@ -10,12 +10,12 @@ use super::{
 };
 use ltmc_core::{
     AttemptFilter, AttemptId, AttemptLink, AttemptLinkKind, AttemptResult, CODE_ATTEMPT_TYPE,
-    CodeAttempt, NewCodeAttempt, attempt_text, content_hash,
+    CodeAttempt, NewCodeAttempt, content_hash,
 };
 
-/// An attempt whose vector is [`vector_for`] of its text.
+/// An attempt (stored with [`vector_for`] of its text).
 fn attempt(prompt: &str, code: &str, result: AttemptResult) -> NewCodeAttempt {
-    let mut new = NewCodeAttempt {
+    NewCodeAttempt {
         input_prompt: prompt.to_owned(),
         generated_code: code.to_owned(),
         result,
@@ -25,13 +25,10 @@ fn attempt(prompt: &str, code: &str, result: AttemptResult) -> NewCodeAttempt {
         execution_time_ms: None,
         error_message: None,
         tags: Vec::new(),
-        vector: Vec::new(),
-    };
-    new.vector = vector_for(&text_of(&new));
-    new
+    }
 }
 
-/// `attempt` with a function, file and module, the vector following the text.
+/// `attempt` with a function, file and module.
 fn placed(
     prompt: &str,
     result: AttemptResult,
@@ -43,17 +40,12 @@ fn placed(
     new.function_name = Some(function.to_owned());
     new.file_name = Some(file.to_owned());
     new.module_name = Some(module.to_owned());
-    new.vector = vector_for(&text_of(&new));
     new
 }
 
-fn text_of(new: &NewCodeAttempt) -> String {
-    attempt_text(
-        &new.input_prompt,
-        &new.generated_code,
-        new.function_name.as_deref(),
-        new.error_message.as_deref(),
-    )
+/// The vector an attempt is stored with: [`vector_for`] of its text.
+fn vector_of(new: &NewCodeAttempt) -> Vec<f32> {
+    vector_for(&new.text())
 }
 
 async fn put_attempt(
@@ -62,8 +54,9 @@ async fn put_attempt(
     new: NewCodeAttempt,
     links: Vec<AttemptLink>,
 ) -> CodeAttempt {
+    let vector = vector_of(&new);
     store
-        .put_attempt(project, new, links)
+        .put_attempt(project, new, vector, links)
         .await
         .expect("put_attempt")
 }
@@ -124,7 +117,6 @@ pub async fn attempt_put_get_roundtrip(store: &dyn Store) {
     new.execution_time_ms = Some(42);
     new.error_message = Some("expected `;`".to_owned());
     new.tags = vec!["parser".to_owned(), "toml".to_owned()];
-    new.vector = vector_for(&text_of(&new));
     let stored = put_attempt(store, &p, new.clone(), Vec::new()).await;
     assert_eq!(stored.input_prompt, new.input_prompt);
     assert_eq!(stored.generated_code, new.generated_code);
@@ -141,7 +133,7 @@ pub async fn attempt_put_get_roundtrip(store: &dyn Store) {
         stored
     );
 
-    let text = text_of(&new);
+    let text = new.text();
     let resource = get(store, &p, stored.resource_id).await;
     assert_eq!(resource.resource_type, CODE_ATTEMPT_TYPE);
     assert_eq!(resource.file_name, "src/config.rs");
@@ -152,7 +144,7 @@ pub async fn attempt_put_get_roundtrip(store: &dyn Store) {
     assert_eq!((chunks[0].start, chunks[0].end), (0, text.len()));
     assert_eq!(chunks[0].text, text);
     // Its vector is the attempt's: its own text finds it first.
-    let hits = nearest(store, &p, &new.vector, 1, Some(CODE_ATTEMPT_TYPE)).await;
+    let hits = nearest(store, &p, &vector_of(&new), 1, Some(CODE_ATTEMPT_TYPE)).await;
     assert_eq!(hits[0].chunk, chunks[0]);
     assert!((hits[0].score - 1.0).abs() < 1e-4, "{}", hits[0].score);
 
@@ -184,7 +176,7 @@ pub async fn attempt_identical_twice_is_two_events(store: &dyn Store) {
     let second = put_attempt(store, &p, new.clone(), Vec::new()).await;
     assert_ne!(first.id, second.id);
     assert_ne!(first.resource_id, second.resource_id);
-    let text = text_of(&new);
+    let text = new.text();
     let by_hash = store
         .find_by_hash(&p, &content_hash(&text))
         .await
@@ -214,7 +206,7 @@ pub async fn attempt_identical_twice_is_two_events(store: &dyn Store) {
 /// negative time, a blank tag, a similarity that is no cosine, or a link to
 /// an unknown attempt: refused, and nothing is written.
 pub async fn attempt_invalid_writes_nothing(store: &dyn Store) {
-    type Spoil = fn(&mut NewCodeAttempt, &mut Vec<AttemptLink>);
+    type Spoil = fn(&mut NewCodeAttempt, &mut Vec<f32>, &mut Vec<AttemptLink>);
     let p = project("alpha");
     let earlier = put_attempt(
         store,
@@ -225,22 +217,25 @@ pub async fn attempt_invalid_writes_nothing(store: &dyn Store) {
     .await;
     let before = counts(store).await;
     let cases: [(&str, Spoil); 8] = [
-        ("input_prompt", |a, _| a.input_prompt = " ".into()),
-        ("generated_code", |a, _| a.generated_code = String::new()),
-        ("vector", |a, _| a.vector = vec![0.0; DIMENSION]),
-        ("execution_time_ms", |a, _| a.execution_time_ms = Some(-1)),
-        ("tags", |a, _| a.tags = vec!["ok".into(), String::new()]),
-        ("links", |_, l| l[0].similarity = f32::NAN),
-        ("links", |_, l| l[0].similarity = 1.5),
-        ("dimension", |a, _| {
-            a.vector.pop();
+        ("input_prompt", |a, _, _| a.input_prompt = " ".into()),
+        ("generated_code", |a, _, _| a.generated_code = String::new()),
+        ("vector", |_, v, _| *v = vec![0.0; DIMENSION]),
+        ("execution_time_ms", |a, _, _| {
+            a.execution_time_ms = Some(-1);
+        }),
+        ("tags", |a, _, _| a.tags = vec!["ok".into(), String::new()]),
+        ("links", |_, _, l| l[0].similarity = f32::NAN),
+        ("links", |_, _, l| l[0].similarity = 1.5),
+        ("dimension", |_, v, _| {
+            v.pop();
         }),
     ];
     for (field, spoil) in cases {
         let mut new = attempt("a prompt", "some code", AttemptResult::Fail);
         let mut links = vec![link(earlier.id, AttemptLinkKind::SameFile, 0.5)];
-        spoil(&mut new, &mut links);
-        let result = store.put_attempt(&p, new, links).await;
+        let mut vector = vector_of(&new);
+        spoil(&mut new, &mut vector, &mut links);
+        let result = store.put_attempt(&p, new, vector, links).await;
         if field == "dimension" {
             assert!(
                 matches!(result, Err(StoreError::WrongDimension { .. })),
@@ -252,10 +247,12 @@ pub async fn attempt_invalid_writes_nothing(store: &dyn Store) {
         assert_eq!(counts(store).await, before, "{field}");
     }
     let unknown = AttemptId(earlier.id.0 + 1000);
+    let new = attempt("a prompt", "some code", AttemptResult::Fail);
     let result = store
         .put_attempt(
             &p,
-            attempt("a prompt", "some code", AttemptResult::Fail),
+            new.clone(),
+            vector_of(&new),
             vec![
                 link(earlier.id, AttemptLinkKind::SameFile, 0.5),
                 link(unknown, AttemptLinkKind::SameModule, 0.4),
@@ -370,8 +367,8 @@ pub async fn nearest_attempts_filter_inside_search(store: &dyn Store) {
     }
     // A document with exactly the query's vector: attempts only, still.
     let (top, top_new) = &failed[0];
-    let query = top_new.vector.clone();
-    let text = text_of(top_new);
+    let query = vector_of(top_new);
+    let text = top_new.text();
     put(
         store,
         resource(&p, "doc.md", "document", &text),
@@ -563,19 +560,18 @@ pub async fn list_attempts_filters_oldest_first(store: &dyn Store) {
 /// attempt, by meaning or by keyword; without the exclusion it may.
 pub async fn attempts_left_out_of_document_search(store: &dyn Store) {
     let p = project("alpha");
-    let mut new = attempt(
+    let new = attempt(
         "walrus tusk counter",
         "fn count_tusks() {}",
         AttemptResult::Pass,
     );
-    new.vector = vector_for(&text_of(&new));
     let stored = put_attempt(store, &p, new.clone(), Vec::new()).await;
     let doc = put_whole(store, &p, "d.md", "document", "a walrus document").await;
     let no_attempts = excluding(&[CODE_ATTEMPT_TYPE]);
 
-    let hits = nearest_with(store, &p, &new.vector, 5, &no_attempts).await;
+    let hits = nearest_with(store, &p, &vector_of(&new), 5, &no_attempts).await;
     assert_eq!(chunk_ids(&hits), [doc.id]);
-    let hits = nearest(store, &p, &new.vector, 5, None).await;
+    let hits = nearest(store, &p, &vector_of(&new), 5, None).await;
     assert_eq!(hits[0].chunk.resource_id, stored.resource_id);
     assert_eq!(hits.len(), 2);
 
@@ -633,7 +629,14 @@ pub async fn deleting_attempt_resource_removes_attempt(store: &dyn Store) {
         listed(store, &p, &AttemptFilter::default()).await,
         [second.id, third.id, fourth.id]
     );
-    let found = nearest_attempts(store, &p, &first_new.vector, 10, &AttemptFilter::default()).await;
+    let found = nearest_attempts(
+        store,
+        &p,
+        &vector_of(&first_new),
+        10,
+        &AttemptFilter::default(),
+    )
+    .await;
     assert_eq!(found.len(), 3);
     assert!(!ids(&found).contains(&first.id));
     // The attempt that was linked to goes with its resource too, and so does
@@ -668,10 +671,12 @@ pub async fn attempts_projects_are_isolated(store: &dyn Store) {
     .await;
     assert_not_found(&store.get_attempt(&b, alpha.id).await);
     assert_not_found(&store.attempt_links(&b, alpha.id).await);
+    let across = attempt("links across", "x()", AttemptResult::Fail);
     let linked = store
         .put_attempt(
             &b,
-            attempt("links across", "x()", AttemptResult::Fail),
+            across.clone(),
+            vector_of(&across),
             vec![link(alpha.id, AttemptLinkKind::SameFile, 0.5)],
         )
         .await;
@@ -680,7 +685,7 @@ pub async fn attempts_projects_are_isolated(store: &dyn Store) {
         listed(store, &b, &AttemptFilter::default()).await,
         [beta.id]
     );
-    let found = nearest_attempts(store, &b, &new.vector, 5, &AttemptFilter::default()).await;
+    let found = nearest_attempts(store, &b, &vector_of(&new), 5, &AttemptFilter::default()).await;
     assert_eq!(ids(&found), [beta.id]);
     assert_not_found(&store.delete_resource(&b, alpha.resource_id).await);
     assert_eq!(
