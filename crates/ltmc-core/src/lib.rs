@@ -11,9 +11,11 @@ pub mod chat;
 pub mod chunker;
 pub mod error;
 pub mod graph;
+pub mod heading;
 pub mod ids;
 pub mod project;
 pub mod record;
+pub mod terms;
 pub mod todo;
 
 pub use attempt::{
@@ -24,6 +26,7 @@ pub use chat::{ChatMessage, ChunkUsage, ContextLink, ContextUsage, NewChatMessag
 pub use chunker::{ChunkConfig, ChunkSpan, chunk_text};
 pub use error::CoreError;
 pub use graph::{Edge, NewEdge};
+pub use heading::embedding_text;
 pub use ids::{AttemptId, ChunkId, EdgeId, MessageId, ResourceId, TodoId, VectorId};
 pub use project::Project;
 pub use record::{

@@ -25,5 +25,5 @@ pub mod tools;
 
 pub use error::ServiceError;
 pub use memory::{MAX_TOP_K, Memory, SearchRequest, StoreRequest, StoredResource};
-pub use search::{RRF_K, SearchHit, SearchMode};
+pub use search::{IDENTIFIER_WEIGHT, SearchHit, SearchMode, WORD_WEIGHT};
 pub use tools::{LlmConfig, ToolOutcome, ToolSpec, Tools};

@@ -10,9 +10,10 @@
 
 use crate::ServiceError;
 use crate::search::{self, SearchHit, SearchMode};
+use ltmc_core::terms::QueryTerms;
 use ltmc_core::{
     CODE_ATTEMPT_TYPE, ChunkConfig, NewChunk, NewResource, Project, PutOutcome, ResourceId,
-    chunk_text, content_hash,
+    chunk_text, content_hash, embedding_text,
 };
 use ltmc_embed::Embedder;
 use ltmc_store::{ChunkFilter, Store};
@@ -154,10 +155,10 @@ impl Memory {
         let texts: Vec<String> = pending
             .iter()
             .flat_map(|(i, spans)| {
-                let content = &requests[*i].content;
-                spans
-                    .iter()
-                    .map(move |s| content[s.start..s.end].to_owned())
+                let request = &requests[*i];
+                spans.iter().map(move |s| {
+                    embedding_text(&request.file_name, &request.content[s.start..s.end])
+                })
             })
             .collect();
         let expected = texts.len();
@@ -273,7 +274,12 @@ impl Memory {
                     .store
                     .keyword_chunks(project, &request.query, depth, &filter)
                     .await?;
-                Ok(search::fuse(vector, keyword, k))
+                Ok(search::fuse(
+                    vector,
+                    keyword,
+                    &QueryTerms::new(&request.query),
+                    k,
+                ))
             }
         }
     }

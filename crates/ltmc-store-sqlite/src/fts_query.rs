@@ -8,9 +8,15 @@
 //! Terms are joined with OR, so BM25 ranks chunks that match more, and rarer,
 //! terms higher, and one missing word does not empty the answer.
 //!
+//! English function words ("what", "was", "how", "the") are dropped unless
+//! the query has nothing else: joined with OR they match nearly every chunk,
+//! and in a small store their IDF is not low enough to keep a question's
+//! "what was" from outranking the chunk that answers it.
+//!
 //! Pure string work: no SQL runs here outside the tests, and tokenizing,
 //! stemming and case folding are the table's tokenizer's (migration 0002).
 
+use ltmc_core::terms::is_stopword;
 use std::collections::HashSet;
 
 /// The most distinct terms one query contributes; later ones are ignored.
@@ -22,17 +28,23 @@ pub(crate) const MAX_TERMS: usize = 64;
 /// or digit (nothing could match, and an empty expression is an FTS5 error).
 pub(crate) fn match_expression(query: &str) -> Option<String> {
     let mut seen = HashSet::new();
-    let terms: Vec<String> = query
+    let terms: Vec<&str> = query
         // FTS5 reads the expression as a C string: a NUL would end it inside
         // a quoted term ("unterminated string"). Other control characters
         // separate tokens anyway.
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|term| term.chars().any(char::is_alphanumeric))
         .filter(|term| seen.insert(term.to_lowercase()))
+        .collect();
+    let content: Vec<&str> = terms.iter().copied().filter(|t| !is_stopword(t)).collect();
+    // A query of function words only ("to be or not to be") keeps them all.
+    let kept = if content.is_empty() { terms } else { content };
+    let quoted: Vec<String> = kept
+        .into_iter()
         .take(MAX_TERMS)
         .map(|term| format!("\"{}\"", term.replace('"', "\"\"")))
         .collect();
-    (!terms.is_empty()).then(|| terms.join(" OR "))
+    (!quoted.is_empty()).then(|| quoted.join(" OR "))
 }
 
 #[cfg(test)]
@@ -53,6 +65,15 @@ mod tests {
         check(r#"""#, None);
         check("* ( ) - + ^ : , {}", None);
         check("AND OR NOT", Some(r#""AND" OR "OR" OR "NOT""#));
+        check("AND OR NOT NEAR", Some(r#""NEAR""#));
+        check(
+            "What was the fix for the pool?",
+            Some(r#""fix" OR "pool?""#),
+        );
+        check(
+            "to be or not to be",
+            Some(r#""to" OR "be" OR "or" OR "not""#),
+        );
         check("NEAR(", Some(r#""NEAR(""#));
         check("NEAR(a b, 2)", Some(r#""NEAR(a" OR "b," OR "2)""#));
         check("text:foo", Some(r#""text:foo""#));
@@ -65,8 +86,8 @@ mod tests {
             "UNIQUE constraint failed: ResourceChunks.vector_id",
             Some(r#""UNIQUE" OR "constraint" OR "failed:" OR "ResourceChunks.vector_id""#),
         );
-        check("a\0b\u{7}c", Some(r#""a" OR "b" OR "c""#));
-        check("Word word WORD other", Some(r#""Word" OR "other""#));
+        check("a\0b\u{7}c", Some(r#""b" OR "c""#));
+        check("Word word WORD thing", Some(r#""Word" OR "thing""#));
         check("café 日本語", Some(r#""café" OR "日本語""#));
     }
 

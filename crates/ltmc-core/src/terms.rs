@@ -1,0 +1,297 @@
+//! Query terms as both search halves see them: English function words, the
+//! content words of a query (lowercased, Porter-stemmed like the store's
+//! `porter unicode61` full-text tokenizer), and how many of them a text covers.
+//!
+//! Hybrid search uses the coverage, not BM25's raw score, to decide how much
+//! a keyword match adds to a chunk's similarity: a chunk that shares one
+//! everyday word with a question ("logged", "wrong") covers a small fraction
+//! of it and cannot outvote the meaning, while a chunk that contains most of
+//! the question's words gets the full boost, and one that contains the
+//! identifier asked for (`parse_config_v17`) more still. It is Lucene's
+//! coordination factor, computed on the few candidates a search returns.
+//! Terms split at whitespace, and a term with inner punctuation is a phrase
+//! of its tokens, as in the full-text query. Not a tokenizer for the index:
+//! the stores tokenize with their own engines.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::HashSet;
+
+/// English function words, lowercase and sorted (checked by a test): the
+/// usual search-engine stop list (Lucene's English set and the question
+/// words), written out here because it is data, not a dependency.
+pub const STOPWORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+    "be", "been", "before", "being", "both", "but", "by", "can", "could", "did", "do", "does",
+    "doing", "during", "each", "for", "from", "had", "has", "have", "having", "he", "her", "here",
+    "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "me", "more",
+    "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other",
+    "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than",
+    "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those",
+    "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+    "yours",
+];
+
+/// Whether `word` (any case, surrounding punctuation ignored) is a function word.
+pub fn is_stopword(word: &str) -> bool {
+    let word = word
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    STOPWORDS.binary_search(&word.as_str()).is_ok()
+}
+
+/// The first two chars of a word, lowercased: the Porter stemmer only
+/// rewrites suffixes and never touches them, so a word whose first two
+/// chars match no term's cannot stem to one, and is not stemmed at all.
+fn head(word: &str) -> [char; 2] {
+    let mut chars = word.chars().flat_map(char::to_lowercase);
+    [chars.next().unwrap_or('\0'), chars.next().unwrap_or('\0')]
+}
+
+/// Whether a query term is shaped like code rather than prose: an inner
+/// `_`, `.`, `::`, `/`, `(` or `#`, a lower-to-upper case change
+/// (`parseConfig`), or letters and digits mixed (`v17`, `IL6`). Such a term
+/// names one thing; finding it is strong evidence, unlike an everyday word.
+pub fn is_identifier(term: &str) -> bool {
+    let term = term.trim_matches(|c: char| !c.is_alphanumeric());
+    let chars: Vec<char> = term.chars().collect();
+    let inner_mark = chars.windows(3).any(|w| {
+        w[0].is_alphanumeric() && matches!(w[1], '_' | '.' | ':' | '/' | '(' | '#')
+            || w[1] == ':' && w[2] == ':'
+    });
+    let camel = chars
+        .windows(2)
+        .any(|w| w[0].is_lowercase() && w[1].is_uppercase());
+    let mixed = chars.iter().any(|c| c.is_alphabetic()) && chars.iter().any(char::is_ascii_digit);
+    inner_mark || camel || mixed
+}
+
+/// One whitespace-separated term of a query: its stemmed tokens (a phrase
+/// when the term is `parse_config_v17`, as in the full-text query) and its shape.
+struct Term {
+    tokens: Vec<String>,
+    identifier: bool,
+}
+
+/// How much of a query a text holds: the fractions of the query's terms it
+/// contains, split by shape. `words + identifiers` is at most 1.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Coverage {
+    pub words: f32,
+    pub identifiers: f32,
+}
+
+/// The content terms of a query, stemmed, for measuring how much of it a text covers.
+pub struct QueryTerms {
+    terms: Vec<Term>,
+    heads: HashSet<[char; 2]>,
+    stemmer: Stemmer,
+}
+
+impl QueryTerms {
+    /// The query's distinct whitespace-separated terms that are not function
+    /// words (all of them when it has nothing else: "to be or not to be").
+    pub fn new(query: &str) -> Self {
+        let stemmer = Stemmer::create(Algorithm::English);
+        let mut seen = HashSet::new();
+        let all: Vec<&str> = query
+            .split(|c: char| c.is_whitespace() || c.is_control())
+            .filter(|t| t.chars().any(char::is_alphanumeric))
+            .filter(|t| seen.insert(t.to_lowercase()))
+            .collect();
+        let content: Vec<&str> = all.iter().copied().filter(|t| !is_stopword(t)).collect();
+        let kept = if content.is_empty() { all } else { content };
+        let terms: Vec<Term> = kept
+            .into_iter()
+            .map(|t| Term {
+                tokens: t
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
+                    .collect(),
+                identifier: is_identifier(t),
+            })
+            .collect();
+        let heads = terms
+            .iter()
+            .flat_map(|t| t.tokens.iter().map(|w| head(w)))
+            .collect();
+        Self {
+            terms,
+            heads,
+            stemmer,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Which of the query's terms occur in `text` (a multi-token term as a
+    /// phrase), as fractions of all its terms; zero for an empty query.
+    pub fn coverage(&self, text: &str) -> Coverage {
+        if self.terms.is_empty() {
+            return Coverage::default();
+        }
+        // The text's tokens, stemmed where they could match a query token.
+        let mut lower = String::new();
+        let stems: Vec<Option<String>> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                self.heads.contains(&head(w)).then(|| {
+                    lower.clear();
+                    lower.extend(w.chars().flat_map(char::to_lowercase));
+                    self.stemmer.stem(&lower).into_owned()
+                })
+            })
+            .collect();
+        let share = 1.0 / self.terms.len() as f32;
+        let mut coverage = Coverage::default();
+        for term in &self.terms {
+            let n = term.tokens.len();
+            let found = n > 0
+                && stems.windows(n).any(|window| {
+                    window
+                        .iter()
+                        .zip(&term.tokens)
+                        .all(|(stem, token)| stem.as_deref() == Some(token.as_str()))
+                });
+            if found {
+                if term.identifier {
+                    coverage.identifiers += share;
+                } else {
+                    coverage.words += share;
+                }
+            }
+        }
+        coverage
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::float_cmp)] // coverages are small exact fractions (k / n)
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopwords_are_sorted_lowercase_and_unique() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOPWORDS.iter().all(|w| *w == w.to_lowercase()));
+        assert!(is_stopword("(The"));
+        assert!(is_stopword("WHAT"));
+        assert!(!is_stopword("pool"));
+    }
+
+    fn words(q: &QueryTerms, text: &str) -> f32 {
+        q.coverage(text).words
+    }
+
+    #[test]
+    fn coverage_counts_stemmed_content_words() {
+        let q = QueryTerms::new("Why were the connections exhausted?");
+        // connections -> connect, exhausted -> exhaust; "why were the" dropped.
+        assert_eq!(words(&q, "The pool was exhausted."), 0.5);
+        assert_eq!(
+            words(
+                &q,
+                "Each request opened a connection; the pool ran dry and was exhausted"
+            ),
+            1.0
+        );
+        assert_eq!(words(&q, "Nothing relevant here"), 0.0);
+        assert_eq!(words(&q, ""), 0.0);
+        assert_eq!(q.coverage("exhausted").identifiers, 0.0);
+    }
+
+    #[test]
+    fn identifiers_match_as_phrases_and_count_apart() {
+        let q = QueryTerms::new("parse_config_v17");
+        let exact = q.coverage("budget = parse_config_v17(request.host)");
+        assert_eq!(
+            exact,
+            Coverage {
+                words: 0.0,
+                identifiers: 1.0
+            }
+        );
+        // The same tokens, not in that order or not adjacent, are not the identifier.
+        assert_eq!(
+            q.coverage("def parse_config_v16(path): parse_config(path, version=17)"),
+            Coverage::default()
+        );
+        let q = QueryTerms::new("UNIQUE constraint failed: ResourceChunks.vector_id");
+        let c = q.coverage("sqlite said UNIQUE constraint failed: ResourceChunks.vector_id");
+        assert_eq!(
+            c,
+            Coverage {
+                words: 0.75,
+                identifiers: 0.25
+            }
+        );
+        assert_eq!(q.coverage("a unique id").words, 0.25);
+    }
+
+    #[test]
+    fn identifier_shapes() {
+        for term in [
+            "parse_config",
+            "v17",
+            "IL6",
+            "parseConfig",
+            "foo::bar",
+            "a.b",
+            "src/main.rs",
+            "f(x)",
+            "(ResourceChunks.vector_id)",
+        ] {
+            assert!(is_identifier(term), "{term}");
+        }
+        for term in [
+            "pool",
+            "Redis",
+            "HTTPS",
+            "key-value",
+            "don't",
+            "e",
+            "",
+            "(pool),",
+            "1999",
+        ] {
+            assert!(!is_identifier(term), "{term}");
+        }
+    }
+
+    /// The prefilter must never skip a word that stems to a term: checked on
+    /// every word of a varied English text against stemming it outright.
+    #[test]
+    fn head_prefilter_agrees_with_stemming() {
+        let stemmer = Stemmer::create(Algorithm::English);
+        let text = "relational conditional rational valency hesitancy digitizer conformably \
+            radically differently vilely analogously vietnamization predication operator \
+            feudalism decisiveness hopefulness callousness formality sensitivity sensibility \
+            triplicate formative formalize electricity electrical hopeful goodness revival \
+            allowance inference airliner gyroscopic adjustable defensible irritant replacement \
+            adjustment dependent adoption homologou communism activate angularity homologous \
+            effective bowdlerize probate rate cease controll roll happy sky ties caresses ponies \
+            cats feed agreed plastered bled motoring sing conflated troubled sized hopping \
+            tanned falling hissing fizzed failing filing ya yy y i a ab abc Émile ÉCOLE ÀB";
+        for word in text.split_whitespace() {
+            let lower = word.to_lowercase();
+            let stem = stemmer.stem(&lower);
+            assert_eq!(head(&stem), head(word), "{word} -> {stem}");
+        }
+    }
+
+    #[test]
+    fn function_word_queries_keep_their_words() {
+        let q = QueryTerms::new("to be or not to be");
+        assert!(!q.is_empty());
+        assert_eq!(words(&q, "not to be"), 0.75);
+        assert!(QueryTerms::new("?!").is_empty());
+        assert_eq!(
+            QueryTerms::new("?!").coverage("anything"),
+            Coverage::default()
+        );
+    }
+}
