@@ -72,7 +72,8 @@ def percentile(values, p):
 
 
 async def run(args):
-    fixture = json.load(open(args.fixture))["documents"]
+    fixtures = [(path, json.load(open(path))["documents"]) for path in args.fixture]
+    quality = []
     rng = random.Random(7)
     data_dir = tempfile.mkdtemp(prefix="ltmc-mcp-bench-")
     env = dict(os.environ, LTMC_DATA_DIR=data_dir, LTMC_LOG="warn")
@@ -119,23 +120,25 @@ async def run(args):
                 )
                 timings["get_code_patterns"].append(ms)
 
-            ids = []
-            for doc in fixture:
-                _, out = await call(
-                    session,
-                    "store_memory",
-                    {"file_name": doc["file_name"], "content": doc["content"]},
-                )
-                ids.append(out["resource_id"])
-            first = 0
-            for doc, rid in zip(fixture, ids):
-                _, out = await call(
-                    session,
-                    "retrieve_memory",
-                    {"conversation_id": "paraphrase", "query": doc["question"], "top_k": 3},
-                )
-                hits = out["retrieved_chunks"]
-                first += bool(hits) and hits[0]["resource_id"] == rid
+            for path, fixture in fixtures:
+                ids = []
+                for doc in fixture:
+                    _, out = await call(
+                        session,
+                        "store_memory",
+                        {"file_name": doc["file_name"], "content": doc["content"]},
+                    )
+                    ids.append(out["resource_id"])
+                first = 0
+                for doc, rid in zip(fixture, ids):
+                    _, out = await call(
+                        session,
+                        "retrieve_memory",
+                        {"conversation_id": "paraphrase", "query": doc["question"], "top_k": 3},
+                    )
+                    hits = out["retrieved_chunks"]
+                    first += bool(hits) and hits[0]["resource_id"] == rid
+                quality.append({"fixture": os.path.basename(path), "first": first, "total": len(fixture)})
 
     rows = []
     print(f"ltmc over MCP stdio, {args.iterations} calls each; server start-up incl. model load {startup_ms:.0f} ms\n")
@@ -146,11 +149,12 @@ async def run(args):
         target = TARGETS_MS[name]
         rows.append({"tool": name, "p50_ms": p50, "p99_ms": p99, "target_ms": target})
         print(f"| {name} | {p50:.1f} | {p99:.1f} | {target:.0f} | {target / p50:.0f}x | {target / p99:.0f}x |")
-    print(f"\nretrieve_memory, paraphrased questions: right note first for {first}/{len(fixture)}")
+    for q in quality:
+        print(f"\nretrieve_memory, paraphrased questions of {q['fixture']}: right note first for {q['first']}/{q['total']}")
     if args.json:
         json.dump(
             {"iterations": args.iterations, "startup_ms": startup_ms, "tools": rows,
-             "paraphrase_first": first, "paraphrase_total": len(fixture)},
+             "paraphrase": quality},
             open(args.json, "w"),
             indent=2,
         )
@@ -159,7 +163,7 @@ async def run(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ltmc", required=True)
-    parser.add_argument("--fixture", required=True)
+    parser.add_argument("--fixture", action="append", required=True, help="repeatable")
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--json")
     asyncio.run(run(parser.parse_args()))
