@@ -40,6 +40,21 @@ pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word.as_str()).is_ok()
 }
 
+/// A query's terms as both search halves use them: split at whitespace and
+/// control characters, those with a letter or digit, first spelling of each
+/// (case-insensitive), function words left out unless nothing else remains
+/// ("to be or not to be" keeps them all).
+pub fn content_terms(query: &str) -> Vec<&str> {
+    let mut seen = HashSet::new();
+    let all: Vec<&str> = query
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .filter(|t| seen.insert(t.to_lowercase()))
+        .collect();
+    let content: Vec<&str> = all.iter().copied().filter(|t| !is_stopword(t)).collect();
+    if content.is_empty() { all } else { content }
+}
+
 /// The first two chars of a word, lowercased: the Porter stemmer only
 /// rewrites suffixes and never touches them, so a word whose first two
 /// chars match no term's cannot stem to one, and is not stemmed at all.
@@ -93,15 +108,7 @@ impl QueryTerms {
     /// words (all of them when it has nothing else: "to be or not to be").
     pub fn new(query: &str) -> Self {
         let stemmer = Stemmer::create(Algorithm::English);
-        let mut seen = HashSet::new();
-        let all: Vec<&str> = query
-            .split(|c: char| c.is_whitespace() || c.is_control())
-            .filter(|t| t.chars().any(char::is_alphanumeric))
-            .filter(|t| seen.insert(t.to_lowercase()))
-            .collect();
-        let content: Vec<&str> = all.iter().copied().filter(|t| !is_stopword(t)).collect();
-        let kept = if content.is_empty() { all } else { content };
-        let terms: Vec<Term> = kept
+        let terms: Vec<Term> = content_terms(query)
             .into_iter()
             .map(|t| Term {
                 tokens: t

@@ -16,8 +16,7 @@
 //! Pure string work: no SQL runs here outside the tests, and tokenizing,
 //! stemming and case folding are the table's tokenizer's (migration 0002).
 
-use ltmc_core::terms::is_stopword;
-use std::collections::HashSet;
+use ltmc_core::terms::content_terms;
 
 /// The most distinct terms one query contributes; later ones are ignored.
 /// A longer query is a pasted document, and every term costs a posting-list
@@ -27,19 +26,10 @@ pub(crate) const MAX_TERMS: usize = 64;
 /// `query` as a MATCH expression, or `None` when no term of it has a letter
 /// or digit (nothing could match, and an empty expression is an FTS5 error).
 pub(crate) fn match_expression(query: &str) -> Option<String> {
-    let mut seen = HashSet::new();
-    let terms: Vec<&str> = query
-        // FTS5 reads the expression as a C string: a NUL would end it inside
-        // a quoted term ("unterminated string"). Other control characters
-        // separate tokens anyway.
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|term| term.chars().any(char::is_alphanumeric))
-        .filter(|term| seen.insert(term.to_lowercase()))
-        .collect();
-    let content: Vec<&str> = terms.iter().copied().filter(|t| !is_stopword(t)).collect();
-    // A query of function words only ("to be or not to be") keeps them all.
-    let kept = if content.is_empty() { terms } else { content };
-    let quoted: Vec<String> = kept
+    // FTS5 reads the expression as a C string: a NUL would end it inside a
+    // quoted term ("unterminated string"); `content_terms` splits at control
+    // characters, so none survives.
+    let quoted: Vec<String> = content_terms(query)
         .into_iter()
         .take(MAX_TERMS)
         .map(|term| format!("\"{}\"", term.replace('"', "\"\"")))
