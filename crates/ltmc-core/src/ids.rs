@@ -51,3 +51,23 @@ id_type!(
     /// A logged code attempt.
     AttemptId
 );
+id_type!(
+    /// A file audit (seed 000's `file_audit`): one file and its technical debt.
+    AuditId
+);
+id_type!(
+    /// A fix pattern (seed 000's `fix_patterns`).
+    PatternId
+);
+id_type!(
+    /// A relationship between two fix patterns.
+    RelationshipId
+);
+id_type!(
+    /// A guardian rule.
+    RuleId
+);
+id_type!(
+    /// One recorded application of a fix pattern to a file.
+    ApplicationId
+);

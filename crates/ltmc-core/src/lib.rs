@@ -2,7 +2,8 @@
 //!
 //! It holds the newtype ids, the validated project name, the records that
 //! every backend stores (resources, chunks, chat messages, todos, graph edges,
-//! code attempts) and the lossless chunker.
+//! code attempts, and the fix-pattern knowledge base in `fix`) and the
+//! lossless chunker.
 //! It deliberately does no I/O: no files, no database, no model. Everything
 //! here is deterministic and testable with plain values.
 
@@ -10,6 +11,7 @@ pub mod attempt;
 pub mod chat;
 pub mod chunker;
 pub mod error;
+pub mod fix;
 pub mod graph;
 pub mod heading;
 pub mod ids;
@@ -27,7 +29,10 @@ pub use chunker::{ChunkConfig, ChunkSpan, chunk_text};
 pub use error::CoreError;
 pub use graph::{Edge, NewEdge};
 pub use heading::embedding_text;
-pub use ids::{AttemptId, ChunkId, EdgeId, MessageId, ResourceId, TodoId, VectorId};
+pub use ids::{
+    ApplicationId, AttemptId, AuditId, ChunkId, EdgeId, MessageId, PatternId, RelationshipId,
+    ResourceId, RuleId, TodoId, VectorId,
+};
 pub use project::Project;
 pub use record::{
     Chunk, NewChunk, NewResource, PutOutcome, Resource, ScoredChunk, content_hash, now_rfc3339,

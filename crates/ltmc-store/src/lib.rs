@@ -10,10 +10,15 @@
 mod activity;
 pub mod conformance;
 mod error;
+mod fix;
 mod traits;
 
 pub use activity::{AttemptStore, ChatStore, GraphStore, TodoStore};
 pub use error::StoreError;
+pub use fix::{
+    AuditStore, GuardianStore, PatternMatch, PatternQuery, PatternStore, RecordedApplication,
+    RuleFileHits, StoredPattern, outcome_status,
+};
 pub use traits::{
     ChunkFilter, EmbeddingSpec, IndexStatus, IntegrityReport, KeywordSearch, NoProgress, Progress,
     ResourceFilter, ResourceStore, Store, StoreAdmin, StoreInfo, VectorSearch,

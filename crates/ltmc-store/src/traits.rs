@@ -223,6 +223,9 @@ pub trait Store:
     + crate::TodoStore
     + crate::GraphStore
     + crate::AttemptStore
+    + crate::AuditStore
+    + crate::PatternStore
+    + crate::GuardianStore
 {
 }
 
@@ -235,5 +238,8 @@ impl<T> Store for T where
         + crate::TodoStore
         + crate::GraphStore
         + crate::AttemptStore
+        + crate::AuditStore
+        + crate::PatternStore
+        + crate::GuardianStore
 {
 }
