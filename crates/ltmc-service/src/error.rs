@@ -14,6 +14,9 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Embed(#[from] EmbedError),
+    /// A guardian rule's regex, or a guardian scan, failed.
+    #[error(transparent)]
+    Guard(#[from] ltmc_guard::GuardError),
     /// A blocking task (embedding) panicked or was cancelled.
     #[error("internal error: {0}")]
     Internal(String),

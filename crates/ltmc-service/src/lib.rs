@@ -10,12 +10,15 @@
 //! too: [`documents`] (whole documents of one type), [`answer`] (context
 //! packing, extractive answers), [`llm`] (an OpenAI-compatible chat
 //! endpoint), [`linking`] (auto-linking documents by meaning), [`attempts`]
-//! (code attempts: log, find, analyse); and [`tools`], the 22 tools as JSON.
+//! (code attempts: log, find, analyse), [`fix`] (the fix-pattern knowledge
+//! base: audits, patterns, guardian rules, insights); and [`tools`], the
+//! tools as JSON.
 
 pub mod answer;
 pub mod attempts;
 pub mod documents;
 mod error;
+pub mod fix;
 pub mod linking;
 pub mod llm;
 mod memory;
@@ -26,4 +29,4 @@ pub mod tools;
 pub use error::ServiceError;
 pub use memory::{MAX_TOP_K, Memory, SearchRequest, StoreRequest, StoredResource};
 pub use search::{IDENTIFIER_WEIGHT, SearchHit, SearchMode, WORD_WEIGHT};
-pub use tools::{LlmConfig, ToolOutcome, ToolSpec, Tools};
+pub use tools::{LlmConfig, ToolGroup, ToolOutcome, ToolSpec, Tools};

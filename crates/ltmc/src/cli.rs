@@ -57,6 +57,10 @@ pub struct Global {
         value_name = "BYTES"
     )]
     pub chunk_bytes: usize,
+    /// The code base guardian checks and audit imports may read (default: the
+    /// current directory); tools never read outside it.
+    #[arg(long, env = "LTMC_PROJECT_ROOT", global = true, value_name = "DIR")]
+    pub project_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +121,21 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli_memory::AttemptsCommand,
     },
+    /// File audits: the files of the code base and their technical debt.
+    Audit {
+        #[command(subcommand)]
+        command: crate::cli_fix::AuditCommand,
+    },
+    /// Fix patterns: load, extract, review, search, recommend, record outcomes, insights.
+    Patterns {
+        #[command(subcommand)]
+        command: crate::cli_fix::PatternsCommand,
+    },
+    /// Guardian rules: check code against them (CI, pre-commit), manage them.
+    Guard {
+        #[command(subcommand)]
+        command: crate::cli_fix::GuardCommand,
+    },
     /// List the LTMC tools or call one by name with JSON arguments.
     Tool {
         #[command(subcommand)]
@@ -143,6 +162,10 @@ pub struct ServeArgs {
     /// (repeatable); without one, requests from web pages are refused.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origin: Vec<String>,
+    /// Tool groups to expose: ltmc (the 22 LTMC tools), patterns (fix patterns,
+    /// audits, guardian rules), or all.
+    #[arg(long, env = "LTMC_TOOLS", default_value = "all", value_name = "GROUPS")]
+    pub tools: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -29,6 +29,8 @@ pub struct Context {
     pub json: bool,
     pub ann_threshold: usize,
     pub chunking: ChunkConfig,
+    /// The code base tools may read (guardian checks, imports).
+    pub project_root: PathBuf,
 }
 
 impl Context {
@@ -57,6 +59,11 @@ impl Context {
             chunking: ChunkConfig {
                 max_bytes: global.chunk_bytes,
                 overlap_bytes: global.chunk_bytes.saturating_mul(15) / 100,
+            },
+            project_root: match &global.project_root {
+                Some(dir) => dir.clone(),
+                None => std::env::current_dir()
+                    .context("cannot read the current directory; pass --project-root DIR")?,
             },
         })
     }

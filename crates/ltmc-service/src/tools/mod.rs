@@ -1,5 +1,7 @@
-//! The LTMC tool contract (SPEC section 4): the 22 tools agents call, by
-//! name, with JSON arguments, answering JSON objects with `"success"`.
+//! The tools agents call, by name, with JSON arguments, answering JSON
+//! objects with `"success"`: the 22 of the LTMC contract (SPEC section 4)
+//! and the 17 of the fix-pattern knowledge base (SPEC section 5), in two
+//! groups a server can expose separately.
 //!
 //! This is the protocol-neutral half of the MCP server: a tool list with
 //! input schemas, and one `call` that parses arguments (naming the field and
@@ -15,6 +17,8 @@
 mod args;
 mod chat_tools;
 mod code_tools;
+mod fix_args;
+mod fix_tools;
 mod graph_tools;
 mod memory_tools;
 mod reply;
@@ -25,6 +29,7 @@ use ltmc_core::Project;
 use reply::{ToolError, ToolResult};
 use serde::Serialize;
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 
 pub use crate::llm::LlmConfig;
 pub use args::{MAX_CONTEXT_TOKENS, MAX_LIMIT, VALID_SOURCES};
@@ -53,6 +58,67 @@ pub struct Tools {
     memory: Memory,
     project: Project,
     llm: Option<LlmConfig>,
+    /// The directory guardian checks and imports may read; nothing outside it.
+    project_root: Option<PathBuf>,
+    groups: Vec<ToolGroup>,
+}
+
+/// A family of tools a server can expose (`--tools ltmc,patterns`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToolGroup {
+    /// The 22 tools of the original LTMC (SPEC section 4).
+    Ltmc,
+    /// The fix-pattern knowledge base: audits, patterns, guardian rules (SPEC section 5).
+    Patterns,
+}
+
+impl ToolGroup {
+    pub const ALL: [Self; 2] = [Self::Ltmc, Self::Patterns];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ltmc => "ltmc",
+            Self::Patterns => "patterns",
+        }
+    }
+
+    /// Parses a comma-separated list (`ltmc,patterns`, or `all`).
+    pub fn parse_list(value: &str) -> Result<Vec<Self>, crate::ServiceError> {
+        let mut out = Vec::new();
+        for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let groups: &[Self] = match name.to_ascii_lowercase().as_str() {
+                "all" => &Self::ALL,
+                "ltmc" => &[Self::Ltmc],
+                "patterns" | "fix" | "fix-patterns" => &[Self::Patterns],
+                other => {
+                    return Err(crate::ServiceError::invalid(
+                        "tools",
+                        format!("{other:?} is not a tool group; use ltmc, patterns or all"),
+                    ));
+                }
+            };
+            for g in groups {
+                if !out.contains(g) {
+                    out.push(*g);
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(crate::ServiceError::invalid(
+                "tools",
+                "names no tool group; use ltmc, patterns or all",
+            ));
+        }
+        Ok(out)
+    }
+
+    fn tools(self) -> &'static [ToolDef] {
+        match self {
+            Self::Ltmc => &TOOLS,
+            Self::Patterns => &FIX_TOOLS,
+        }
+    }
 }
 
 /// A tool's name, description and schema, in the contract's order.
@@ -60,6 +126,16 @@ struct ToolDef {
     name: &'static str,
     description: &'static str,
     schema: fn() -> Value,
+}
+
+impl ToolDef {
+    fn spec(&self) -> ToolSpec {
+        ToolSpec {
+            name: self.name,
+            description: self.description,
+            input_schema: (self.schema)(),
+        }
+    }
 }
 
 macro_rules! tool {
@@ -185,13 +261,136 @@ const TOOLS: [ToolDef; 22] = [
     ),
 ];
 
+const FIX_TOOLS: [ToolDef; 17] = [
+    tool!(
+        "upsert_file_audit",
+        fix_args::UpsertFileAuditArgs,
+        "Create or update the audit of one file (by file_path): its architecture layer (1-7), workflows, technical debt, status (Not Started, In Progress, Complete, Failed) and notes. Status changes are recorded with their time. Returns file_audit_id, created, audit."
+    ),
+    tool!(
+        "list_file_audits",
+        fix_args::ListFileAuditsArgs,
+        "List file audits by layer, then path; filter by layer, workflow, status, has_debt. Returns audits, count."
+    ),
+    tool!(
+        "import_file_audits",
+        fix_args::ImportFileAuditsArgs,
+        "Import file audits from CSV or JSON (content, or a file inside the project root). Bad rows are reported by line; good rows are kept. Returns rows, imported, created, updated, errors [{line, error}], file_audit_ids."
+    ),
+    tool!(
+        "extract_pattern",
+        fix_args_draft::PatternDraft,
+        "Turn a fix into a reusable fix pattern: problem, solution steps, code before/after, verification, learnings, prevention, anti-patterns (regexes), layers, workflows, file types. Missing problem_type / code_type / severity / tags / title are inferred (the answer says which and why); the content, code and problem embeddings are made; similar patterns are linked; Security and Architecture patterns get guardian rules, each tested on the pattern's own code. The pattern starts unreviewed. Returns pattern_id, pattern, inferred, relationships, guardian_rules."
+    ),
+    tool!(
+        "review_pattern",
+        fix_args::ReviewPatternArgs,
+        "Mark a fix pattern reviewed (searchable by default) or send it back to the review queue, with reviewer notes."
+    ),
+    tool!(
+        "get_pattern",
+        fix_args::PatternIdArgs,
+        "A fix pattern with every field, its related patterns, its guardian rules and its recorded applications."
+    ),
+    tool!(
+        "list_patterns",
+        fix_args::ListPatternsArgs,
+        "List fix patterns newest first; filter by reviewed (false = the review queue), problem_type, layer, workflow, tag. Returns patterns, count."
+    ),
+    tool!(
+        "link_patterns",
+        fix_args::LinkPatternsArgs,
+        "Relate two fix patterns: \"target is a <prerequisite|follows|conflicts|enhances> of source\", with a strength 0-1 (an existing link of that type is updated). Returns relationship_id, relationship."
+    ),
+    tool!(
+        "get_related_patterns",
+        fix_args::RelatedPatternsArgs,
+        "The patterns a fix pattern relates to, of the given relationship types (default prerequisite, follows, enhances), strongest first. Returns related_patterns [{id, title, relationship_type, strength, description}], count."
+    ),
+    tool!(
+        "find_similar_patterns",
+        fix_args::FindSimilarArgs,
+        "Find proven fix patterns for a file audit's debt or a described problem: cosine similarity of content and problem embeddings, filtered by layer, workflows and file type (reviewed patterns only unless include_unreviewed), ranked by confidence = similarity x1.2 on a layer match x(1 + 0.3 workflow overlap) x(1 + (success_rate - 0.5) 0.2) when applied before x1.1 on a file-type match, capped at 1. Each result shows similarity, problem_similarity, computed_confidence and its factors."
+    ),
+    tool!(
+        "recommend_fix",
+        fix_args::RecommendFixArgs,
+        "Decide how to fix a file's debt: guardian warnings for the file, the ranked patterns, and the decision apply (top confidence > 0.8), adapt (a weaker match: use it as a starting point and verify) or new (no match), with the steps to follow and the related patterns. Returns decision, pattern_id, confidence, steps, guardian_warnings, candidates."
+    ),
+    tool!(
+        "record_pattern_outcome",
+        fix_args::RecordOutcomeArgs,
+        "Record that a pattern was applied, and whether it worked: updates applied_count, success_rate, avg_time_saved, last_applied, applied_to_files, and the file audit's status (Complete or Failed) and notes."
+    ),
+    tool!(
+        "add_guardian_rule",
+        fix_args::AddGuardianRuleArgs,
+        "Add a guardian rule: a regex (Rust syntax; an invalid one is refused with the parser's message) that flags code bringing a fixed debt back, for one layer, with its type (prevention, detection, enforcement), severity and required action. Returns rule_id, rule."
+    ),
+    tool!(
+        "list_guardian_rules",
+        fix_args::ListGuardianRulesArgs,
+        "List guardian rules by layer and name with their hit statistics; filter by layer, active, rule_type. Returns rules, count."
+    ),
+    tool!(
+        "set_guardian_rule_active",
+        fix_args::SetRuleActiveArgs,
+        "Activate or deactivate a guardian rule (with the reason)."
+    ),
+    tool!(
+        "check_guardian_rules",
+        fix_args::CheckGuardianArgs,
+        "Check a file or directory (inside the project root, never outside it) or given content against the active guardian rules of a layer or of all layers. Returns violations [{rule_name, rule_type, severity, action_required, file_path, line, column, snippet}], count, enforcement_violations, files_scanned."
+    ),
+    tool!(
+        "pattern_insights",
+        fix_args::InsightsArgs,
+        "The weekly assessment of the fix-pattern knowledge base: most reused patterns, success rates, knowledge gaps (open audited debt with no pattern above the threshold), guardian rule hits and false-positive candidates, time saved, the review queue, applications per week."
+    ),
+];
+
+/// The argument struct of `extract_pattern` is the use case's own draft.
+mod fix_args_draft {
+    pub use crate::fix::patterns::PatternDraft;
+}
+
 impl Tools {
     pub fn new(memory: Memory, project: Project, llm: Option<LlmConfig>) -> Self {
         Self {
             memory,
             project,
             llm,
+            project_root: None,
+            groups: ToolGroup::ALL.to_vec(),
         }
+    }
+
+    /// Sets the directory guardian checks and audit imports may read.
+    #[must_use]
+    pub fn with_project_root(mut self, root: Option<PathBuf>) -> Self {
+        self.project_root = root;
+        self
+    }
+
+    /// Exposes only these groups of tools.
+    #[must_use]
+    pub fn with_groups(mut self, groups: Vec<ToolGroup>) -> Self {
+        self.groups = groups;
+        self
+    }
+
+    pub fn project_root(&self) -> Option<&Path> {
+        self.project_root.as_deref()
+    }
+
+    /// The tools this instance exposes, in order.
+    pub fn enabled_specs(&self) -> Vec<ToolSpec> {
+        ToolGroup::ALL
+            .iter()
+            .filter(|g| self.groups.contains(g))
+            .flat_map(|g| g.tools())
+            .map(ToolDef::spec)
+            .collect()
     }
 
     pub fn memory(&self) -> &Memory {
@@ -202,16 +401,14 @@ impl Tools {
         &self.project
     }
 
-    /// Every tool, in the contract's order.
+    /// Every tool of every group, in order: the 22 LTMC tools, then the fix-pattern tools.
     pub fn specs() -> Vec<ToolSpec> {
-        TOOLS
-            .iter()
-            .map(|t| ToolSpec {
-                name: t.name,
-                description: t.description,
-                input_schema: (t.schema)(),
-            })
-            .collect()
+        TOOLS.iter().chain(FIX_TOOLS.iter()).map(ToolDef::spec).collect()
+    }
+
+    /// The 22 tools of the LTMC contract.
+    pub fn ltmc_specs() -> Vec<ToolSpec> {
+        TOOLS.iter().map(ToolDef::spec).collect()
     }
 
     /// Runs a tool. Never panics on input: an unknown tool, a missing or
@@ -245,6 +442,20 @@ impl Tools {
     }
 
     async fn dispatch(&self, name: &str, args: Value) -> ToolResult {
+        let group = if TOOLS.iter().any(|t| t.name == name) {
+            Some(ToolGroup::Ltmc)
+        } else if FIX_TOOLS.iter().any(|t| t.name == name) {
+            Some(ToolGroup::Patterns)
+        } else {
+            None
+        };
+        if let Some(g) = group.filter(|g| !self.groups.contains(g)) {
+            return Err(ToolError::new(format!(
+                "tool {name:?} belongs to the {} tools, which this server does not expose (start it with --tools including {})",
+                g.as_str(),
+                g.as_str()
+            )));
+        }
         match name {
             "store_memory" => memory_tools::store_memory(self, args).await,
             "retrieve_memory" => memory_tools::retrieve_memory(self, args).await,
@@ -270,8 +481,25 @@ impl Tools {
             "log_code_attempt" => code_tools::log_code_attempt(self, args).await,
             "get_code_patterns" => code_tools::get_code_patterns(self, args).await,
             "analyze_code_patterns_tool" => code_tools::analyze_code_patterns(self, args).await,
+            "upsert_file_audit" => fix_tools::upsert_file_audit(self, args).await,
+            "list_file_audits" => fix_tools::list_file_audits(self, args).await,
+            "import_file_audits" => fix_tools::import_file_audits(self, args).await,
+            "extract_pattern" => fix_tools::extract_pattern_tool(self, args).await,
+            "review_pattern" => fix_tools::review_pattern(self, args).await,
+            "get_pattern" => fix_tools::get_pattern(self, args).await,
+            "list_patterns" => fix_tools::list_patterns(self, args).await,
+            "link_patterns" => fix_tools::link_patterns(self, args).await,
+            "get_related_patterns" => fix_tools::get_related_patterns(self, args).await,
+            "find_similar_patterns" => fix_tools::find_similar(self, args).await,
+            "recommend_fix" => fix_tools::recommend(self, args).await,
+            "record_pattern_outcome" => fix_tools::record_pattern_outcome(self, args).await,
+            "add_guardian_rule" => fix_tools::add_guardian_rule(self, args).await,
+            "list_guardian_rules" => fix_tools::list_guardian_rules(self, args).await,
+            "set_guardian_rule_active" => fix_tools::set_guardian_rule_active(self, args).await,
+            "check_guardian_rules" => fix_tools::check_guardian_rules(self, args).await,
+            "pattern_insights" => fix_tools::insights(self, args).await,
             other => {
-                let names: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
+                let names: Vec<&str> = self.enabled_specs().iter().map(|t| t.name).collect();
                 Err(ToolError::new(format!(
                     "unknown tool {other:?}; the tools are: {}",
                     names.join(", ")

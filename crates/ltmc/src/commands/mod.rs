@@ -3,6 +3,7 @@
 mod beir;
 mod bench;
 mod doctor;
+mod fix_cli;
 mod model;
 mod search;
 mod serve;
@@ -32,5 +33,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Graph { command } => tool_cli::graph(&ctx, command).await,
         Command::Attempts { command } => tool_cli::attempts(&ctx, command).await,
         Command::Tool { command } => tool_cli::tool(&ctx, command).await,
+        Command::Audit { command } => fix_cli::audit(&ctx, command).await,
+        Command::Patterns { command } => fix_cli::patterns(&ctx, command).await,
+        Command::Guard { command } => fix_cli::guard(&ctx, command).await,
     }
 }

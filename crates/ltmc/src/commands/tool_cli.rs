@@ -218,7 +218,8 @@ pub async fn tool(ctx: &Context, command: ToolCommand) -> anyhow::Result<ExitCod
 /// and a non-zero exit, like any other CLI failure.
 async fn run(ctx: &Context, call: Call) -> anyhow::Result<ExitCode> {
     let memory = ctx.memory(writes(call.name))?;
-    let tools = Tools::new(memory, ctx.project.clone(), Context::llm()?);
+    let tools = Tools::new(memory, ctx.project.clone(), Context::llm()?)
+        .with_project_root(Some(ctx.project_root.clone()));
     let arguments = without_nulls(call.arguments);
     let outcome = tools.call(call.name, arguments).await;
     if outcome.is_error {
@@ -246,7 +247,7 @@ async fn run(ctx: &Context, call: Call) -> anyhow::Result<ExitCode> {
 
 /// Optional flags left out are `null` in the JSON built above; tools treat a
 /// missing field as "not given", so drop them rather than send nulls.
-fn without_nulls(value: Value) -> Value {
+pub(super) fn without_nulls(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
@@ -296,7 +297,7 @@ async fn stored_documents(ctx: &Context, ids: &[i64], limit: usize) -> anyhow::R
         .collect())
 }
 
-fn first_line(text: &str) -> &str {
+pub(super) fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
 
