@@ -40,7 +40,7 @@ pub struct LtmcServer {
 
 impl LtmcServer {
     pub fn new(tools: Tools) -> Self {
-        let listed = Tools::specs().into_iter().map(to_mcp_tool).collect();
+        let listed = tools.enabled_specs().into_iter().map(to_mcp_tool).collect();
         Self { tools, listed }
     }
 

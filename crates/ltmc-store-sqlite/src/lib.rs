@@ -17,6 +17,9 @@
 //! used, todos (with their own FTS5 index), the relationship graph, and code
 //! attempts, each attempt's text a resource of one chunk so that its vector
 //! is indexed like any other and its filters run inside the vector search.
+//! The fix-pattern knowledge base (file audits, fix patterns with their three
+//! embeddings, relationships, applications, guardian rules) has tables of its
+//! own; pattern vectors stay out of the vector index and are searched exactly.
 //! rusqlite never appears in the public API: every driver error becomes
 //! a `StoreError` in `error.rs`.
 //!
@@ -29,6 +32,7 @@ mod blob;
 mod cache;
 mod chat;
 mod error;
+mod fix;
 mod fts_query;
 mod graph;
 mod index_file;

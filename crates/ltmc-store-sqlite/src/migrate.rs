@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 4;
+pub const LATEST_SCHEMA_VERSION: i64 = 5;
 
 struct Migration {
     version: i64,
@@ -42,6 +42,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "0004_activity",
         sql: include_str!("../migrations/0004_activity.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_fix_patterns",
+        sql: include_str!("../migrations/0005_fix_patterns.sql"),
     },
 ];
 

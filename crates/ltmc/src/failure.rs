@@ -8,6 +8,7 @@
 #![allow(clippy::print_stderr)] // this is the one place that writes the final error line
 
 use ltmc_embed::EmbedError;
+use ltmc_guard::GuardError;
 use ltmc_service::ServiceError;
 use ltmc_store::StoreError;
 use std::fmt;
@@ -55,6 +56,9 @@ fn hint_for(error: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<StoreError>() {
             return Some(store_hint(e));
         }
+        if let Some(e) = cause.downcast_ref::<GuardError>() {
+            return Some(guard_hint(e));
+        }
         if let Some(e) = cause.downcast_ref::<EmbedError>() {
             return e.hint().map(str::to_owned);
         }
@@ -67,9 +71,23 @@ fn service_hint(error: &ServiceError) -> Option<String> {
         ServiceError::Invalid { field, .. } => Some(format!("fix the {field} and try again")),
         ServiceError::Store(e) => Some(store_hint(e)),
         ServiceError::Embed(e) => e.hint().map(str::to_owned),
+        ServiceError::Guard(e) => Some(guard_hint(e)),
         ServiceError::Internal(_) => {
             Some("this is a bug in ltmc; run again with -v and report it".into())
         }
+    }
+}
+
+fn guard_hint(error: &GuardError) -> String {
+    match error {
+        GuardError::InvalidRegex { .. } => {
+            "use Rust regex syntax (no look-around, no backreferences)".into()
+        }
+        GuardError::InvalidRule { rule_id, .. } => format!(
+            "deactivate the rule (`ltmc guard disable {rule_id}`) or add a corrected one"
+        ),
+        GuardError::NotFound { .. } => "give existing files or directories".into(),
+        GuardError::Io { .. } => "check the path's permissions".into(),
     }
 }
 

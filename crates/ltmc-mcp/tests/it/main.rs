@@ -102,12 +102,13 @@ async fn lists_exactly_the_contract_tools() {
     }
 }
 
-/// Waits for the 22 tools of ltmc-service.
+/// The 22 LTMC tools and the 17 fix-pattern tools of ltmc-service.
 #[tokio::test]
-async fn lists_the_twenty_two_tools() {
+async fn lists_every_tool() {
     let fixture = connect().await;
     let listed = fixture.client.list_all_tools().await.unwrap();
-    assert_eq!(listed.len(), 22, "{listed:?}");
+    assert_eq!(listed.len(), 22 + 17, "{listed:?}");
+    assert_eq!(listed.len(), Tools::specs().len());
 }
 
 /// Waits for the tools of ltmc-service.

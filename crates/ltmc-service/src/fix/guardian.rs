@@ -148,9 +148,12 @@ pub async fn check_rules(
             let path = file_path.unwrap_or_else(|| "<content>".to_owned());
             let violations = set.check_content(&path, &content);
             ScanReport {
+                base: PathBuf::new(),
                 roots: vec![PathBuf::from(&path)],
                 files_scanned: 1,
                 files_skipped: 0,
+                files_without_rules: 0,
+                bytes_scanned: content.len() as u64,
                 violations,
                 rules: set.len(),
                 elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,

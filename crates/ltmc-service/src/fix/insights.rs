@@ -6,7 +6,7 @@
 //!
 //! Derived from the stored history; writes nothing.
 
-use super::patterns::DEFAULT_SIMILARITY_THRESHOLD;
+use super::patterns::default_similarity_threshold;
 use crate::{Memory, ServiceError};
 use ltmc_core::fix::{
     APPLY_THRESHOLD, AuditFilter, AuditStatus, FixContext, PatternFacts, PatternFilter,
@@ -172,7 +172,7 @@ pub async fn pattern_insights(
                         workflows: Some(a.workflows.clone()).filter(|w| !w.is_empty()),
                         file_extension: ctx.file_extension.clone(),
                         min_confidence: 0.0,
-                        similarity_threshold: DEFAULT_SIMILARITY_THRESHOLD,
+                        similarity_threshold: default_similarity_threshold(memory.embedder().model_id()),
                         limit: 5,
                         include_unreviewed: false,
                     },

@@ -22,8 +22,26 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The seed's default similarity threshold of `search_patterns_enhanced`.
+/// The seed's default similarity threshold of `search_patterns_enhanced`,
+/// made for OpenAI's 1536-dimension embeddings, whose cosines are bunched
+/// high (unrelated texts score about 0.7 there).
 pub const DEFAULT_SIMILARITY_THRESHOLD: f64 = 0.65;
+/// The same cut for all-MiniLM-L6-v2, whose cosines spread over the whole
+/// range: on the example set, debts a pattern covers score 0.40-0.66 against
+/// it and the best unrelated pattern stays below 0.30, so 0.65 would find
+/// almost nothing. Measured with `ltmc patterns similar` on
+/// examples/fix-patterns (see the notes of issue 5).
+pub const MINILM_SIMILARITY_THRESHOLD: f64 = 0.35;
+
+/// The default threshold for the store's model: the seed's 0.65, or the
+/// calibrated cut for all-MiniLM-L6-v2.
+pub fn default_similarity_threshold(model_id: &str) -> f64 {
+    if model_id.to_ascii_lowercase().contains("minilm") {
+        MINILM_SIMILARITY_THRESHOLD
+    } else {
+        DEFAULT_SIMILARITY_THRESHOLD
+    }
+}
 /// The seed's default number of results.
 pub const DEFAULT_LIMIT: usize = 10;
 /// At most this many relationships are discovered for a new pattern.
@@ -55,9 +73,9 @@ pub struct PatternDraft {
     /// Regexes (Rust regex syntax) of the code the fix removed; they become guardian rules for Security and Architecture patterns.
     #[serde(default)]
     pub anti_patterns: Vec<String>,
-    /// Named guardian rules: [{rule_name, rule_type (prevention|detection|enforcement), rule_pattern, severity?, action_required?}].
+    /// Named guardian rules made from the anti-patterns.
     #[serde(default)]
-    pub guardian_rules: Vec<RuleSpec>,
+    pub guardian_rules: Vec<RuleSpecArg>,
     /// Architecture layers 1-7 (1 Models & ENUMs, 2 Schemas, 3 Routers, 4 Services, 5 Configuration, 6 UI, 7 Testing).
     pub layers: Option<Vec<i64>>,
     /// Workflows, e.g. ["WF1", "WF4"].
@@ -92,6 +110,33 @@ pub struct PatternDraft {
     pub confidence_score: Option<f64>,
     /// ... when it was last applied (RFC 3339).
     pub last_applied: Option<String>,
+}
+
+/// A named guardian rule of a draft (the seed's `guardian_rules` columns, the layer being the pattern's first).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct RuleSpecArg {
+    /// Unique within the layer.
+    pub rule_name: String,
+    /// prevention, detection or enforcement.
+    pub rule_type: String,
+    /// The regex (Rust regex syntax).
+    pub rule_pattern: String,
+    /// CRITICAL, HIGH, MEDIUM or LOW (default: the pattern's).
+    pub severity: Option<String>,
+    /// What to do when it fires (default: apply this pattern).
+    pub action_required: Option<String>,
+}
+
+impl From<RuleSpecArg> for RuleSpec {
+    fn from(a: RuleSpecArg) -> Self {
+        Self {
+            rule_name: a.rule_name,
+            rule_type: a.rule_type,
+            rule_pattern: a.rule_pattern,
+            severity: a.severity,
+            action_required: a.action_required,
+        }
+    }
 }
 
 /// A field filled in by inference, and why.
@@ -296,7 +341,7 @@ pub async fn extract_pattern(
     pattern.learnings = draft.learnings;
     pattern.prevention_guidance = draft.prevention_guidance;
     pattern.anti_patterns = draft.anti_patterns;
-    pattern.guardian_rules = draft.guardian_rules;
+    pattern.guardian_rules = draft.guardian_rules.into_iter().map(RuleSpec::from).collect();
     pattern.source_file_audit_id = audit.as_ref().map(|a| a.id);
     pattern.dart_task_ids = draft.dart_task_ids;
     pattern.related_files = draft.related_files;
@@ -576,7 +621,7 @@ pub async fn find_similar_patterns(
     let resolved = resolve(memory, project, request).await?;
     let threshold = request
         .similarity_threshold
-        .unwrap_or(DEFAULT_SIMILARITY_THRESHOLD);
+        .unwrap_or_else(|| default_similarity_threshold(memory.embedder().model_id()));
     if !(-1.0..=1.0).contains(&threshold) {
         return Err(ServiceError::invalid(
             "similarity_threshold",

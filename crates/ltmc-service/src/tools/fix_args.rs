@@ -139,7 +139,7 @@ pub struct FindSimilarArgs {
     /// Only patterns whose stored confidence_score is at least this.
     #[serde(default)]
     pub min_confidence: f64,
-    /// Minimum cosine similarity of the content (default 0.65).
+    /// Minimum cosine similarity of the content (default: 0.65, the seed's; 0.35 with all-MiniLM-L6-v2).
     pub similarity_threshold: Option<f64>,
     /// At most this many (default 10).
     #[serde(default = "defaults::ten")]
@@ -162,7 +162,7 @@ pub struct RecommendFixArgs {
     pub workflows: Option<Vec<String>>,
     /// The file to fix, when no audit gives it; checked against the guardian rules when it exists under the project root.
     pub file_path: Option<String>,
-    /// Minimum cosine similarity of the content (default 0.65).
+    /// Minimum cosine similarity of the content (default: 0.65, the seed's; 0.35 with all-MiniLM-L6-v2).
     pub similarity_threshold: Option<f64>,
     /// At most this many candidates (default 10).
     #[serde(default = "defaults::ten")]

@@ -32,9 +32,11 @@ const CONTRACT: [&str; 22] = [
 
 #[test]
 fn specs_are_the_contract_in_order_with_object_schemas() {
-    let specs = Tools::specs();
-    let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+    let names: Vec<&str> = Tools::ltmc_specs().iter().map(|s| s.name).collect();
     assert_eq!(names, CONTRACT);
+    // Every tool, the fix-pattern ones too, follows the same schema rules.
+    let specs = Tools::specs();
+    assert_eq!(specs.len(), 22 + 17);
     for spec in &specs {
         let schema = &spec.input_schema;
         assert_eq!(schema["type"], "object", "{}", spec.name);
@@ -123,7 +125,10 @@ async fn every_listed_tool_dispatches_and_unknown_ones_fail() {
             .unwrap()
             .contains("unknown tool \"no_such_tool\"")
     );
-    assert_eq!(e["available_tools"].as_array().unwrap().len(), 22);
+    assert_eq!(
+        e["available_tools"].as_array().unwrap().len(),
+        Tools::specs().len()
+    );
     // Arguments that are not an object are refused, not a panic.
     let message = env.fail("store_memory", json!("text")).await;
     assert!(

@@ -19,11 +19,13 @@
 //!
 //! The checks are grouped by concern: documents and vector search
 //! (`resources`), keyword search (`keyword`), chat messages and context links
-//! (`chat`), todos (`todos`), the relationship graph (`graph`) and code
-//! attempts (`attempts`); the helpers they share are here.
+//! (`chat`), todos (`todos`), the relationship graph (`graph`), code
+//! attempts (`attempts`) and the fix-pattern knowledge base (`fix`); the
+//! helpers they share are here.
 
 mod attempts;
 mod chat;
+mod fix;
 mod graph;
 mod keyword;
 mod resources;
@@ -31,6 +33,7 @@ mod todos;
 
 pub use attempts::*;
 pub use chat::*;
+pub use fix::*;
 pub use graph::*;
 pub use keyword::*;
 pub use resources::*;
@@ -112,6 +115,21 @@ macro_rules! store_conformance_tests {
             attempts_left_out_of_document_search,
             deleting_attempt_resource_removes_attempt,
             attempts_projects_are_isolated,
+            audit_upsert_keeps_id_and_records_history,
+            audit_list_filters_and_orders,
+            audit_batch_is_all_or_none,
+            pattern_put_get_roundtrip,
+            pattern_list_filters,
+            pattern_invalid_writes_nothing,
+            pattern_rules_get_free_names,
+            pattern_search_filters,
+            pattern_search_ranks_by_cosine,
+            pattern_review_sets_flag_and_notes,
+            pattern_links_upsert_and_order,
+            pattern_application_moves_metrics_and_audit,
+            guardian_rules_add_list_activate,
+            guardian_hits_statistics,
+            fix_projects_are_isolated,
         );
     };
     (@each $fresh:expr; $($check:ident),+ $(,)?) => {
@@ -414,6 +432,7 @@ mod tests {
             include_str!("todos.rs"),
             include_str!("graph.rs"),
             include_str!("attempts.rs"),
+            include_str!("fix.rs"),
         ];
         let mut defined: Vec<&str> = sources
             .iter()

@@ -9,6 +9,7 @@
 
 mod cli;
 mod crash;
+mod fix_patterns;
 mod mcp_python;
 mod paraphrase;
 mod real_model;

@@ -1,0 +1,265 @@
+//! The search of fix patterns: the seed's `search_patterns_enhanced` with
+//! cosine similarity, exact, for [`ltmc_store::PatternStore::search_patterns`].
+//!
+//! One prepared statement, inside one read snapshot, streams the candidates
+//! that pass the filters SQL can judge (project, reviewed, minimum
+//! confidence, layers and workflows shared, file type listed) with their
+//! content vector (and problem vector, when the query has one); the filters'
+//! columns are all in the index `fix_patterns_for_search`, so the scan reads
+//! that index and the vectors and never a pattern's long texts. Cosine
+//! similarity is computed here (no vector is assumed to be of unit length;
+//! a zero norm gives 0). Those above the threshold are ranked, and only the
+//! `limit` best are read in full. Not approximate, and not the
+//! confidence scoring that follows it (service).
+
+use super::patterns::pattern;
+use crate::blob;
+use crate::error::{Error, Result};
+use crate::store::State;
+use crate::validate::{self, invalid};
+use ltmc_core::fix::normalize_file_type;
+use ltmc_core::{PatternId, Project};
+use ltmc_store::{PatternMatch, PatternQuery, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{Row, params_from_iter};
+
+/// A pattern that passed the filters and the threshold, before it is read.
+struct Candidate {
+    id: i64,
+    similarity: f64,
+    problem_similarity: f64,
+    /// What the results are ordered by first.
+    rank: f64,
+    confidence: f64,
+    applied_count: i64,
+}
+
+pub(super) fn search(
+    state: &mut State,
+    project: &Project,
+    query: &PatternQuery,
+) -> Result<Vec<PatternMatch>> {
+    // Without a recorded model nothing was ever stored.
+    let Some(dimension) = state.embedding()?.map(|spec| spec.dimension) else {
+        return Ok(Vec::new());
+    };
+    validate::check_vector(&query.content, dimension, "content")?;
+    if let Some(problem) = &query.problem {
+        validate::check_vector(problem, dimension, "problem")?;
+    }
+    for (field, value) in [
+        ("min_confidence", query.min_confidence),
+        ("similarity_threshold", query.similarity_threshold),
+    ] {
+        if !value.is_finite() {
+            return Err(invalid(field, format!("is {value}; give a number")).into());
+        }
+    }
+    if query.limit == 0 {
+        return Ok(Vec::new());
+    }
+    let (sql, values) = candidates(project, query)?;
+    let content = Norm::of(&query.content);
+    let problem = query.problem.as_deref().map(Norm::of);
+
+    let tx = state.conn.transaction()?;
+    let mut found = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(values))?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let similarity = content.cosine(&vector(row, 3, id, "content", dimension)?);
+            if similarity.is_nan() || similarity <= query.similarity_threshold {
+                continue;
+            }
+            let problem_similarity = match &problem {
+                Some(problem) => problem.cosine(&vector(row, 4, id, "problem", dimension)?),
+                None => 0.0,
+            };
+            let rank = if problem.is_some() {
+                f64::midpoint(similarity, problem_similarity)
+            } else {
+                similarity
+            };
+            found.push(Candidate {
+                id,
+                similarity,
+                problem_similarity,
+                rank,
+                confidence: row.get(1)?,
+                applied_count: row.get(2)?,
+            });
+        }
+    }
+    found.sort_unstable_by(|a, b| {
+        b.rank
+            .total_cmp(&a.rank)
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(b.applied_count.cmp(&a.applied_count))
+            .then(a.id.cmp(&b.id))
+    });
+    found.truncate(query.limit);
+    let mut matches = Vec::with_capacity(found.len());
+    for candidate in found {
+        let id = PatternId(candidate.id);
+        let pattern = pattern(&tx, project, id)?.ok_or_else(|| {
+            Error::Store(StoreError::Corrupt(format!(
+                "fix pattern {id} was found by a search of project {project} and then missing in the same snapshot"
+            )))
+        })?;
+        matches.push(PatternMatch {
+            pattern,
+            similarity: candidate.similarity,
+            problem_similarity: candidate.problem_similarity,
+        });
+    }
+    tx.commit()?;
+    Ok(matches)
+}
+
+/// The statement streaming `id, confidence_score, applied_count, content
+/// vector[, problem vector]` of the patterns passing the query's filters,
+/// and its values in order. Only the filters given become conditions (none
+/// or empty lists are no filter), so each shape is its own cached statement.
+fn candidates(project: &Project, query: &PatternQuery) -> Result<(String, Vec<Value>)> {
+    let mut sql = String::from("SELECT p.id, p.confidence_score, p.applied_count, c.vector");
+    if query.problem.is_some() {
+        sql.push_str(", q.vector");
+    }
+    sql.push_str(
+        " FROM fix_patterns p \
+         JOIN fix_pattern_vectors c ON c.pattern_id = p.id AND c.kind = 'content'",
+    );
+    if query.problem.is_some() {
+        sql.push_str(" JOIN fix_pattern_vectors q ON q.pattern_id = p.id AND q.kind = 'problem'");
+    }
+    sql.push_str(" WHERE p.project = ?");
+    let mut values = vec![Value::Text(project.as_str().to_owned())];
+    if !query.include_unreviewed {
+        sql.push_str(" AND p.reviewed = 1");
+    }
+    sql.push_str(" AND p.confidence_score >= ?");
+    values.push(Value::Real(query.min_confidence));
+    if let Some(layers) = query.layers.as_ref().filter(|l| !l.is_empty()) {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM json_each(p.layers) \
+             WHERE value IN (SELECT value FROM json_each(?)))",
+        );
+        values.push(Value::Text(super::json_text("layers", layers)?));
+    }
+    let workflows: Vec<&str> = query
+        .workflows
+        .iter()
+        .flatten()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if !workflows.is_empty() {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM json_each(p.workflows) \
+             WHERE value IN (SELECT value FROM json_each(?)))",
+        );
+        values.push(Value::Text(super::json_text("workflows", &workflows)?));
+    }
+    // Stored file types are normalized (`.py`): so is the query's.
+    let extension = query
+        .file_extension
+        .as_deref()
+        .map(normalize_file_type)
+        .filter(|e| !e.is_empty());
+    if let Some(extension) = extension {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM json_each(p.file_types) WHERE value = ?)");
+        values.push(Value::Text(extension));
+    }
+    Ok((sql, values))
+}
+
+/// The vector in column `index`, of the store's dimension, else the row is
+/// damaged.
+fn vector(row: &Row<'_>, index: usize, id: i64, kind: &str, dimension: usize) -> Result<Vec<f32>> {
+    let bytes = row
+        .get_ref(index)?
+        .as_blob()
+        .map_err(rusqlite::Error::from)?;
+    blob::decode(bytes, dimension).ok_or_else(|| {
+        Error::Store(StoreError::Corrupt(format!(
+            "the {kind} vector of fix pattern {id} has {} bytes, not {dimension} floats; \
+             run `ltmc doctor`",
+            bytes.len()
+        )))
+    })
+}
+
+/// A query vector with its norm, computed once.
+struct Norm<'a> {
+    vector: &'a [f32],
+    norm: f64,
+}
+
+impl<'a> Norm<'a> {
+    fn of(vector: &'a [f32]) -> Self {
+        Self {
+            vector,
+            norm: dot(vector, vector).sqrt(),
+        }
+    }
+
+    /// The cosine similarity with `other` (same length), in [-1, 1]; 0 when
+    /// either has no length.
+    fn cosine(&self, other: &[f32]) -> f64 {
+        let norm = dot(other, other).sqrt();
+        if self.norm == 0.0 || norm == 0.0 {
+            return 0.0;
+        }
+        (dot(self.vector, other) / (self.norm * norm)).clamp(-1.0, 1.0)
+    }
+}
+
+/// The dot product, accumulated in eight f32 lanes (which the compiler can
+/// keep in vector registers) and summed in f64.
+fn dot(a: &[f32], b: &[f32]) -> f64 {
+    const LANES: usize = 8;
+    let mut lanes = [0.0_f32; LANES];
+    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f64 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| f64::from(*x) * f64::from(*y))
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for i in 0..LANES {
+            lanes[i] += x[i] * y[i];
+        }
+    }
+    lanes.iter().map(|l| f64::from(*l)).sum::<f64>() + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cosine_ignores_length_and_guards_zero() {
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+        let scaled: Vec<f32> = a.iter().map(|x| x * 3.0).collect();
+        let q = Norm::of(&a);
+        assert!((q.cosine(&scaled) - 1.0).abs() < 1e-9);
+        let opposite: Vec<f32> = a.iter().map(|x| -x).collect();
+        assert!((q.cosine(&opposite) + 1.0).abs() < 1e-9);
+        assert!(q.cosine(&[0.0; 10]).abs() < f64::EPSILON);
+        assert!(Norm::of(&[0.0; 10]).cosine(&a).abs() < f64::EPSILON);
+        let mut orthogonal = [0.0; 10];
+        orthogonal[0] = 2.0;
+        orthogonal[1] = -1.0;
+        assert!(q.cosine(&orthogonal).abs() < 1e-9);
+    }
+
+    #[test]
+    fn dot_counts_the_tail() {
+        let a: Vec<f32> = (1..=11).map(|x| x as f32).collect();
+        let expected: f64 = (1..=11).map(|x| f64::from(x * x)).sum();
+        assert!((dot(&a, &a) - expected).abs() < 1e-6);
+    }
+}
