@@ -120,13 +120,24 @@ CREATE INDEX fix_patterns_by_source_audit ON fix_patterns (source_file_audit_id)
 
 -- The three embeddings of each pattern (the seed's content_embedding,
 -- code_embedding, problem_embedding), in the layout of `vectors` (0001):
--- little-endian f32, dimension * 4 bytes. A rowid table (a vector is too big
--- for a WITHOUT ROWID row) whose key reaches a pattern's vector by one lookup.
+-- little-endian f32, dimension * 4 bytes. One per (pattern, kind): the
+-- UNIQUE key (which also serves the cascade from patterns). The rowid,
+-- `slot`, is derived from both, kind first (content 1, code 2, problem 3,
+-- times 2^40, plus the pattern id), so that the content vectors of all
+-- patterns lie together in the table, as do the problem vectors: a search
+-- reads a pattern's vector by its rowid and touches only pages holding
+-- vectors of the kinds it compares, never the code vectors between them.
+-- Pattern ids stay below 2^40 (checked). A rowid table: a vector is too big
+-- for a WITHOUT ROWID row.
 CREATE TABLE fix_pattern_vectors (
-    pattern_id INTEGER NOT NULL REFERENCES fix_patterns (id) ON DELETE CASCADE,
+    slot       INTEGER PRIMARY KEY,
+    pattern_id INTEGER NOT NULL REFERENCES fix_patterns (id) ON DELETE CASCADE
+               CHECK (pattern_id BETWEEN 1 AND 1099511627775),
     kind       TEXT NOT NULL CHECK (kind IN ('content', 'code', 'problem')),
     vector     BLOB NOT NULL,
-    PRIMARY KEY (pattern_id, kind)
+    UNIQUE (pattern_id, kind),
+    CHECK (slot = (CASE kind WHEN 'content' THEN 1 WHEN 'code' THEN 2 ELSE 3 END)
+                  * 1099511627776 + pattern_id)
 ) STRICT;
 
 -- The seed's pattern_relationships: `source → target` of a type (a

@@ -83,9 +83,9 @@ fn guard_hint(error: &GuardError) -> String {
         GuardError::InvalidRegex { .. } => {
             "use Rust regex syntax (no look-around, no backreferences)".into()
         }
-        GuardError::InvalidRule { rule_id, .. } => format!(
-            "deactivate the rule (`ltmc guard disable {rule_id}`) or add a corrected one"
-        ),
+        GuardError::InvalidRule { rule_id, .. } => {
+            format!("deactivate the rule (`ltmc guard disable {rule_id}`) or add a corrected one")
+        }
         GuardError::NotFound { .. } => "give existing files or directories".into(),
         GuardError::Io { .. } => "check the path's permissions".into(),
     }

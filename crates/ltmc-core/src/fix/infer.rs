@@ -267,9 +267,9 @@ pub fn infer_code_type(text: &str, title: &str) -> (String, String) {
     }
     let words: Vec<String> = content_terms(title)
         .into_iter()
-        .filter(|w| w.chars().all(|c| c.is_alphanumeric()))
+        .filter(|w| w.chars().all(char::is_alphanumeric))
         .take(3)
-        .map(|w| w.to_lowercase())
+        .map(str::to_lowercase)
         .collect();
     let code_type = if words.is_empty() {
         "general_fix".to_owned()
@@ -305,7 +305,7 @@ pub fn infer_tags(title: &str, code_type: &str) -> (Vec<String>, String) {
     let mut tags = vec![code_type.replace('_', "-")];
     for w in content_terms(title) {
         let w = w.to_lowercase();
-        if w.len() >= 3 && w.chars().all(|c| c.is_alphanumeric()) && !tags.contains(&w) {
+        if w.len() >= 3 && w.chars().all(char::is_alphanumeric) && !tags.contains(&w) {
             tags.push(w);
         }
         if tags.len() == 5 {

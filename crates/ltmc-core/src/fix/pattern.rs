@@ -43,7 +43,7 @@ impl ProblemType {
             .trim()
             .chars()
             .filter(char::is_ascii_alphanumeric)
-            .flat_map(|c| c.to_lowercase())
+            .flat_map(char::to_lowercase)
             .collect();
         match key.as_str() {
             "security" => Ok(Self::Security),
@@ -579,6 +579,8 @@ pub struct PatternMetrics {
 }
 
 impl PatternMetrics {
+    #[must_use]
+    #[allow(clippy::cast_possible_truncation)] // a rounded mean of i64 minutes fits i64
     pub fn after(self, success: bool, time_saved: Option<i64>) -> Self {
         let n = self.applied_count.max(0) as f64;
         let successes = self.success_rate * n + if success { 1.0 } else { 0.0 };

@@ -31,13 +31,14 @@ impl ImportFormat {
 
     /// The format a file name says (`.csv`, `.json`), if any.
     pub fn from_file_name(name: &str) -> Option<Self> {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".csv") {
-            Some(Self::Csv)
-        } else if lower.ends_with(".json") {
-            Some(Self::Json)
-        } else {
-            None
+        match std::path::Path::new(name)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("csv") => Some(Self::Csv),
+            Some("json") => Some(Self::Json),
+            _ => None,
         }
     }
 }
@@ -168,7 +169,9 @@ fn audit_from_cells(get: &dyn Fn(&str) -> Option<String>) -> Result<NewFileAudit
     Ok(NewFileAudit {
         file_path,
         layer_number,
-        workflows: get("workflows").map(|w| parse_workflows(&w)).unwrap_or_default(),
+        workflows: get("workflows")
+            .map(|w| parse_workflows(&w))
+            .unwrap_or_default(),
         technical_debt: get("technical_debt"),
         status,
         notes: get("notes"),
@@ -238,14 +241,8 @@ fn cell(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
         Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-        Value::Array(items) => Some(
-            items
-                .iter()
-                .filter_map(cell)
-                .collect::<Vec<_>>()
-                .join(","),
-        )
-        .filter(|s| !s.is_empty()),
+        Value::Array(items) => Some(items.iter().filter_map(cell).collect::<Vec<_>>().join(","))
+            .filter(|s| !s.is_empty()),
         other => Some(other.to_string()),
     }
 }
@@ -345,7 +342,8 @@ mod tests {
             vec![3, 4]
         );
         assert!(parse_json("{\"x\": 1}").is_err());
-        let wrapped = parse_json("{\"audits\": [{\"file_path\": \"a\", \"layer\": \"3\"}]}").unwrap();
+        let wrapped =
+            parse_json("{\"audits\": [{\"file_path\": \"a\", \"layer\": \"3\"}]}").unwrap();
         assert_eq!(wrapped.good[0].1.layer_number, 3);
     }
 }

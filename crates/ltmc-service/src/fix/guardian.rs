@@ -98,17 +98,26 @@ pub fn confine(root: &Path, path: &str) -> Result<PathBuf, ServiceError> {
     let root = root.canonicalize().map_err(|e| {
         ServiceError::invalid(
             "project_root",
-            format!("{} cannot be opened ({e}); configure an existing directory", root.display()),
+            format!(
+                "{} cannot be opened ({e}); configure an existing directory",
+                root.display()
+            ),
         )
     })?;
     let given = Path::new(path.trim());
     let joined = if given.is_absolute() {
         given.to_path_buf()
     } else {
-        if given.components().any(|c| matches!(c, Component::ParentDir)) {
+        if given
+            .components()
+            .any(|c| matches!(c, Component::ParentDir))
+        {
             return Err(ServiceError::invalid(
                 "file_path",
-                format!("{path:?} leaves the project root with ..; give a path inside {}", root.display()),
+                format!(
+                    "{path:?} leaves the project root with ..; give a path inside {}",
+                    root.display()
+                ),
             ));
         }
         root.join(given)
@@ -116,7 +125,10 @@ pub fn confine(root: &Path, path: &str) -> Result<PathBuf, ServiceError> {
     let real = joined.canonicalize().map_err(|e| {
         ServiceError::invalid(
             "file_path",
-            format!("{path:?} cannot be read under the project root {} ({e})", root.display()),
+            format!(
+                "{path:?} cannot be read under the project root {} ({e})",
+                root.display()
+            ),
         )
     })?;
     if !real.starts_with(&root) {
@@ -176,9 +188,7 @@ pub async fn check_rules(
         }
     };
     if record && !report.violations.is_empty() {
-        store
-            .record_rule_hits(project, hits_of(&report))
-            .await?;
+        store.record_rule_hits(project, hits_of(&report)).await?;
     }
     Ok(GuardianCheck { report, rules })
 }
@@ -215,7 +225,9 @@ mod tests {
         let up = confine(&root, "../secret.txt").unwrap_err().to_string();
         assert!(up.contains("file_path") && up.contains(".."), "{up}");
         let abs = dir.path().join("secret.txt");
-        let out = confine(&root, abs.to_str().unwrap()).unwrap_err().to_string();
+        let out = confine(&root, abs.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(out.contains("outside the project root"), "{out}");
         #[cfg(unix)]
         {

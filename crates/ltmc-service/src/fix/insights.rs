@@ -9,8 +9,8 @@
 use super::patterns::default_similarity_threshold;
 use crate::{Memory, ServiceError};
 use ltmc_core::fix::{
-    APPLY_THRESHOLD, AuditFilter, AuditStatus, FixContext, PatternFacts, PatternFilter,
-    RuleFilter, score_confidence,
+    APPLY_THRESHOLD, AuditFilter, AuditStatus, FixContext, PatternFacts, PatternFilter, RuleFilter,
+    score_confidence,
 };
 use ltmc_core::{AuditId, PatternId, Project, RuleId};
 use ltmc_store::PatternQuery;
@@ -135,13 +135,18 @@ pub async fn pattern_insights(
     let audits = store.list_audits(project, &AuditFilter::default()).await?;
     let mut audits_by_status: BTreeMap<String, usize> = BTreeMap::new();
     for a in &audits {
-        *audits_by_status.entry(a.status.as_str().to_owned()).or_default() += 1;
+        *audits_by_status
+            .entry(a.status.as_str().to_owned())
+            .or_default() += 1;
     }
     let open: Vec<_> = audits
         .iter()
         .filter(|a| {
             a.technical_debt.is_some()
-                && matches!(a.status, AuditStatus::NotStarted | AuditStatus::InProgress | AuditStatus::Failed)
+                && matches!(
+                    a.status,
+                    AuditStatus::NotStarted | AuditStatus::InProgress | AuditStatus::Failed
+                )
         })
         .collect();
     let mut knowledge_gaps = Vec::new();
@@ -172,7 +177,9 @@ pub async fn pattern_insights(
                         workflows: Some(a.workflows.clone()).filter(|w| !w.is_empty()),
                         file_extension: ctx.file_extension.clone(),
                         min_confidence: 0.0,
-                        similarity_threshold: default_similarity_threshold(memory.embedder().model_id()),
+                        similarity_threshold: default_similarity_threshold(
+                            memory.embedder().model_id(),
+                        ),
                         limit: 5,
                         include_unreviewed: false,
                     },
@@ -233,7 +240,11 @@ pub async fn pattern_insights(
                 .collect(),
         })
         .collect();
-    guardian.sort_by(|a, b| b.hit_count.cmp(&a.hit_count).then(a.rule_id.cmp(&b.rule_id)));
+    guardian.sort_by(|a, b| {
+        b.hit_count
+            .cmp(&a.hit_count)
+            .then(a.rule_id.cmp(&b.rule_id))
+    });
 
     Ok(Insights {
         patterns: patterns.len(),
@@ -264,7 +275,6 @@ fn iso_week(rfc3339: &str) -> String {
         Err(_) => rfc3339.chars().take(10).collect(),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

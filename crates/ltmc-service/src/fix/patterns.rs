@@ -78,9 +78,9 @@ pub struct PatternDraft {
     pub guardian_rules: Vec<RuleSpecArg>,
     /// Architecture layers 1-7 (1 Models & ENUMs, 2 Schemas, 3 Routers, 4 Services, 5 Configuration, 6 UI, 7 Testing).
     pub layers: Option<Vec<i64>>,
-    /// Workflows, e.g. ["WF1", "WF4"].
+    /// Workflows, e.g. `["WF1", "WF4"]`.
     pub workflows: Option<Vec<String>>,
-    /// File types with the dot, e.g. [".py"].
+    /// File types with the dot, e.g. `[".py"]`.
     pub file_types: Option<Vec<String>>,
     /// Free tags; inferred when left out.
     pub tags: Option<Vec<String>>,
@@ -177,6 +177,7 @@ fn title_from(problem: &str) -> String {
 /// every regex, makes the rules (Security and Architecture patterns), embeds
 /// content, code and problem, links similar patterns, stores it all in one
 /// transaction. The new pattern is unreviewed.
+#[allow(clippy::single_match_else)] // each field: given, or inferred and explained
 pub async fn extract_pattern(
     memory: &Memory,
     project: &Project,
@@ -231,7 +232,11 @@ pub async fn extract_pattern(
         Some(t) => t,
         None => {
             let t = title_from(&problem);
-            infer("title", t.clone().into(), "the problem's first sentence".into());
+            infer(
+                "title",
+                t.clone().into(),
+                "the problem's first sentence".into(),
+            );
             t
         }
     };
@@ -341,7 +346,11 @@ pub async fn extract_pattern(
     pattern.learnings = draft.learnings;
     pattern.prevention_guidance = draft.prevention_guidance;
     pattern.anti_patterns = draft.anti_patterns;
-    pattern.guardian_rules = draft.guardian_rules.into_iter().map(RuleSpec::from).collect();
+    pattern.guardian_rules = draft
+        .guardian_rules
+        .into_iter()
+        .map(RuleSpec::from)
+        .collect();
     pattern.source_file_audit_id = audit.as_ref().map(|a| a.id);
     pattern.dart_task_ids = draft.dart_task_ids;
     pattern.related_files = draft.related_files;
@@ -354,9 +363,8 @@ pub async fn extract_pattern(
     let pattern = pattern.validated()?;
 
     for (i, a) in pattern.anti_patterns.iter().enumerate() {
-        ltmc_guard::compile_pattern("anti_patterns", a).map_err(|e| {
-            ServiceError::invalid("anti_patterns", format!("entry {i}: {e}"))
-        })?;
+        ltmc_guard::compile_pattern("anti_patterns", a)
+            .map_err(|e| ServiceError::invalid("anti_patterns", format!("entry {i}: {e}")))?;
     }
     let rules = rules_from_pattern(&pattern)?;
 
@@ -464,11 +472,19 @@ pub fn rules_from_pattern(pattern: &NewFixPattern) -> Result<Vec<NewGuardianRule
     let mut rules: Vec<NewGuardianRule> = Vec::new();
     for (i, spec) in pattern.guardian_rules.iter().enumerate() {
         ltmc_guard::compile_pattern("guardian_rules", &spec.rule_pattern).map_err(|e| {
-            ServiceError::invalid("guardian_rules", format!("entry {i} ({}): {e}", spec.rule_name))
+            ServiceError::invalid(
+                "guardian_rules",
+                format!("entry {i} ({}): {e}", spec.rule_name),
+            )
         })?;
         let rule_type = RuleType::parse("guardian_rules", &spec.rule_type)
             .map_err(|e| ServiceError::invalid("guardian_rules", format!("entry {i}: {e}")))?;
-        let severity = match spec.severity.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let severity = match spec
+            .severity
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(s) => Severity::parse("guardian_rules", s)
                 .map_err(|e| ServiceError::invalid("guardian_rules", format!("entry {i}: {e}")))?,
             None => pattern.severity,
@@ -596,7 +612,8 @@ async fn resolve(
         .clone()
         .or_else(|| audit.as_ref().map(|a| a.workflows.clone()))
         .unwrap_or_default();
-    let file_path = clean(request.file_path.clone()).or(audit.as_ref().map(|a| a.file_path.clone()));
+    let file_path =
+        clean(request.file_path.clone()).or(audit.as_ref().map(|a| a.file_path.clone()));
     let context = FixContext {
         layer,
         workflows: ltmc_core::fix::normalize_list(workflows.iter().map(String::as_str)),
@@ -634,7 +651,10 @@ pub async fn find_similar_patterns(
             format!("is {}; use a number from 0 to 1", request.min_confidence),
         ));
     }
-    let limit = request.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, crate::MAX_TOP_K);
+    let limit = request
+        .limit
+        .unwrap_or(DEFAULT_LIMIT)
+        .clamp(1, crate::MAX_TOP_K);
     let scored = search_scored(memory, project, &resolved, threshold, request, limit).await?;
     Ok((resolved, scored))
 }
@@ -762,7 +782,12 @@ pub async fn recommend_fix(
                 c.pattern.title,
                 differences(c, &resolved.context)
             )];
-            s.extend(c.pattern.steps().iter().map(|step| format!("Adapt: {step}")));
+            s.extend(
+                c.pattern
+                    .steps()
+                    .iter()
+                    .map(|step| format!("Adapt: {step}")),
+            );
             s.push(match &c.pattern.verification_steps {
                 Some(v) => format!("Verify more carefully than usual (the match is partial): {v}"),
                 None => "Verify more carefully than usual: the match is partial".to_owned(),
@@ -887,7 +912,13 @@ mod tests {
         assert_eq!(rules[1].rule_type, RuleType::Enforcement);
         // "SELECT" also fires on code_after: stored inactive, with the reason.
         assert!(!rules[1].active);
-        assert!(rules[1].inactive_reason.as_deref().unwrap().contains("after"));
+        assert!(
+            rules[1]
+                .inactive_reason
+                .as_deref()
+                .unwrap()
+                .contains("after")
+        );
     }
 
     #[test]
@@ -908,11 +939,17 @@ mod tests {
             action_required: None,
         }];
         let err = rules_from_pattern(&p).unwrap_err().to_string();
-        assert!(err.contains("guardian_rules") && err.contains("broken"), "{err}");
+        assert!(
+            err.contains("guardian_rules") && err.contains("broken"),
+            "{err}"
+        );
     }
 
     #[test]
     fn titles_come_from_the_first_sentence() {
-        assert_eq!(title_from("Keys are committed. More."), "Fix: Keys are committed");
+        assert_eq!(
+            title_from("Keys are committed. More."),
+            "Fix: Keys are committed"
+        );
     }
 }

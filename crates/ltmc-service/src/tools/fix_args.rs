@@ -30,7 +30,7 @@ pub struct UpsertFileAuditArgs {
     pub file_path: String,
     /// Architecture layer 1-7 (1 Models & ENUMs, 2 Schemas, 3 Routers, 4 Services, 5 Configuration, 6 UI, 7 Testing).
     pub layer_number: i64,
-    /// Workflows the file serves, e.g. ["WF1", "WF4"] (an entry may also be "WF1,WF4").
+    /// Workflows the file serves, e.g. `["WF1", "WF4"]` (an entry may also be `"WF1,WF4"`).
     pub workflows: Option<Vec<String>>,
     /// The technical debt found in the file; leave out for a clean file.
     pub technical_debt: Option<String>,

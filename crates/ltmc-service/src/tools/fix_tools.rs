@@ -8,9 +8,9 @@ use super::Tools;
 use super::args::parse;
 use super::fix_args::{
     AddGuardianRuleArgs, CheckGuardianArgs, FindSimilarArgs, ImportFileAuditsArgs, InsightsArgs,
-    LinkPatternsArgs, ListFileAuditsArgs, ListGuardianRulesArgs, ListPatternsArgs,
-    PatternIdArgs, RecommendFixArgs, RecordOutcomeArgs, RelatedPatternsArgs, ReviewPatternArgs,
-    SetRuleActiveArgs, UpsertFileAuditArgs,
+    LinkPatternsArgs, ListFileAuditsArgs, ListGuardianRulesArgs, ListPatternsArgs, PatternIdArgs,
+    RecommendFixArgs, RecordOutcomeArgs, RelatedPatternsArgs, ReviewPatternArgs, SetRuleActiveArgs,
+    UpsertFileAuditArgs,
 };
 use super::reply::{ToolError, ToolResult};
 use crate::ServiceError;
@@ -19,7 +19,7 @@ use crate::fix::guardian::{CheckTarget, add_rule, check_rules, confine};
 use crate::fix::insights::pattern_insights;
 use crate::fix::patterns::{
     PatternDraft, ScoredPattern, SimilarRequest, extract_pattern, find_similar_patterns,
-    record_outcome, recommend_fix,
+    recommend_fix, record_outcome,
 };
 use ltmc_core::fix::{
     AuditFilter, AuditStatus, FileAudit, FixPattern, GuardianRule, NewApplication, NewFileAudit,
@@ -139,7 +139,10 @@ pub(super) async fn list_file_audits(tools: &Tools, args: Value) -> ToolResult {
             &tools.project,
             &AuditFilter {
                 layer: a.layer,
-                workflow: a.workflow.map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()),
+                workflow: a
+                    .workflow
+                    .map(|w| w.trim().to_owned())
+                    .filter(|w| !w.is_empty()),
                 status,
                 has_debt: a.has_debt,
                 limit: Some(a.limit),
@@ -161,7 +164,9 @@ pub(super) async fn import_file_audits(tools: &Tools, args: Value) -> ToolResult
             })?;
             let real = confine(root, &path)?;
             let text = tokio::fs::read_to_string(&real).await.map_err(|e| {
-                ToolError::new(format!("file_path {path:?} cannot be read as UTF-8 text: {e}"))
+                ToolError::new(format!(
+                    "file_path {path:?} cannot be read as UTF-8 text: {e}"
+                ))
             })?;
             (text, Some(path))
         }
@@ -231,7 +236,12 @@ pub(super) async fn review_pattern(tools: &Tools, args: Value) -> ToolResult {
     let p = tools
         .memory
         .store()
-        .review_pattern(&tools.project, PatternId(a.pattern_id), a.reviewed, a.reviewer_notes)
+        .review_pattern(
+            &tools.project,
+            PatternId(a.pattern_id),
+            a.reviewed,
+            a.reviewer_notes,
+        )
         .await
         .map_err(|e| pattern_not_found(e.into()))?;
     Ok(json!({
@@ -545,7 +555,9 @@ pub(super) async fn set_guardian_rule_active(tools: &Tools, args: Value) -> Tool
         .store()
         .set_rule_active(&tools.project, RuleId(a.rule_id), a.active, a.reason)
         .await
-        .map_err(|e| ToolError::not_found("rule_id", "list_guardian_rules shows the ids")(e.into()))?;
+        .map_err(|e| {
+            ToolError::not_found("rule_id", "list_guardian_rules shows the ids")(e.into())
+        })?;
     Ok(json!({
         "rule_id": rule.id,
         "active": rule.active,
@@ -596,5 +608,6 @@ pub(super) async fn check_guardian_rules(tools: &Tools, args: Value) -> ToolResu
 pub(super) async fn insights(tools: &Tools, args: Value) -> ToolResult {
     let a: InsightsArgs = parse(args)?;
     let i = pattern_insights(&tools.memory, &tools.project, a.top, a.gap_threshold).await?;
-    Ok(serde_json::to_value(i).map_err(|e| ToolError::new(format!("insights cannot be written as JSON: {e}")))?)
+    serde_json::to_value(i)
+        .map_err(|e| ToolError::new(format!("insights cannot be written as JSON: {e}")))
 }

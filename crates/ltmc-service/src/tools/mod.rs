@@ -403,7 +403,11 @@ impl Tools {
 
     /// Every tool of every group, in order: the 22 LTMC tools, then the fix-pattern tools.
     pub fn specs() -> Vec<ToolSpec> {
-        TOOLS.iter().chain(FIX_TOOLS.iter()).map(ToolDef::spec).collect()
+        TOOLS
+            .iter()
+            .chain(FIX_TOOLS.iter())
+            .map(ToolDef::spec)
+            .collect()
     }
 
     /// The 22 tools of the LTMC contract.

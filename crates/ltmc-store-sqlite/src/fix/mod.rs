@@ -27,6 +27,44 @@ use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+/// The kinds of a pattern's vectors, each with the base of its slots in
+/// `fix_pattern_vectors` (migration 0005): a vector's rowid is its kind's
+/// base plus the pattern id, so each kind's vectors lie together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VectorKind {
+    Content,
+    Code,
+    Problem,
+}
+
+impl VectorKind {
+    /// How far apart the kinds' slots are; pattern ids stay below it (the
+    /// schema checks).
+    const STRIDE: i64 = 1 << 40;
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Content => "content",
+            Self::Code => "code",
+            Self::Problem => "problem",
+        }
+    }
+
+    /// The rowid of the first slot of this kind: slot = base + pattern id.
+    fn base(self) -> i64 {
+        let factor = match self {
+            Self::Content => 1,
+            Self::Code => 2,
+            Self::Problem => 3,
+        };
+        factor * Self::STRIDE
+    }
+
+    fn slot(self, pattern: PatternId) -> i64 {
+        self.base() + pattern.0
+    }
+}
+
 /// A list (or any value) as the JSON text of its column.
 fn json_text<T: Serialize + ?Sized>(field: &'static str, value: &T) -> Result<String> {
     Ok(serde_json::to_string(value)

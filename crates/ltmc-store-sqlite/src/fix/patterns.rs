@@ -3,7 +3,8 @@
 //!
 //! A pattern is a row of `fix_patterns` (migration 0005), its list columns
 //! JSON arrays, plus three rows of `fix_pattern_vectors` (content, code,
-//! problem: the blob layout of `blob.rs`, the store's dimension). Storing one
+//! problem: the blob layout of `blob.rs`, the store's dimension, each in the
+//! slot of its kind, `VectorKind`). Storing one
 //! also stores the relationships from it and the guardian rules made from it
 //! (`guardian.rs`), in the same transaction, after every id it names has been
 //! checked. `related_patterns` is not a column: it is read from
@@ -16,7 +17,7 @@
 
 use super::audits::{self, set_outcome};
 use super::guardian::{TakenName, insert_rule, rules_of_pattern};
-use super::{check_audit, check_pattern, json_column, json_text, present, search};
+use super::{VectorKind, check_audit, check_pattern, json_column, json_text, present, search};
 use crate::error::{Error, Result, not_found};
 use crate::resources::bad_value;
 use crate::store::State;
@@ -303,14 +304,20 @@ fn put(
     let id = PatternId(insert_pattern(&tx, project, &pattern, &now)?);
     {
         let mut insert = tx.prepare_cached(
-            "INSERT INTO fix_pattern_vectors (pattern_id, kind, vector) VALUES (?1, ?2, ?3)",
+            "INSERT INTO fix_pattern_vectors (slot, pattern_id, kind, vector) \
+             VALUES (?1, ?2, ?3, ?4)",
         )?;
         for (kind, vector) in [
-            ("content", &content),
-            ("code", &code),
-            ("problem", &problem),
+            (VectorKind::Content, &content),
+            (VectorKind::Code, &code),
+            (VectorKind::Problem, &problem),
         ] {
-            insert.execute(params![id.0, kind, blob::encode(vector)])?;
+            insert.execute(params![
+                kind.slot(id),
+                id.0,
+                kind.as_str(),
+                blob::encode(vector)
+            ])?;
         }
     }
     for relationship in relationships {

@@ -12,6 +12,7 @@
 //! `limit` best are read in full. Not approximate, and not the
 //! confidence scoring that follows it (service).
 
+use super::VectorKind;
 use super::patterns::pattern;
 use crate::blob;
 use crate::error::{Error, Result};
@@ -22,6 +23,7 @@ use ltmc_core::{PatternId, Project};
 use ltmc_store::{PatternMatch, PatternQuery, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Row, params_from_iter};
+use std::fmt::Write as _;
 
 /// A pattern that passed the filters and the threshold, before it is read.
 struct Candidate {
@@ -119,7 +121,8 @@ pub(super) fn search(
 }
 
 /// The statement streaming `id, confidence_score, applied_count, content
-/// vector[, problem vector]` of the patterns passing the query's filters,
+/// vector[, problem vector]` of the patterns passing the query's filters
+/// (`fix_patterns_for_search` covers every column of `p` it reads),
 /// and its values in order. Only the filters given become conditions (none
 /// or empty lists are no filter), so each shape is its own cached statement.
 fn candidates(project: &Project, query: &PatternQuery) -> Result<(String, Vec<Value>)> {
@@ -127,12 +130,19 @@ fn candidates(project: &Project, query: &PatternQuery) -> Result<(String, Vec<Va
     if query.problem.is_some() {
         sql.push_str(", q.vector");
     }
-    sql.push_str(
-        " FROM fix_patterns p \
-         JOIN fix_pattern_vectors c ON c.pattern_id = p.id AND c.kind = 'content'",
+    // Each vector by its rowid (`VectorKind`): one lookup, in the kind's
+    // own stretch of the table.
+    let _ = write!(
+        sql,
+        " FROM fix_patterns p JOIN fix_pattern_vectors c ON c.slot = p.id + {}",
+        VectorKind::Content.base()
     );
     if query.problem.is_some() {
-        sql.push_str(" JOIN fix_pattern_vectors q ON q.pattern_id = p.id AND q.kind = 'problem'");
+        let _ = write!(
+            sql,
+            " JOIN fix_pattern_vectors q ON q.slot = p.id + {}",
+            VectorKind::Problem.base()
+        );
     }
     sql.push_str(" WHERE p.project = ?");
     let mut values = vec![Value::Text(project.as_str().to_owned())];

@@ -170,14 +170,9 @@ pub async fn audit(ctx: &Context, command: AuditCommand) -> anyhow::Result<ExitC
         AuditCommand::Import { file, format } => {
             let content = read_input(&file)?;
             let format = format.or_else(|| {
-                let name = file.to_string_lossy().to_ascii_lowercase();
-                if name.ends_with(".csv") {
-                    Some("csv".into())
-                } else if name.ends_with(".json") {
-                    Some("json".into())
-                } else {
-                    None
-                }
+                file.extension()
+                    .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                    .filter(|e| e == "csv" || e == "json")
             });
             one(
                 ctx,
@@ -186,7 +181,11 @@ pub async fn audit(ctx: &Context, command: AuditCommand) -> anyhow::Result<ExitC
                 |v| {
                     let mut lines = message(v);
                     for e in v["errors"].as_array().into_iter().flatten() {
-                        lines.push(format!("  line {}: {}", text(&e["line"]), text(&e["error"])));
+                        lines.push(format!(
+                            "  line {}: {}",
+                            text(&e["line"]),
+                            text(&e["error"])
+                        ));
                     }
                     lines
                 },
@@ -271,7 +270,11 @@ pub async fn patterns(ctx: &Context, command: PatternsCommand) -> anyhow::Result
                         "  rule {} {} {}{}",
                         text(&r["id"]),
                         text(&r["rule_name"]),
-                        if r["active"] == true { "active" } else { "inactive: " },
+                        if r["active"] == true {
+                            "active"
+                        } else {
+                            "inactive: "
+                        },
                         text(&r["inactive_reason"])
                     ));
                 }
@@ -293,7 +296,13 @@ pub async fn patterns(ctx: &Context, command: PatternsCommand) -> anyhow::Result
             .await
         }
         PatternsCommand::Show { pattern_id } => {
-            one(ctx, "get_pattern", json!({"pattern_id": pattern_id}), pretty).await
+            one(
+                ctx,
+                "get_pattern",
+                json!({"pattern_id": pattern_id}),
+                pretty,
+            )
+            .await
         }
         PatternsCommand::List {
             unreviewed,
@@ -321,7 +330,11 @@ pub async fn patterns(ctx: &Context, command: PatternsCommand) -> anyhow::Result
                         format!(
                             "{:>4}  {}  {:<12} {:<8} L{:<8} applied {} ({:.0}%)  {}",
                             text(&p["id"]),
-                            if p["reviewed"] == true { "reviewed  " } else { "unreviewed" },
+                            if p["reviewed"] == true {
+                                "reviewed  "
+                            } else {
+                                "unreviewed"
+                            },
                             text(&p["problem_type"]),
                             text(&p["severity"]),
                             text(&p["layers"]),
@@ -379,7 +392,10 @@ pub async fn patterns(ctx: &Context, command: PatternsCommand) -> anyhow::Result
             let mut args = target_args(&words, &target);
             args["include_unreviewed"] = json!(all);
             args["limit"] = json!(limit);
-            one(ctx, "find_similar_patterns", args, |v| scored_lines(v, "patterns")).await
+            one(ctx, "find_similar_patterns", args, |v| {
+                scored_lines(v, "patterns")
+            })
+            .await
         }
         PatternsCommand::Recommend {
             text: words,
@@ -416,7 +432,11 @@ pub async fn patterns(ctx: &Context, command: PatternsCommand) -> anyhow::Result
                     ));
                 }
                 lines.push("candidates:".to_owned());
-                lines.extend(scored_lines(v, "candidates").into_iter().map(|l| format!("  {l}")));
+                lines.extend(
+                    scored_lines(v, "candidates")
+                        .into_iter()
+                        .map(|l| format!("  {l}")),
+                );
                 lines
             })
             .await
@@ -497,7 +517,8 @@ fn insight_lines(v: &Value) -> Vec<String> {
                 text(&r["layer_number"]),
                 text(&r["rule_name"]),
                 match r["false_positive_candidates"].as_array() {
-                    Some(f) if !f.is_empty() => format!("  (possible false positives: {})", f.len()),
+                    Some(f) if !f.is_empty() =>
+                        format!("  (possible false positives: {})", f.len()),
                     _ => String::new(),
                 }
             ));
@@ -551,7 +572,12 @@ async fn load(ctx: &Context, dir: &Path) -> anyhow::Result<ExitCode> {
             if let Some(Value::String(steps)) = o.get("solution_steps").cloned() {
                 o.insert(
                     "solution_steps".into(),
-                    json!(steps.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>()),
+                    json!(
+                        steps
+                            .lines()
+                            .filter(|l| !l.trim().is_empty())
+                            .collect::<Vec<_>>()
+                    ),
                 );
             }
         }
@@ -737,6 +763,7 @@ struct CheckArgs {
 }
 
 /// `ltmc guard check`: exit 1 on an enforcement violation, 0 otherwise.
+#[allow(clippy::single_match_else)] // rules from a file, or from the store
 async fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let (set, store) = match &args.rules {
         Some(file) => {

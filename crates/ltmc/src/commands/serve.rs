@@ -29,8 +29,12 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
             HttpConfig::for_address(address, args.token, args.cors_origin).map_err(hinted)?;
         Some((address, config))
     };
-    let groups = ToolGroup::parse_list(&args.tools)
-        .map_err(|e| with_hint(anyhow!(e), "--tools takes ltmc, patterns or all, comma-separated"))?;
+    let groups = ToolGroup::parse_list(&args.tools).map_err(|e| {
+        with_hint(
+            anyhow!(e),
+            "--tools takes ltmc, patterns or all, comma-separated",
+        )
+    })?;
     let memory = ctx.memory(true)?;
     let tools = Tools::new(memory, ctx.project.clone(), llm)
         .with_project_root(Some(ctx.project_root.clone()))

@@ -84,7 +84,10 @@ fn recommend_applies_the_right_pattern_to_a_paraphrased_debt_and_outcomes_move_m
     assert_eq!(rec["pattern_id"], sql, "{rec:#}");
     assert!(rec["confidence"].as_f64().unwrap() > 0.8);
     let factors = &rec["recommended_pattern"]["confidence_factors"];
-    assert!((factors["layer_factor"].as_f64().unwrap() - 1.2).abs() < 1e-9, "{factors}");
+    assert!(
+        (factors["layer_factor"].as_f64().unwrap() - 1.2).abs() < 1e-9,
+        "{factors}"
+    );
     assert!(!rec["steps"].as_array().unwrap().is_empty());
 
     // The seed's metrics: applied_count + 1, success rate over applications,
@@ -110,6 +113,7 @@ fn recommend_applies_the_right_pattern_to_a_paraphrased_debt_and_outcomes_move_m
     assert_eq!(out["applied_count"], n + 1, "{out}");
     let want_rate = (rate * n as f64 + 1.0) / (n as f64 + 1.0);
     assert!((out["success_rate"].as_f64().unwrap() - want_rate).abs() < 1e-9);
+    #[allow(clippy::cast_possible_truncation)] // minutes
     let want_saved = ((saved as f64 * n as f64 + 95.0) / (n as f64 + 1.0)).round() as i64;
     assert_eq!(out["avg_time_saved"], want_saved);
     assert!(out["last_applied"].is_string());
@@ -211,7 +215,12 @@ fn guard_check_finds_the_planted_anti_patterns_and_fails_on_enforcement() {
         .arg(&src)
         .output()
         .unwrap();
-    assert_eq!(ci.status.code(), Some(1), "{}", String::from_utf8_lossy(&ci.stderr));
+    assert_eq!(
+        ci.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&ci.stderr)
+    );
     let sarif: Value = serde_json::from_slice(&std::fs::read(&sarif_file).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
@@ -219,15 +228,30 @@ fn guard_check_finds_the_planted_anti_patterns_and_fails_on_enforcement() {
     // Checking through the tool records hits for the insights.
     let checked = ltmc
         .command()
-        .args(["--json", "tool", "call", "check_guardian_rules", r#"{"file_path": "src"}"#])
+        .args([
+            "--json",
+            "tool",
+            "call",
+            "check_guardian_rules",
+            r#"{"file_path": "src"}"#,
+        ])
         .arg("--project-root")
         .arg(examples())
         .output()
         .unwrap();
-    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
     let outside = ltmc
         .command()
-        .args(["tool", "call", "check_guardian_rules", r#"{"file_path": "../../Cargo.toml"}"#])
+        .args([
+            "tool",
+            "call",
+            "check_guardian_rules",
+            r#"{"file_path": "../../Cargo.toml"}"#,
+        ])
         .arg("--project-root")
         .arg(examples())
         .output()
