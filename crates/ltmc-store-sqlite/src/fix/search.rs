@@ -64,6 +64,8 @@ pub(super) fn search(
     let content = Norm::of(&query.content);
     let problem = query.problem.as_deref().map(Norm::of);
 
+    state.conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
+    state.conn.pragma_update(None, "cache_size", -65_536)?;
     let tx = state.conn.transaction()?;
     let mut found = Vec::new();
     {
@@ -126,25 +128,13 @@ pub(super) fn search(
 /// and its values in order. Only the filters given become conditions (none
 /// or empty lists are no filter), so each shape is its own cached statement.
 fn candidates(project: &Project, query: &PatternQuery) -> Result<(String, Vec<Value>)> {
-    let mut sql = String::from("SELECT p.id, p.confidence_score, p.applied_count, c.vector");
-    if query.problem.is_some() {
-        sql.push_str(", q.vector");
-    }
-    // Each vector by its rowid (`VectorKind`): one lookup, in the kind's
-    // own stretch of the table.
-    let _ = write!(
-        sql,
-        " FROM fix_patterns p JOIN fix_pattern_vectors c ON c.slot = p.id + {}",
-        VectorKind::Content.base()
+    // The filters first, materialized: left to itself SQLite (3.47 on) may
+    // turn the EXISTS terms into joins placed inside the vector lookups,
+    // reading a vector for every pattern of the project.
+    let mut sql = String::from(
+        "WITH passing AS MATERIALIZED (SELECT p.id, p.confidence_score, p.applied_count \
+         FROM fix_patterns p WHERE p.project = ?",
     );
-    if query.problem.is_some() {
-        let _ = write!(
-            sql,
-            " JOIN fix_pattern_vectors q ON q.slot = p.id + {}",
-            VectorKind::Problem.base()
-        );
-    }
-    sql.push_str(" WHERE p.project = ?");
     let mut values = vec![Value::Text(project.as_str().to_owned())];
     if !query.include_unreviewed {
         sql.push_str(" AND p.reviewed = 1");
@@ -181,6 +171,20 @@ fn candidates(project: &Project, query: &PatternQuery) -> Result<(String, Vec<Va
     if let Some(extension) = extension {
         sql.push_str(" AND EXISTS (SELECT 1 FROM json_each(p.file_types) WHERE value = ?)");
         values.push(Value::Text(extension));
+    }
+    // Then each passing pattern's vectors by rowid (`VectorKind`): one
+    // lookup each, in the kind's own stretch of the table.
+    sql.push_str(") SELECT s.id, s.confidence_score, s.applied_count, c.vector");
+    if query.problem.is_some() {
+        sql.push_str(", q.vector");
+    }
+    sql.push_str(" FROM passing s CROSS JOIN fix_pattern_vectors c");
+    if query.problem.is_some() {
+        sql.push_str(" CROSS JOIN fix_pattern_vectors q");
+    }
+    let _ = write!(sql, " WHERE c.slot = s.id + {}", VectorKind::Content.base());
+    if query.problem.is_some() {
+        let _ = write!(sql, " AND q.slot = s.id + {}", VectorKind::Problem.base());
     }
     Ok((sql, values))
 }

@@ -238,25 +238,3 @@ async fn search_of_10k_patterns_is_fast() {
     );
     assert!(p50 < Duration::from_millis(500), "p50 {p50:?}");
 }
-
-#[tokio::test]
-#[allow(clippy::print_stderr)]
-async fn tmp_plan() {
-    let (_dir, path) = temp_db();
-    let _store = open(&path);
-    let conn = raw(&path);
-    let v: String = conn.query_row("select sqlite_version()", [], |r| r.get(0)).unwrap();
-    eprintln!("{v}");
-    let sql = "EXPLAIN QUERY PLAN SELECT p.id, p.confidence_score, p.applied_count, c.vector, q.vector FROM fix_patterns p JOIN fix_pattern_vectors c ON c.slot = p.id + 1099511627776 JOIN fix_pattern_vectors q ON q.slot = p.id + 3298534883328 WHERE p.project = ? AND p.reviewed = 1 AND p.confidence_score >= ? AND EXISTS (SELECT 1 FROM json_each(p.layers) WHERE value IN (SELECT value FROM json_each(?))) AND EXISTS (SELECT 1 FROM json_each(p.workflows) WHERE value IN (SELECT value FROM json_each(?))) AND EXISTS (SELECT 1 FROM json_each(p.file_types) WHERE value = ?)";
-    let mut stmt = conn.prepare(sql).unwrap();
-    let rows: Vec<(i64, i64, String)> = stmt.query_map(rusqlite::params!["x", 0.0, "[1]", "[\"a\"]", ".ts"], |r| Ok((r.get(0)?, r.get(1)?, r.get(3)?))).unwrap().collect::<Result<_,_>>().unwrap();
-    for r in rows { eprintln!("{r:?}"); }
-    let mut stmt = conn.prepare(&sql.replace("EXPLAIN QUERY PLAN ", "EXPLAIN ")).unwrap();
-    let n = stmt.column_count();
-    let mut rows = stmt.query(rusqlite::params!["x", 0.0, "[1]", "[\"a\"]", ".ts"]).unwrap();
-    while let Some(r) = rows.next().unwrap() {
-        let mut line = String::new();
-        for i in 0..n { let v: rusqlite::types::Value = r.get(i).unwrap(); line.push_str(&format!("{v:?} ")); }
-        eprintln!("{line}");
-    }
-}
