@@ -3,7 +3,7 @@
 //! (`patterns.rs`, its search in `search.rs`) and
 //! [`ltmc_store::GuardianStore`] (`guardian.rs`), over the tables of
 //! migration 0005; and the helpers they share (JSON array columns, existence
-//! checks).
+//! checks, the slots of pattern vectors).
 //!
 //! As everywhere in this crate: every write is one `BEGIN IMMEDIATE`
 //! transaction, its input validated (with ltmc-core's `validated()`) before

@@ -4,16 +4,17 @@
 //! A pattern is a row of `fix_patterns` (migration 0005), its list columns
 //! JSON arrays, plus three rows of `fix_pattern_vectors` (content, code,
 //! problem: the blob layout of `blob.rs`, the store's dimension, each in the
-//! slot of its kind, `VectorKind`). Storing one
-//! also stores the relationships from it and the guardian rules made from it
-//! (`guardian.rs`), in the same transaction, after every id it names has been
-//! checked. `related_patterns` is not a column: it is read from
+//! slot of its kind, `VectorKind`). Storing one also stores the
+//! relationships from it and the guardian rules made from it
+//! (`guardian.rs`), in the same transaction, after every id it names has
+//! been checked. `related_patterns` is not a column: it is read from
 //! `pattern_relationships` (the targets of the pattern's relationships,
-//! strongest first, each once) whenever a pattern is read. Recording an
+//! strongest first, each once) whenever a pattern is read;
+//! `related_patterns()` with no types asks for every type. Recording an
 //! application moves the pattern's metrics with `PatternMetrics::after` and
 //! the audit's status with the same transition an upsert makes
-//! (`audits.rs`). `related_patterns` with no types asks for every type. Not
-//! here: deleting patterns, discovering relationships or rules (service).
+//! (`audits.rs`). Not here: deleting patterns, discovering relationships or
+//! rules (service).
 
 use super::audits::{self, set_outcome};
 use super::guardian::{TakenName, insert_rule, rules_of_pattern};

@@ -64,12 +64,32 @@ fn recommend_applies_the_right_pattern_to_a_paraphrased_debt_and_outcomes_move_m
             "--workflows",
             "WF2",
             "--debt",
+            "The search service builds its SQL statement by pasting the shopper's query text into \
+             the string, so a crafted search can read or delete other tables.",
+        ])
+        .ok()
+        .json();
+    let audit_id = audit["file_audit_id"].as_i64().unwrap();
+
+    // Said further from the pattern's words, the right pattern still ranks
+    // first (the decision may then be `adapt`: MiniLM cosine ~0.39).
+    let far = ltmc
+        .run(&[
+            "--json",
+            "patterns",
+            "similar",
+            "--layer",
+            "4",
+            "--workflows",
+            "WF2",
+            "--file",
+            "src/services/lookup.py",
             "The product lookup service builds its SQL statement by pasting whatever the shopper \
              typed into the query text, so a crafted search term can read or wipe other tables.",
         ])
         .ok()
         .json();
-    let audit_id = audit["file_audit_id"].as_i64().unwrap();
+    assert_eq!(far["patterns"][0]["pattern_id"], sql, "{far:#}");
     let rec = ltmc
         .run(&[
             "--json",
