@@ -36,5 +36,6 @@ pub use ids::{
 pub use project::Project;
 pub use record::{
     Chunk, NewChunk, NewResource, PutOutcome, Resource, ScoredChunk, content_hash, now_rfc3339,
+    present,
 };
 pub use todo::{NewTodo, Priority, Todo, TodoFilter};

@@ -81,6 +81,12 @@ pub fn content_hash(content: &str) -> String {
 }
 
 /// The current time, UTC, RFC 3339 with milliseconds.
+/// Optional text trimmed, and none when nothing is left: how every optional
+/// name, note or description is stored.
+pub fn present(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 pub fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc();
     let now = now

@@ -10,7 +10,7 @@
 use crate::{MAX_TOP_K, Memory, ServiceError};
 use ltmc_core::{
     AttemptFilter, AttemptId, AttemptLink, AttemptLinkKind, AttemptResult, CodeAttempt,
-    NewCodeAttempt, Project,
+    NewCodeAttempt, Project, present,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -33,10 +33,6 @@ pub struct LoggedAttempt {
     pub attempt: CodeAttempt,
     /// Strongest first.
     pub links: Vec<AttemptLink>,
-}
-
-fn clean(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// Logs an attempt: validate, embed once, link to related earlier attempts
@@ -67,17 +63,11 @@ pub async fn log_attempt(
             format!("must be 0 or more, got {ms}"),
         ));
     }
-    let function_name = clean(input.function_name);
-    let file_name = clean(input.file_name);
-    let module_name = clean(input.module_name);
-    let error_message = clean(input.error_message);
-    let mut tags: Vec<String> = Vec::new();
-    for tag in input.tags {
-        let tag = tag.trim().to_owned();
-        if !tag.is_empty() && !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    }
+    let function_name = present(input.function_name);
+    let file_name = present(input.file_name);
+    let module_name = present(input.module_name);
+    let error_message = present(input.error_message);
+    let tags = ltmc_core::fix::normalize_list(input.tags.iter().map(String::as_str));
     let attempt = NewCodeAttempt {
         function_name,
         file_name,

@@ -5,7 +5,7 @@
 //! Values and validation only; storing them (and recording status changes)
 //! is each backend's business, importing CSV/JSON is the service's.
 
-use crate::{AuditId, CoreError, PatternId};
+use crate::{AuditId, CoreError, PatternId, present};
 use serde::{Deserialize, Serialize};
 
 /// The seed's architecture layers are numbered 1 to 7.
@@ -188,10 +188,6 @@ pub fn file_extension(path: &str) -> Option<String> {
         return None;
     }
     Some(name[dot..].to_ascii_lowercase())
-}
-
-pub(crate) fn present(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

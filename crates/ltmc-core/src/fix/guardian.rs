@@ -6,9 +6,9 @@
 //! `ltmc-guard`'s job (this crate has no regex engine); storing them and their
 //! hit statistics the backends'.
 
-use super::audit::{check_layer, present};
+use super::audit::check_layer;
 use super::pattern::Severity;
-use crate::{CoreError, PatternId, RuleId};
+use crate::{CoreError, PatternId, RuleId, present};
 use serde::{Deserialize, Serialize};
 
 /// What kind of rule it is. Any active rule that matches is reported;

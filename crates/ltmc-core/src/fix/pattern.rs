@@ -6,8 +6,8 @@
 //! Values, validation and the texts that are embedded. Not here: embedding,
 //! storage, inference of missing fields (`infer.rs`), confidence (`confidence.rs`).
 
-use super::audit::{check_layer, normalize_list, present};
-use crate::{ApplicationId, AuditId, CoreError, PatternId, RelationshipId};
+use super::audit::{check_layer, normalize_list};
+use crate::{ApplicationId, AuditId, CoreError, PatternId, RelationshipId, present};
 use serde::{Deserialize, Serialize};
 
 /// The seed's problem classes.

@@ -6,14 +6,12 @@
 //!
 //! Derived from the stored history; writes nothing.
 
-use super::patterns::default_similarity_threshold;
+use super::patterns::{context_query, default_similarity_threshold, rank};
 use crate::{Memory, ServiceError};
 use ltmc_core::fix::{
-    APPLY_THRESHOLD, AuditFilter, AuditStatus, FixContext, PatternFacts, PatternFilter, RuleFilter,
-    score_confidence,
+    APPLY_THRESHOLD, AuditFilter, AuditStatus, FixContext, PatternFilter, RuleFilter, problem_query,
 };
 use ltmc_core::{AuditId, PatternId, Project, RuleId};
-use ltmc_store::PatternQuery;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -151,17 +149,13 @@ pub async fn pattern_insights(
         .collect();
     let mut knowledge_gaps = Vec::new();
     if !open.is_empty() {
-        let mut texts = Vec::with_capacity(open.len() * 2);
-        for a in &open {
-            let debt = a.technical_debt.clone().unwrap_or_default();
-            texts.push(ltmc_core::fix::problem_query(&debt));
-            texts.push(debt);
-        }
-        let mut vectors = memory.embed_owned(texts).await?.into_iter();
-        for a in open {
-            let (Some(problem), Some(content)) = (vectors.next(), vectors.next()) else {
-                break;
-            };
+        let texts = open
+            .iter()
+            .map(|a| problem_query(a.technical_debt.as_deref().unwrap_or_default()))
+            .collect();
+        let vectors = memory.embed_owned(texts).await?;
+        let threshold = default_similarity_threshold(memory.embedder().model_id());
+        for (a, vector) in open.into_iter().zip(vectors) {
             let ctx = FixContext {
                 layer: Some(a.layer_number),
                 workflows: a.workflows.clone(),
@@ -170,38 +164,12 @@ pub async fn pattern_insights(
             let found = store
                 .search_patterns(
                     project,
-                    &PatternQuery {
-                        content,
-                        problem: Some(problem),
-                        layers: Some(vec![a.layer_number]),
-                        workflows: Some(a.workflows.clone()).filter(|w| !w.is_empty()),
-                        file_extension: ctx.file_extension.clone(),
-                        min_confidence: 0.0,
-                        similarity_threshold: default_similarity_threshold(
-                            memory.embedder().model_id(),
-                        ),
-                        limit: 5,
-                        include_unreviewed: false,
-                    },
+                    &context_query(vector, &ctx, threshold, 0.0, 5, false),
                 )
                 .await?;
-            let best = found
-                .into_iter()
-                .map(|m| {
-                    let c = score_confidence(
-                        m.similarity,
-                        PatternFacts {
-                            layers: &m.pattern.layers,
-                            workflows: &m.pattern.workflows,
-                            file_types: &m.pattern.file_types,
-                            applied_count: m.pattern.applied_count,
-                            success_rate: m.pattern.success_rate,
-                        },
-                        &ctx,
-                    );
-                    (m.pattern.id, c.confidence)
-                })
-                .max_by(|a, b| a.1.total_cmp(&b.1));
+            let best = rank(found, &ctx)
+                .first()
+                .map(|s| (s.pattern.id, s.confidence.confidence));
             if best.is_none_or(|(_, c)| c < gap_threshold) {
                 knowledge_gaps.push(KnowledgeGap {
                     audit_id: a.id,

@@ -13,11 +13,11 @@ use ltmc_core::fix::infer::{
 use ltmc_core::fix::{
     Confidence, Decision, FileAudit, FixContext, FixPattern, NewApplication, NewFixPattern,
     NewGuardianRule, NewRelationship, PatternEmbeddings, PatternFacts, ProblemType, RelatedPattern,
-    RelationshipType, RuleSpec, RuleType, Severity, file_extension, normalize_file_type,
-    problem_query, score_confidence,
+    RelationshipType, RuleSpec, RuleType, Severity, file_extension, problem_query,
+    score_confidence,
 };
-use ltmc_core::{AuditId, PatternId, Project};
-use ltmc_store::{PatternQuery, RecordedApplication, StoredPattern};
+use ltmc_core::{AuditId, PatternId, Project, present};
+use ltmc_store::{PatternMatch, PatternQuery, RecordedApplication, StoredPattern};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -154,10 +154,6 @@ pub struct Extracted {
     pub inferred: Vec<InferredField>,
 }
 
-fn clean(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
 /// A title from the problem's first sentence, at most 80 characters.
 fn title_from(problem: &str) -> String {
     let first = problem
@@ -197,7 +193,7 @@ pub async fn extract_pattern(
         });
     };
 
-    let problem = match clean(draft.problem_description) {
+    let problem = match present(draft.problem_description) {
         Some(p) => p,
         None => match audit.as_ref().and_then(|a| a.technical_debt.clone()) {
             Some(debt) => {
@@ -228,7 +224,7 @@ pub async fn extract_pattern(
             "is empty; give the steps of the fix, in order",
         ));
     }
-    let title = match clean(draft.title) {
+    let title = match present(draft.title) {
         Some(t) => t,
         None => {
             let t = title_from(&problem);
@@ -295,7 +291,7 @@ pub async fn extract_pattern(
         }
     };
     let text = format!("{title}\n{problem}\n{}", steps.join("\n"));
-    let problem_type = match clean(draft.problem_type) {
+    let problem_type = match present(draft.problem_type) {
         Some(p) => ProblemType::parse("problem_type", &p)?,
         None => {
             let (p, why) = infer_problem_type(&text);
@@ -303,7 +299,7 @@ pub async fn extract_pattern(
             p
         }
     };
-    let code_type = match clean(draft.code_type) {
+    let code_type = match present(draft.code_type) {
         Some(c) => c,
         None => {
             let (c, why) = infer_code_type(&text, &title);
@@ -311,7 +307,7 @@ pub async fn extract_pattern(
             c
         }
     };
-    let severity = match clean(draft.severity) {
+    let severity = match present(draft.severity) {
         Some(s) => Severity::parse("severity", &s)?,
         None => {
             let (s, why) = infer_severity(&text, problem_type);
@@ -585,7 +581,7 @@ async fn resolve(
         Some(id) => Some(memory.store().get_audit(project, id).await?),
         None => None,
     };
-    let debt = match clean(request.text.clone()) {
+    let debt = match present(request.text.clone()) {
         Some(t) => t,
         None => match audit.as_ref().and_then(|a| a.technical_debt.clone()) {
             Some(d) => d,
@@ -613,7 +609,7 @@ async fn resolve(
         .or_else(|| audit.as_ref().map(|a| a.workflows.clone()))
         .unwrap_or_default();
     let file_path =
-        clean(request.file_path.clone()).or(audit.as_ref().map(|a| a.file_path.clone()));
+        present(request.file_path.clone()).or(audit.as_ref().map(|a| a.file_path.clone()));
     let context = FixContext {
         layer,
         workflows: ltmc_core::fix::normalize_list(workflows.iter().map(String::as_str)),
@@ -667,29 +663,53 @@ async fn search_scored(
     request: &SimilarRequest,
     limit: usize,
 ) -> Result<Vec<ScoredPattern>, ServiceError> {
-    let mut vectors = memory
-        .embed_owned(vec![resolved.debt.clone(), problem_query(&resolved.debt)])
-        .await?;
-    let problem = vectors.pop();
-    let content = vectors.pop().unwrap_or_default();
+    // The problem query is the debt as written (`problem_query`), so one
+    // embedding serves as both the content and the problem query.
+    let vector = memory.embed_one(&problem_query(&resolved.debt)).await?;
     let ctx = &resolved.context;
     let matches = memory
         .store()
         .search_patterns(
             project,
-            &PatternQuery {
-                content,
-                problem,
-                layers: ctx.layer.map(|l| vec![l]),
-                workflows: Some(ctx.workflows.clone()).filter(|w| !w.is_empty()),
-                file_extension: ctx.file_extension.clone(),
-                min_confidence: request.min_confidence,
-                similarity_threshold: threshold,
+            &context_query(
+                vector,
+                ctx,
+                threshold,
+                request.min_confidence,
                 limit,
-                include_unreviewed: request.include_unreviewed,
-            },
+                request.include_unreviewed,
+            ),
         )
         .await?;
+    Ok(rank(matches, ctx))
+}
+
+/// The seed's `search_patterns_enhanced` arguments for a debt in its
+/// context: its layer, workflows and file type filter the patterns.
+pub(crate) fn context_query(
+    vector: Vec<f32>,
+    ctx: &FixContext,
+    similarity_threshold: f64,
+    min_confidence: f64,
+    limit: usize,
+    include_unreviewed: bool,
+) -> PatternQuery {
+    PatternQuery {
+        problem: Some(vector.clone()),
+        content: vector,
+        layers: ctx.layer.map(|l| vec![l]),
+        workflows: Some(ctx.workflows.clone()).filter(|w| !w.is_empty()),
+        file_extension: ctx.file_extension.clone(),
+        min_confidence,
+        similarity_threshold,
+        limit,
+        include_unreviewed,
+    }
+}
+
+/// Scores each match with the seed's confidence for `ctx`, best first
+/// (equal confidences keep the search's order).
+pub(crate) fn rank(matches: Vec<PatternMatch>, ctx: &FixContext) -> Vec<ScoredPattern> {
     let mut scored: Vec<ScoredPattern> = matches
         .into_iter()
         .map(|m| {
@@ -712,9 +732,8 @@ async fn search_scored(
             }
         })
         .collect();
-    // Stable: equal confidences keep the search's order.
     scored.sort_by(|a, b| b.confidence.confidence.total_cmp(&a.confidence.confidence));
-    Ok(scored)
+    scored
 }
 
 /// What `recommend_fix` answers.
@@ -866,11 +885,6 @@ pub async fn record_outcome(
         .store()
         .record_application(project, application)
         .await?)
-}
-
-/// A normalized file-type list (for callers building drafts by hand).
-pub fn file_types(values: &[String]) -> Vec<String> {
-    values.iter().map(|v| normalize_file_type(v)).collect()
 }
 
 #[cfg(test)]

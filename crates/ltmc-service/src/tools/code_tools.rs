@@ -10,15 +10,11 @@ use super::args::{AnalyzeCodePatternsArgs, GetCodePatternsArgs, LogCodeAttemptAr
 use super::reply::{ToolError, ToolResult};
 use crate::ServiceError;
 use crate::attempts::{analyze_attempts, find_attempts, log_attempt};
-use ltmc_core::{AttemptFilter, AttemptResult, CodeAttempt, NewCodeAttempt};
+use ltmc_core::{AttemptFilter, AttemptResult, CodeAttempt, NewCodeAttempt, present};
 use serde_json::{Value, json};
 
 fn result_of(field: &'static str, value: &str) -> Result<AttemptResult, ToolError> {
     AttemptResult::parse(field, value).map_err(|e| ToolError::from(ServiceError::from(e)))
-}
-
-fn name(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 fn pattern_json(a: &CodeAttempt) -> Value {
@@ -92,9 +88,9 @@ pub(super) async fn get_code_patterns(tools: &Tools, args: Value) -> ToolResult 
             .as_deref()
             .map(|r| result_of("result_filter", r))
             .transpose()?,
-        function_name: name(a.function_name),
-        file_name: name(a.file_name),
-        module_name: name(a.module_name),
+        function_name: present(a.function_name),
+        file_name: present(a.file_name),
+        module_name: present(a.module_name),
         since: None,
     };
     let found = find_attempts(&tools.memory, &tools.project, &a.query, &filter, a.top_k).await?;
@@ -117,9 +113,9 @@ pub(super) async fn analyze_code_patterns(tools: &Tools, args: Value) -> ToolRes
     let a: AnalyzeCodePatternsArgs = parse(args)?;
     let filter = AttemptFilter {
         result: None,
-        function_name: name(a.function_name),
-        file_name: name(a.file_name),
-        module_name: name(a.module_name),
+        function_name: present(a.function_name),
+        file_name: present(a.file_name),
+        module_name: present(a.module_name),
         since: None,
     };
     let filters = json!({

@@ -98,7 +98,11 @@ impl GuardianStore for SqliteStore {
         reason: Option<String>,
     ) -> Result<GuardianRule, StoreError> {
         let project = project.clone();
-        let reason = if active { None } else { super::present(reason) };
+        let reason = if active {
+            None
+        } else {
+            ltmc_core::present(reason)
+        };
         self.call(move |state, _| {
             let tx = state
                 .conn

@@ -113,8 +113,3 @@ fn check_rule(conn: &Connection, project: &Project, id: RuleId) -> Result<()> {
         Err(not_found("guardian rule", id, project))
     }
 }
-
-/// Trimmed text that says something, else none.
-fn present(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}

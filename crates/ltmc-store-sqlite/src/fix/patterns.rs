@@ -18,7 +18,7 @@
 
 use super::audits::{self, set_outcome};
 use super::guardian::{TakenName, insert_rule, rules_of_pattern};
-use super::{VectorKind, check_audit, check_pattern, json_column, json_text, present, search};
+use super::{VectorKind, check_audit, check_pattern, json_column, json_text, search};
 use crate::error::{Error, Result, not_found};
 use crate::resources::bad_value;
 use crate::store::State;
@@ -30,7 +30,7 @@ use ltmc_core::fix::{
     PatternApplication, PatternEmbeddings, PatternFilter, PatternMetrics, PatternRelationship,
     ProblemType, RelatedPattern, RelationshipType, Severity,
 };
-use ltmc_core::{ApplicationId, AuditId, PatternId, Project, RelationshipId, now_rfc3339};
+use ltmc_core::{ApplicationId, AuditId, PatternId, Project, RelationshipId, now_rfc3339, present};
 use ltmc_store::{
     PatternMatch, PatternQuery, PatternStore, RecordedApplication, StoreError, StoredPattern,
     outcome_status,

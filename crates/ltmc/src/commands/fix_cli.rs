@@ -7,7 +7,7 @@
 //!
 //! Not here: the use cases (ltmc-service `fix`), the scan (ltmc-guard).
 
-use super::tool_cli::without_nulls;
+use super::tool_cli::{list, text, without_nulls};
 use crate::cli_fix::{AuditCommand, FixTarget, GuardCommand, PatternsCommand};
 use crate::context::Context;
 use crate::failure::with_hint;
@@ -72,14 +72,6 @@ async fn one(
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 fn message(v: &Value) -> Vec<String> {
@@ -202,13 +194,6 @@ fn first_sentence(s: &str) -> String {
         format!("{cut}...")
     } else {
         cut
-    }
-}
-
-fn list(value: &Value, field: &str, empty: &str, line: impl Fn(&Value) -> String) -> Vec<String> {
-    match value[field].as_array() {
-        Some(items) if !items.is_empty() => items.iter().map(line).collect(),
-        _ => vec![empty.to_owned()],
     }
 }
 

@@ -301,13 +301,17 @@ pub(super) fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
 
-/// A few lines for people; the full object is one `--json` away.
-fn render(tool: &str, value: &Value) -> Vec<String> {
-    let text = |v: &Value| match v {
+/// A JSON value as a person reads it: strings bare, null as nothing.
+pub(super) fn text(v: &Value) -> String {
+    match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
         other => other.to_string(),
-    };
+    }
+}
+
+/// A few lines for people; the full object is one `--json` away.
+fn render(tool: &str, value: &Value) -> Vec<String> {
     match tool {
         "list_todos" | "search_todos" => list(value, "todos", "no todos", |t| {
             format!(
@@ -367,7 +371,12 @@ fn render(tool: &str, value: &Value) -> Vec<String> {
     }
 }
 
-fn list(value: &Value, field: &str, empty: &str, line: impl Fn(&Value) -> String) -> Vec<String> {
+pub(super) fn list(
+    value: &Value,
+    field: &str,
+    empty: &str,
+    line: impl Fn(&Value) -> String,
+) -> Vec<String> {
     match value[field].as_array() {
         Some(items) if !items.is_empty() => items.iter().map(line).collect(),
         _ => vec![empty.to_owned()],
