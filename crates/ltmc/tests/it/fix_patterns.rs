@@ -42,10 +42,19 @@ fn pattern_id(ltmc: &Ltmc, title_start: &str) -> i64 {
         .unwrap()
 }
 
+/// One load of the examples (25 extractions with the real model) serves both
+/// halves; loading twice in parallel doubled the machine's load for nothing.
 #[test]
-fn recommend_applies_the_right_pattern_to_a_paraphrased_debt_and_outcomes_move_metrics() {
+fn example_set_recommends_records_outcomes_and_guards() {
     let ltmc = loaded();
-    let sql = pattern_id(&ltmc, "Replace SQL built");
+    recommend_applies_the_right_pattern_to_a_paraphrased_debt_and_outcomes_move_metrics(&ltmc);
+    guard_check_finds_the_planted_anti_patterns_and_fails_on_enforcement(&ltmc);
+}
+
+fn recommend_applies_the_right_pattern_to_a_paraphrased_debt_and_outcomes_move_metrics(
+    ltmc: &Ltmc,
+) {
+    let sql = pattern_id(ltmc, "Replace SQL built");
     let before = ltmc
         .run(&["--json", "patterns", "show", &sql.to_string()])
         .ok()
@@ -177,9 +186,7 @@ fn recommend_applies_the_right_pattern_to_a_paraphrased_debt_and_outcomes_move_m
     );
 }
 
-#[test]
-fn guard_check_finds_the_planted_anti_patterns_and_fails_on_enforcement() {
-    let ltmc = loaded();
+fn guard_check_finds_the_planted_anti_patterns_and_fails_on_enforcement(ltmc: &Ltmc) {
     let src = examples().join("src");
     let run = ltmc
         .command()
