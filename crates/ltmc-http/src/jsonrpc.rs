@@ -120,7 +120,7 @@ async fn handle_one(tools: &Tools, message: Value) -> Option<Value> {
 
 async fn dispatch(tools: &Tools, method: &str, params: Option<&Value>) -> Result<Value, RpcError> {
     match method {
-        "tools/list" => Ok(tool_list()),
+        "tools/list" => Ok(tool_list(tools)),
         "tools/call" => {
             let Some(Value::Object(params)) = params else {
                 return Err(RpcError::new(
@@ -150,8 +150,10 @@ async fn dispatch(tools: &Tools, method: &str, params: Option<&Value>) -> Result
     }
 }
 
-fn tool_list() -> Value {
-    let tools: Vec<Value> = Tools::specs()
+/// The tools this server exposes (`serve --tools`), in the contract's order.
+fn tool_list(tools: &Tools) -> Value {
+    let tools: Vec<Value> = tools
+        .enabled_specs()
         .into_iter()
         .map(|spec| {
             json!({

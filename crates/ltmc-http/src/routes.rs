@@ -9,23 +9,23 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
-use ltmc_service::Tools;
 use serde_json::json;
 
 /// Liveness, without authentication: it tells nothing a caller could abuse.
-pub(crate) async fn health(State(_state): State<AppState>) -> Response {
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
     Json(json!({
         "status": "ok",
         "name": "ltmc",
         "version": env!("CARGO_PKG_VERSION"),
-        "tools": Tools::specs().len(),
+        "tools": state.tools.enabled_specs().len(),
     }))
     .into_response()
 }
 
-/// `[{name, description, input_schema}]`, in the contract's order.
-pub(crate) async fn tools() -> Response {
-    Json(Tools::specs()).into_response()
+/// `[{name, description, input_schema}]` of the tools this server exposes
+/// (`serve --tools`), in the contract's order.
+pub(crate) async fn tools(State(state): State<AppState>) -> Response {
+    Json(state.tools.enabled_specs()).into_response()
 }
 
 pub(crate) async fn not_found(uri: Uri) -> Response {

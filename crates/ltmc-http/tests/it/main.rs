@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::testing::HashEmbedder;
 use ltmc_http::HttpConfig;
-use ltmc_service::{Memory, Tools};
+use ltmc_service::{Memory, ToolGroup, Tools};
 use ltmc_store_sqlite::SqliteStore;
 use rmcp::ServiceExt as _;
 use rmcp::model::CallToolRequestParams;
@@ -138,6 +138,53 @@ async fn jsonrpc_lists_tools_in_mcp_shape() {
         assert_eq!(tool["name"], spec.name);
         assert_eq!(tool["inputSchema"], spec.input_schema);
     }
+}
+
+/// `serve --tools patterns`: every HTTP listing shows only the exposed group,
+/// and a call to a hidden tool is a tool error naming the flag.
+#[tokio::test]
+async fn listings_and_calls_honour_the_exposed_tool_groups() {
+    let f = fixture();
+    let tools = f.tools.clone().with_groups(vec![ToolGroup::Patterns]);
+    let exposed: Vec<&str> = tools.enabled_specs().into_iter().map(|s| s.name).collect();
+    assert!(exposed.len() < Tools::specs().len(), "{exposed:?}");
+    assert!(exposed.contains(&"recommend_fix"), "{exposed:?}");
+    assert!(!exposed.contains(&"store_memory"), "{exposed:?}");
+    let (router, _) = ltmc_http::router(&tools, &HttpConfig::local());
+
+    let listed = send(&router, get("/tools")).await.json;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, exposed);
+    assert_eq!(
+        send(&router, get("/health")).await.json["tools"],
+        exposed.len()
+    );
+    let reply = rpc(
+        &router,
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+    )
+    .await;
+    let names: Vec<&str> = reply["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, exposed);
+
+    let reply = rpc(
+        &router,
+        &json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "store_memory", "arguments": {"file_name": "a.md", "content": "x"}}}),
+    )
+    .await;
+    let text = reply["result"].to_string();
+    assert!(text.contains("--tools"), "{reply:#}");
 }
 
 #[tokio::test]
