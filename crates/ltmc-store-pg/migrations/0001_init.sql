@@ -42,6 +42,62 @@ RETURN to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
 -- reused after a delete (the original's MAX(vector_id)+1 reused and collided).
 CREATE SEQUENCE vector_id_seq AS BIGINT START 1;
 
+-- Keyword search: PostgreSQL full text, the counterpart of the SQLite store's
+-- FTS5 table (its 0002_chunk_fts.sql), tokenized to match it as closely as
+-- the built-in parser allows:
+--
+--   * Every ASCII punctuation mark is a space before parsing (ltmc_fts_text),
+--     like unicode61 splitting on everything that is not a letter or digit.
+--     Without this the default parser keeps "ResourceChunks.vector" and
+--     "file.rs" as one host token, "/usr/bin/env" as one path, and drops
+--     "<String>" in "Vec<String>" as an XML tag. So parse_config_v2 indexes
+--     as parse / config / v2, a search for "config" finds it, and the query
+--     term parse_config_v2, made the same way into the phrase
+--     'pars' <-> 'config' <-> 'v2', matches the identifier as written.
+--   * ltmc_text is the english configuration with its Snowball stemmer
+--     ("configs" finds "config", "running" finds "run", as FTS5's porter
+--     does) but WITHOUT its stop-word list: FTS5 indexes every word, and the
+--     query side (keyword.rs, with content_terms as the SQLite store's
+--     fts_query.rs) already drops function words unless a query has nothing
+--     else, so "to be or not to be" or a query of
+--     "AND OR NOT" still finds what holds those words. 'english' would
+--     silently empty such queries; 'simple' would not stem.
+--   * Not done: diacritics are kept (FTS5's remove_diacritics folds café to
+--     cafe; PostgreSQL needs the unaccent extension for that, which a plain
+--     database user often cannot create).
+--
+-- A query is never parsed as tsquery syntax: each term of the free text goes
+-- through ltmc_tsquery (phraseto_tsquery: a phrase of the term's lexemes, no
+-- operators) and the terms are OR-ed with ltmc_tsquery_or, so no input is a
+-- syntax error. Ranking (a BM25-like sum of idf x ts_rank per term) is in
+-- keyword.rs.
+CREATE TEXT SEARCH DICTIONARY ltmc_english_stem (TEMPLATE = snowball, Language = english);
+CREATE TEXT SEARCH CONFIGURATION ltmc_text (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION ltmc_text ALTER MAPPING REPLACE english_stem WITH ltmc_english_stem;
+
+-- The 32 ASCII punctuation characters become spaces.
+CREATE FUNCTION ltmc_fts_text(t TEXT) RETURNS TEXT
+LANGUAGE SQL IMMUTABLE STRICT PARALLEL SAFE
+RETURN translate(t, '!"#$%&''()*+,-./:;<=>?@[\]^_`{|}~', '                                ');
+
+-- What is indexed of a text.
+CREATE FUNCTION ltmc_tsvector(t TEXT) RETURNS TSVECTOR
+LANGUAGE SQL IMMUTABLE STRICT PARALLEL SAFE
+RETURN to_tsvector('ltmc_text'::regconfig, ltmc_fts_text(t));
+
+-- One free-text term as a phrase of its lexemes; an empty query (numnode 0)
+-- when it holds none.
+CREATE FUNCTION ltmc_tsquery(term TEXT) RETURNS TSQUERY
+LANGUAGE SQL IMMUTABLE STRICT PARALLEL SAFE
+RETURN phraseto_tsquery('ltmc_text'::regconfig, ltmc_fts_text(term));
+
+-- OR over any number of tsqueries (the function behind tsquery's `||`).
+-- 0002 defines it again with OR REPLACE (for todos): the same definition.
+CREATE AGGREGATE ltmc_tsquery_or (tsquery) (
+    SFUNC = tsquery_or,
+    STYPE = tsquery
+);
+
 CREATE TABLE resources (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     project       TEXT NOT NULL,
@@ -55,7 +111,9 @@ CREATE TABLE resources (
     UNIQUE (project, content_hash)
 );
 -- Listings are newest first: ids are handed out in creation order.
-CREATE INDEX resources_by_project ON resources (project, id);
+-- chunk_count is included so that keyword search counts a project's chunks
+-- (BM25's N, keyword.rs) from this index alone.
+CREATE INDEX resources_by_project ON resources (project, id) INCLUDE (chunk_count);
 CREATE INDEX resources_by_project_type ON resources (project, resource_type, id);
 
 -- project and resource_type are repeated from the resource so that a filtered
@@ -74,6 +132,10 @@ CREATE TABLE chunks (
     -- and deleted together, so they cannot disagree. Its dimension is set when
     -- the store's model is recorded; the HNSW index follows then too.
     embedding     vector NOT NULL,
+    -- The chunk's words for keyword search (see ltmc_tsvector above), kept
+    -- by PostgreSQL itself, so it cannot disagree with the text.
+    tsv           TSVECTOR GENERATED ALWAYS AS (ltmc_tsvector(text)) STORED,
     UNIQUE (resource_id, ordinal)
 );
 CREATE INDEX chunks_by_project ON chunks (project, resource_type);
+CREATE INDEX chunks_tsv ON chunks USING gin (tsv);

@@ -1,9 +1,35 @@
-//! STUB (being written): the PostgreSQL ChatStore.
-#![allow(unused_variables, clippy::unused_async)]
+//! Chat messages and context links: [`ChatStore`] for [`PgStore`].
+//!
+//! A message is a row of `chat_messages`; a context link (`context_links`,
+//! migration 0002) says a message used a stored chunk. A write is one
+//! transaction that checks every id it names before writing anything (and
+//! locks those rows `FOR KEY SHARE`, so a document deleted by another server
+//! meanwhile waits instead of failing the write), so an unknown message or
+//! chunk is `NotFound` with nothing written. A link dies with its chunk (the
+//! cascade from a deleted resource) or its message. Reads that must tell
+//! "unknown" from "none" do it in one statement (a `LEFT JOIN` from the
+//! record), so they see one snapshot.
+//!
+//! Also here, for the other activity modules: the input checks they share
+//! ([`not_blank`], [`json_object`] as the SQLite store has them, and
+//! [`no_nul`] / [`json_no_nul`] for the NUL that PostgreSQL's text cannot
+//! hold, refused naming the field before any SQL runs).
+//!
+//! Not here: choosing which chunks to link (the service's retrieval) and any
+//! summarising of conversations.
+
 use crate::PgStore;
+use crate::error::{Error, Result, corrupt, not_found};
+use crate::resources::sql_limit;
 use async_trait::async_trait;
-use ltmc_core::*;
-use ltmc_store::*;
+use deadpool_postgres::GenericClient;
+use ltmc_core::{
+    ChatMessage, ChunkId, ChunkUsage, ContextLink, ContextUsage, CoreError, MessageId,
+    NewChatMessage, Project,
+};
+use ltmc_store::{ChatStore, StoreError};
+use std::collections::HashSet;
+use tokio_postgres::Row;
 
 #[async_trait]
 impl ChatStore for PgStore {
@@ -13,9 +39,9 @@ impl ChatStore for PgStore {
         message: NewChatMessage,
         context: &[ChunkId],
     ) -> Result<ChatMessage, StoreError> {
-        Err(StoreError::Unavailable(
-            "PostgreSQL log_message: not written yet".into(),
-        ))
+        self.log(project, &message, context)
+            .await
+            .map_err(|e| self.fail(e))
     }
 
     async fn get_message(
@@ -23,9 +49,21 @@ impl ChatStore for PgStore {
         project: &Project,
         id: MessageId,
     ) -> Result<ChatMessage, StoreError> {
-        Err(StoreError::Unavailable(
-            "PostgreSQL get_message: not written yet".into(),
-        ))
+        async {
+            let client = self.client().await?;
+            let stmt = client
+                .prepare_cached(&format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM chat_messages m WHERE m.id = $1 AND m.project = $2"
+                ))
+                .await?;
+            let row = client
+                .query_opt(&stmt, &[&id.0, &project.as_str()])
+                .await?
+                .ok_or_else(|| not_found("message", id, project))?;
+            message_from_row(&row)
+        }
+        .await
+        .map_err(|e| self.fail(e))
     }
 
     async fn conversation(
@@ -34,9 +72,32 @@ impl ChatStore for PgStore {
         conversation_id: &str,
         limit: usize,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        Err(StoreError::Unavailable(
-            "PostgreSQL conversation: not written yet".into(),
-        ))
+        if conversation_id.contains('\0') {
+            // No stored conversation id holds a NUL (PostgreSQL cannot).
+            return Ok(Vec::new());
+        }
+        async {
+            let client = self.client().await?;
+            // The latest `limit`, turned back to oldest first.
+            let stmt = client
+                .prepare_cached(&format!(
+                    "SELECT * FROM (SELECT {MESSAGE_COLUMNS} FROM chat_messages m \
+                     WHERE m.project = $1 AND m.conversation_id = $2 ORDER BY m.id DESC LIMIT $3) \
+                     AS latest ORDER BY id"
+                ))
+                .await?;
+            let rows = client
+                .query(
+                    &stmt,
+                    &[&project.as_str(), &conversation_id, &sql_limit(limit)],
+                )
+                .await?;
+            rows.iter()
+                .map(message_from_row)
+                .collect::<Result<Vec<_>>>()
+        }
+        .await
+        .map_err(|e| self.fail(e))
     }
 
     async fn link_context(
@@ -45,9 +106,9 @@ impl ChatStore for PgStore {
         message: MessageId,
         chunks: &[ChunkId],
     ) -> Result<usize, StoreError> {
-        Err(StoreError::Unavailable(
-            "PostgreSQL link_context: not written yet".into(),
-        ))
+        self.link(project, message, chunks)
+            .await
+            .map_err(|e| self.fail(e))
     }
 
     async fn links_of_message(
@@ -55,9 +116,36 @@ impl ChatStore for PgStore {
         project: &Project,
         message: MessageId,
     ) -> Result<Vec<ContextLink>, StoreError> {
-        Err(StoreError::Unavailable(
-            "PostgreSQL links_of_message: not written yet".into(),
-        ))
+        async {
+            let client = self.client().await?;
+            // One row with a NULL chunk for a message without links, none
+            // for an unknown message.
+            let stmt = client
+                .prepare_cached(
+                    "SELECT l.chunk_id FROM chat_messages m \
+                     LEFT JOIN context_links l ON l.message_id = m.id \
+                     WHERE m.id = $1 AND m.project = $2 ORDER BY l.chunk_id",
+                )
+                .await?;
+            let rows = client
+                .query(&stmt, &[&message.0, &project.as_str()])
+                .await?;
+            if rows.is_empty() {
+                return Err(not_found("message", message, project));
+            }
+            let mut links = Vec::with_capacity(rows.len());
+            for row in &rows {
+                if let Some(chunk) = row.try_get::<_, Option<i64>>(0)? {
+                    links.push(ContextLink {
+                        message_id: message,
+                        chunk_id: ChunkId(chunk),
+                    });
+                }
+            }
+            Ok(links)
+        }
+        .await
+        .map_err(|e| self.fail(e))
     }
 
     async fn messages_for_chunk(
@@ -65,9 +153,32 @@ impl ChatStore for PgStore {
         project: &Project,
         chunk: ChunkId,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        Err(StoreError::Unavailable(
-            "PostgreSQL messages_for_chunk: not written yet".into(),
-        ))
+        async {
+            let client = self.client().await?;
+            // The chunk's row first (none: unknown chunk), then its users;
+            // a chunk nobody used gives one row of NULLs.
+            let stmt = client
+                .prepare_cached(&format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM chunks c \
+                     LEFT JOIN context_links l ON l.chunk_id = c.id \
+                     LEFT JOIN chat_messages m ON m.id = l.message_id AND m.project = c.project \
+                     WHERE c.id = $1 AND c.project = $2 ORDER BY m.id"
+                ))
+                .await?;
+            let rows = client.query(&stmt, &[&chunk.0, &project.as_str()]).await?;
+            if rows.is_empty() {
+                return Err(not_found("chunk", chunk, project));
+            }
+            let mut messages = Vec::with_capacity(rows.len());
+            for row in &rows {
+                if row.try_get::<_, Option<i64>>(0)?.is_some() {
+                    messages.push(message_from_row(row)?);
+                }
+            }
+            Ok(messages)
+        }
+        .await
+        .map_err(|e| self.fail(e))
     }
 
     async fn context_usage(
@@ -75,8 +186,285 @@ impl ChatStore for PgStore {
         project: &Project,
         top: usize,
     ) -> Result<ContextUsage, StoreError> {
-        Err(StoreError::Unavailable(
-            "PostgreSQL context_usage: not written yet".into(),
-        ))
+        self.usage(project, top).await.map_err(|e| self.fail(e))
     }
+}
+
+impl PgStore {
+    async fn log(
+        &self,
+        project: &Project,
+        message: &NewChatMessage,
+        context: &[ChunkId],
+    ) -> Result<ChatMessage> {
+        not_blank(
+            "conversation_id",
+            &message.conversation_id,
+            "\"session-42\"",
+        )?;
+        not_blank("role", &message.role, "\"user\" or \"assistant\"")?;
+        no_nul("conversation_id", &message.conversation_id)?;
+        no_nul("role", &message.role)?;
+        no_nul("content", &message.content)?;
+        for (field, value) in [
+            ("agent_name", &message.agent_name),
+            ("source_tool", &message.source_tool),
+        ] {
+            if let Some(value) = value {
+                no_nul(field, value)?;
+            }
+        }
+        let metadata = json_object("metadata", &message.metadata)?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        check_chunks(&tx, project, context).await?;
+        let insert = tx
+            .prepare_cached(&format!(
+                "INSERT INTO chat_messages AS m \
+                 (project, conversation_id, role, content, agent_name, source_tool, metadata) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {MESSAGE_COLUMNS}"
+            ))
+            .await?;
+        let row = tx
+            .query_one(
+                &insert,
+                &[
+                    &project.as_str(),
+                    &message.conversation_id,
+                    &message.role,
+                    &message.content,
+                    &message.agent_name,
+                    &message.source_tool,
+                    &metadata,
+                ],
+            )
+            .await?;
+        let stored = message_from_row(&row)?;
+        insert_links(&tx, project, stored.id, context).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn link(
+        &self,
+        project: &Project,
+        message: MessageId,
+        chunks: &[ChunkId],
+    ) -> Result<usize> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let exists = tx
+            .prepare_cached(
+                "SELECT 1 FROM chat_messages WHERE id = $1 AND project = $2 FOR KEY SHARE",
+            )
+            .await?;
+        if tx
+            .query_opt(&exists, &[&message.0, &project.as_str()])
+            .await?
+            .is_none()
+        {
+            return Err(not_found("message", message, project));
+        }
+        check_chunks(&tx, project, chunks).await?;
+        let created = insert_links(&tx, project, message, chunks).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn usage(&self, project: &Project, top: usize) -> Result<ContextUsage> {
+        let client = self.client().await?;
+        // One statement, so the counts and the ranking see one snapshot. The
+        // totals row is always there; the ranking joins it (none: NULLs).
+        let stmt = client
+            .prepare_cached(
+                "WITH l AS (SELECT message_id, chunk_id FROM context_links WHERE project = $1), \
+                 totals AS (SELECT count(*) AS links, count(DISTINCT message_id) AS messages, \
+                            count(DISTINCT chunk_id) AS chunks FROM l), \
+                 ranked AS (SELECT chunk_id, count(*) AS uses FROM l GROUP BY chunk_id \
+                            ORDER BY uses DESC, chunk_id LIMIT $2) \
+                 SELECT t.links, t.messages, t.chunks, r.chunk_id, r.uses \
+                 FROM totals t LEFT JOIN ranked r ON true \
+                 ORDER BY r.uses DESC, r.chunk_id",
+            )
+            .await?;
+        let rows = client
+            .query(&stmt, &[&project.as_str(), &sql_limit(top)])
+            .await?;
+        let first = rows
+            .first()
+            .ok_or_else(|| corrupt("the context usage query returned no row"))?;
+        let mut usage = ContextUsage {
+            total_context_links: count(first, 0)?,
+            unique_messages: count(first, 1)?,
+            unique_chunks_used: count(first, 2)?,
+            most_used_chunks: Vec::with_capacity(rows.len()),
+        };
+        for row in &rows {
+            if let Some(chunk) = row.try_get::<_, Option<i64>>(3)? {
+                usage.most_used_chunks.push(ChunkUsage {
+                    chunk_id: ChunkId(chunk),
+                    usage_count: count(row, 4)?,
+                });
+            }
+        }
+        Ok(usage)
+    }
+}
+
+/// Every chunk is one of this project's, else `NotFound` naming the first
+/// (in the caller's order) that is not. The chunks are locked against
+/// deletion until the transaction ends.
+async fn check_chunks(
+    client: &impl GenericClient,
+    project: &Project,
+    chunks: &[ChunkId],
+) -> Result<()> {
+    if chunks.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = chunks.iter().map(|c| c.0).collect();
+    let stmt = client
+        .prepare_cached(
+            "SELECT id FROM chunks WHERE id = ANY($1) AND project = $2 ORDER BY id FOR KEY SHARE",
+        )
+        .await?;
+    let rows = client.query(&stmt, &[&ids, &project.as_str()]).await?;
+    let found = rows
+        .iter()
+        .map(|row| row.try_get::<_, i64>(0))
+        .collect::<Result<HashSet<i64>, _>>()?;
+    match chunks.iter().find(|c| !found.contains(&c.0)) {
+        Some(&missing) => Err(not_found("chunk", missing, project)),
+        None => Ok(()),
+    }
+}
+
+/// Links the message to the chunks (checked by the caller); an existing link,
+/// or one given twice, is kept once. Returns how many are new.
+async fn insert_links(
+    client: &impl GenericClient,
+    project: &Project,
+    message: MessageId,
+    chunks: &[ChunkId],
+) -> Result<usize> {
+    if chunks.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<i64> = chunks.iter().map(|c| c.0).collect();
+    let stmt = client
+        .prepare_cached(
+            "INSERT INTO context_links (message_id, chunk_id, project) \
+             SELECT $1, chunk, $3 FROM unnest($2::bigint[]) AS chunk \
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    let created = client
+        .execute(&stmt, &[&message.0, &ids, &project.as_str()])
+        .await?;
+    usize::try_from(created).map_err(|_| corrupt(format!("{created} links inserted")))
+}
+
+/// The columns [`message_from_row`] reads, in order, of `chat_messages`
+/// aliased `m`.
+const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.role, m.content, m.agent_name, \
+                               m.source_tool, m.metadata, ltmc_ts(m.created_at) AS created";
+
+fn message_from_row(row: &Row) -> Result<ChatMessage> {
+    Ok(ChatMessage {
+        id: MessageId(row.try_get(0)?),
+        conversation_id: row.try_get(1)?,
+        role: row.try_get(2)?,
+        content: row.try_get(3)?,
+        agent_name: row.try_get(4)?,
+        source_tool: row.try_get(5)?,
+        metadata: row.try_get(6)?,
+        timestamp: row.try_get(7)?,
+    })
+}
+
+/// A `count(*)` column as the count it is.
+fn count(row: &Row, column: usize) -> Result<u64> {
+    let n: i64 = row.try_get(column)?;
+    u64::try_from(n).map_err(|_| corrupt(format!("a count of {n}")))
+}
+
+// ------------------------------------------- input checks (activity modules)
+
+/// `value` holds more than whitespace; `example` says what would.
+pub(crate) fn not_blank(field: &'static str, value: &str, example: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(invalid(
+            field,
+            format!("is empty; give one (e.g. {example})"),
+        ));
+    }
+    Ok(())
+}
+
+/// A JSON object as the database stores it; `null` (the default of a
+/// `serde_json::Value`) is the empty object. Anything else is refused:
+/// readers add keys to these without checking their type. So is a NUL
+/// anywhere in it.
+pub(crate) fn json_object(
+    field: &'static str,
+    value: &serde_json::Value,
+) -> Result<serde_json::Value> {
+    match value {
+        serde_json::Value::Null => Ok(serde_json::json!({})),
+        serde_json::Value::Object(_) => {
+            json_no_nul(field, value)?;
+            Ok(value.clone())
+        }
+        other => {
+            let kind = match other {
+                serde_json::Value::Bool(_) => "a boolean",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::String(_) => "a string",
+                _ => "an array",
+            };
+            Err(invalid(
+                field,
+                format!("must be a JSON object such as {{\"key\": \"value\"}}, not {kind}"),
+            ))
+        }
+    }
+}
+
+/// Text PostgreSQL can store: no NUL character.
+pub(crate) fn no_nul(field: &'static str, value: &str) -> Result<()> {
+    if value.contains('\0') {
+        return Err(invalid(
+            field,
+            "contains a NUL character, which PostgreSQL cannot store",
+        ));
+    }
+    Ok(())
+}
+
+/// JSON PostgreSQL can store: no NUL in any string or key.
+fn json_no_nul(field: &'static str, value: &serde_json::Value) -> Result<()> {
+    fn has_nul(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().any(has_nul),
+            serde_json::Value::Object(map) => map
+                .iter()
+                .any(|(key, value)| key.contains('\0') || has_nul(value)),
+            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+                false
+            }
+        }
+    }
+    if has_nul(value) {
+        return Err(invalid(
+            field,
+            "contains a NUL character, which PostgreSQL cannot store",
+        ));
+    }
+    Ok(())
+}
+
+/// `Invalid` naming the field.
+pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
+    Error::Store(StoreError::Invalid(CoreError::invalid(field, reason)))
 }

@@ -108,7 +108,7 @@ pub(crate) fn map_pg(err: &tokio_postgres::Error, location: &str) -> StoreError 
                 "{location}: {err} (is the PostgreSQL server running and the URL right?)"
             ));
         }
-        if std::error::Error::source(err).is_some_and(|s| s.is::<std::io::Error>()) {
+        if matches!(std::error::Error::source(err), Some(s) if s.is::<std::io::Error>()) {
             return StoreError::Unavailable(format!("{location}: {err}"));
         }
         return StoreError::Corrupt(format!("{location}: unexpected row: {err}"));

@@ -24,6 +24,7 @@ mod open;
 mod resources;
 mod search;
 mod store;
+pub mod testing;
 mod todos;
 
 pub use open::{LATEST_SCHEMA_VERSION, PgOptions, is_postgres_url};

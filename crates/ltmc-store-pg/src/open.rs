@@ -50,7 +50,20 @@ const MIGRATIONS: &[Migration] = &[
 /// Every pgvector column: (table, column, HNSW index name). Each is created
 /// as a plain `vector` and typed `vector(N)` with its index once the model is
 /// recorded; a migration that adds a vector column lists it here.
-const VECTOR_COLUMNS: &[(&str, &str, &str)] = &[("chunks", "embedding", "chunks_embedding_hnsw")];
+const VECTOR_COLUMNS: &[(&str, &str, &str)] = &[
+    ("chunks", "embedding", "chunks_embedding_hnsw"),
+    (
+        "fix_patterns",
+        "content_embedding",
+        "fix_patterns_content_hnsw",
+    ),
+    ("fix_patterns", "code_embedding", "fix_patterns_code_hnsw"),
+    (
+        "fix_patterns",
+        "problem_embedding",
+        "fix_patterns_problem_hnsw",
+    ),
+];
 
 /// A constant of our own for `pg_advisory_xact_lock`: "ltmc" + migrations.
 const MIGRATION_LOCK: i64 = 0x6c74_6d63_0001;

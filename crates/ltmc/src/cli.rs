@@ -61,6 +61,17 @@ pub struct Global {
     /// current directory); tools never read outside it.
     #[arg(long, env = "LTMC_PROJECT_ROOT", global = true, value_name = "DIR")]
     pub project_root: Option<PathBuf>,
+    /// Keep the store in PostgreSQL (with pgvector) instead of the data dir's
+    /// SQLite file: postgres://user:pass@host:5432/db, or a Unix socket as
+    /// postgresql://user@/db?host=/socket/dir. Several ltmc servers may share one.
+    #[arg(
+        long,
+        env = "LTMC_DATABASE_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,6 @@
-//! Resolves where things are (data dir, model cache, project) and opens the
-//! concrete backends: the one place that picks SQLite and the real model.
+//! Resolves where things are (data dir or database URL, model cache, project)
+//! and opens the concrete backends: the one place that picks SQLite or
+//! PostgreSQL, and the real model.
 //!
 //! Not a config file format: settings come from flags and `LTMC_*`
 //! environment variables only (clap reads both).
@@ -10,6 +11,7 @@ use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::Embedder;
 use ltmc_service::Memory;
 use ltmc_store::Store;
+use ltmc_store_pg::PgStore;
 use ltmc_store_sqlite::{EmbeddingSpec, IndexOptions, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,6 +33,9 @@ pub struct Context {
     pub chunking: ChunkConfig,
     /// The code base tools may read (guardian checks, imports).
     pub project_root: PathBuf,
+    /// The PostgreSQL store, when one is configured instead of the data dir's
+    /// SQLite file.
+    pub database_url: Option<String>,
 }
 
 impl Context {
@@ -65,6 +70,10 @@ impl Context {
                 None => std::env::current_dir()
                     .context("cannot read the current directory; pass --project-root DIR")?,
             },
+            database_url: global
+                .database_url
+                .clone()
+                .filter(|url| !url.trim().is_empty()),
         })
     }
 
@@ -95,8 +104,20 @@ impl Context {
         }
     }
 
+    /// Where the store is, for messages: the database URL (without its
+    /// password) or the SQLite file.
+    pub fn store_location(&self) -> String {
+        match &self.database_url {
+            Some(url) => redact(url),
+            None => shown(&self.db_path()),
+        }
+    }
+
     /// Opens the store for writing, creating the data dir when missing.
     pub fn open_for_write(&self, embedder: &dyn Embedder) -> Result<Arc<dyn Store>> {
+        if self.database_url.is_some() {
+            return self.open(Some(embedder));
+        }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create the data dir {}", self.data_dir.display()))?;
         self.open(Some(embedder))
@@ -104,7 +125,7 @@ impl Context {
 
     /// Opens an existing store; a missing one is an error with a hint.
     pub fn open_existing(&self, embedder: Option<&dyn Embedder>) -> Result<Arc<dyn Store>> {
-        if !self.db_path().is_file() {
+        if self.database_url.is_none() && !self.db_path().is_file() {
             return Err(crate::failure::with_hint(
                 anyhow::anyhow!("no ltmc store in {}", self.data_dir.display()),
                 "store something first (`ltmc store FILE`), run `ltmc init`, or pass the right --data-dir",
@@ -118,6 +139,15 @@ impl Context {
             model_id: e.model_id().to_owned(),
             dimension: e.dimension(),
         });
+        if let Some(url) = &self.database_url {
+            // The commands open their store from synchronous code inside the
+            // multi-threaded runtime (main.rs); block_in_place lets this one
+            // async open run there without stalling the runtime's other tasks.
+            let store = tokio::task::block_in_place(|| {
+                tokio::runtime::Handle::current().block_on(PgStore::connect(url, spec.as_ref()))
+            })?;
+            return Ok(Arc::new(store));
+        }
         let options = IndexOptions {
             ann_threshold: self.ann_threshold,
             progress: Arc::new(crate::progress::Bar::default()),
@@ -168,6 +198,20 @@ impl Context {
             self.open_existing(Some(embedder.as_ref()))?
         };
         Ok(Memory::new(store, embedder, chunking)?)
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_owned(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Integration tests of the use cases on a real SQLite store with the
+//! Integration tests of the use cases on a real store (SQLite; PostgreSQL
+//! with `LTMC_TEST_BACKEND=postgres`, which `scripts/test` runs too) with the
 //! deterministic hash embedder: batched stores (duplicates inside a batch,
 //! one bad text among good ones), the three search modes, and every LTMC
 //! tool (`tools_*` modules).
@@ -28,8 +29,7 @@ fn request(name: &str, content: &str) -> StoreRequest {
 
 #[tokio::test]
 async fn batch_answers_each_request_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let memory = memory(&dir);
+    let (memory, _backing) = memory().await;
     let answers = memory
         .store_batch(vec![
             request("a", "alpha beta gamma"),
@@ -66,8 +66,7 @@ async fn batch_answers_each_request_in_order() {
 
 #[tokio::test]
 async fn long_text_chunks_are_stored_in_order_with_their_own_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let memory = memory(&dir);
+    let (memory, _backing) = memory().await;
     let text = "word ".repeat(2000) + "tail end";
     let stored = memory.store_text(request("long", &text)).await.unwrap();
     assert!(stored.chunk_count > 5);
@@ -86,8 +85,7 @@ async fn long_text_chunks_are_stored_in_order_with_their_own_text() {
 
 #[tokio::test]
 async fn search_modes_rank_their_own_way() {
-    let dir = tempfile::tempdir().unwrap();
-    let memory = memory(&dir);
+    let (memory, _backing) = memory().await;
     for (name, content) in [
         ("code", "fn frobnicate_ledger_v7() { rebalance the ledger }"),
         ("prose", "the finance team rebalances ledgers every night"),

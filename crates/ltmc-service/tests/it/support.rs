@@ -1,38 +1,65 @@
-//! Shared setup of the tool tests: a SQLite store in a temporary directory,
-//! the deterministic hash embedder, and helpers that call a tool and assert
-//! the shape of a success or a failure.
+//! Shared setup of the tool tests: a store (SQLite in a temporary directory,
+//! or with `LTMC_TEST_BACKEND=postgres` a throw-away PostgreSQL database, so
+//! that every use case is tested on both backends), the deterministic hash
+//! embedder, and helpers that call a tool and assert the shape of a success
+//! or a failure.
 
 use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::testing::HashEmbedder;
 use ltmc_service::{LlmConfig, Memory, Tools};
+use ltmc_store::Store;
+use ltmc_store_pg::PgStore;
+use ltmc_store_pg::testing::{TestDb, postgres_selected, server_url};
 use ltmc_store_sqlite::SqliteStore;
 use serde_json::Value;
 use std::sync::Arc;
 
 pub struct Env {
-    /// Kept alive for the store's files.
-    pub _dir: tempfile::TempDir,
+    /// Kept alive for the store: its files, or its database.
+    pub _backing: Backing,
     pub tools: Tools,
 }
 
-pub fn memory(dir: &tempfile::TempDir) -> Memory {
+/// What a test's store lives in; dropped (files or database) with it. Held,
+/// never read: its drop is the point.
+#[allow(dead_code)]
+pub enum Backing {
+    Dir(tempfile::TempDir),
+    Database(TestDb),
+}
+
+/// A fresh store on the selected backend, and the hash embedder's service.
+pub async fn memory() -> (Memory, Backing) {
     let embedder = Arc::new(HashEmbedder::new(64).unwrap());
     let spec = ltmc_store::EmbeddingSpec {
         model_id: ltmc_embed::Embedder::model_id(embedder.as_ref()).to_owned(),
         dimension: 64,
     };
-    let store = SqliteStore::open(&dir.path().join("ltmc.db"), Some(&spec)).unwrap();
-    Memory::new(Arc::new(store), embedder, ChunkConfig::default()).unwrap()
+    let (store, backing): (Arc<dyn Store>, Backing) = if postgres_selected() {
+        let server = server_url().expect("LTMC_TEST_BACKEND=postgres needs LTMC_TEST_DATABASE_URL");
+        let db = TestDb::create(&server).await;
+        let store = PgStore::connect(&db.url, Some(&spec)).await.unwrap();
+        (Arc::new(store), Backing::Database(db))
+    } else {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("ltmc.db"), Some(&spec)).unwrap();
+        (Arc::new(store), Backing::Dir(dir))
+    };
+    let memory = Memory::new(store, embedder, ChunkConfig::default()).unwrap();
+    (memory, backing)
 }
 
-pub fn env_with(llm: Option<LlmConfig>) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let tools = Tools::new(memory(&dir), Project::default(), llm);
-    Env { _dir: dir, tools }
+pub async fn env_with(llm: Option<LlmConfig>) -> Env {
+    let (memory, backing) = memory().await;
+    let tools = Tools::new(memory, Project::default(), llm);
+    Env {
+        _backing: backing,
+        tools,
+    }
 }
 
-pub fn env() -> Env {
-    env_with(None)
+pub async fn env() -> Env {
+    env_with(None).await
 }
 
 impl Env {

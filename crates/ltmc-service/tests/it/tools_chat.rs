@@ -7,7 +7,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn log_chat_logs_with_optional_fields_and_refuses_bad_input() {
-    let env = env();
+    let env = env().await;
     let v = env
         .ok(
             "log_chat",
@@ -51,7 +51,7 @@ async fn log_chat_logs_with_optional_fields_and_refuses_bad_input() {
 
 #[tokio::test]
 async fn context_links_round_trip_and_statistics() {
-    let env = env();
+    let env = env().await;
     let r1 = env.store("a.md", "alpha document text", "document").await;
     let r2 = env.store("b.md", "beta document text", "document").await;
     let hits = env
@@ -121,7 +121,7 @@ async fn context_links_round_trip_and_statistics() {
 
 #[tokio::test]
 async fn context_link_tools_refuse_unknown_ids() {
-    let env = env();
+    let env = env().await;
     env.store("a.md", "alpha", "document").await;
     let message = env
         .ok(

@@ -11,7 +11,7 @@ async fn log(env: &Env, args: Value) -> Value {
 
 #[tokio::test]
 async fn log_code_attempt_stores_and_links_to_earlier_attempts() {
-    let env = env();
+    let env = env().await;
     let first = log(
         &env,
         json!({
@@ -137,7 +137,7 @@ async fn seed_attempts(env: &Env) {
 
 #[tokio::test]
 async fn get_code_patterns_ranks_by_meaning_and_filters_inside_the_search() {
-    let env = env();
+    let env = env().await;
     seed_attempts(&env).await;
     let v = env
         .ok(
@@ -214,7 +214,7 @@ async fn get_code_patterns_ranks_by_meaning_and_filters_inside_the_search() {
 
 #[tokio::test]
 async fn analyze_code_patterns_counts_rates_and_trends() {
-    let env = env();
+    let env = env().await;
     seed_attempts(&env).await;
     let v = env.ok("analyze_code_patterns_tool", json!({})).await;
     assert_eq!(v["total_patterns"], 5);

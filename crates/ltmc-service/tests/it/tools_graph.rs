@@ -6,7 +6,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn link_and_query_the_graph() {
-    let env = env();
+    let env = env().await;
     let v = env
         .ok(
             "link_resources",
@@ -82,7 +82,7 @@ async fn link_and_query_the_graph() {
 
 #[tokio::test]
 async fn auto_link_links_similar_documents_with_evidence() {
-    let env = env();
+    let env = env().await;
     let stored = env
         .store(
             "pool.md",

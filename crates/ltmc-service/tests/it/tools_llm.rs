@@ -76,7 +76,8 @@ async fn ask_with_context_asks_the_configured_model() {
         base_url,
         model: "tiny-test-model".into(),
         api_key: Some("secret-key".into()),
-    }));
+    }))
+    .await;
     env.store("deploy.md", DOC, "document").await;
     let v = env
         .ok(
@@ -136,7 +137,8 @@ async fn a_failing_model_falls_back_to_the_extractive_answer() {
         base_url,
         model: "m".into(),
         api_key: None,
-    }));
+    }))
+    .await;
     env.store("deploy.md", DOC, "document").await;
     let v = env
         .ok(

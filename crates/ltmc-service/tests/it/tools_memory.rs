@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 #[tokio::test]
 async fn store_memory_stores_reports_duplicates_and_refuses_bad_input() {
-    let env = env();
+    let env = env().await;
     let v = env
         .ok(
             "store_memory",
@@ -58,7 +58,7 @@ async fn store_memory_stores_reports_duplicates_and_refuses_bad_input() {
 
 #[tokio::test]
 async fn retrieve_memory_returns_chunks_and_logs_the_query_with_links() {
-    let env = env();
+    let env = env().await;
     env.store(
         "db.md",
         "The database connection pool leaks under load.",
@@ -140,7 +140,7 @@ async fn retrieve_memory_returns_chunks_and_logs_the_query_with_links() {
 
 #[tokio::test]
 async fn retrieve_memory_leaves_out_code_attempts() {
-    let env = env();
+    let env = env().await;
     env.store("doc.md", "Parse the config file with serde.", "document")
         .await;
     env.ok(
@@ -161,7 +161,7 @@ async fn retrieve_memory_leaves_out_code_attempts() {
 
 #[tokio::test]
 async fn ask_with_context_answers_extractively_without_a_model() {
-    let env = env();
+    let env = env().await;
     env.store(
         "deploy.md",
         "Deploys run from the main branch. The staging token lives in the vault under ci/staging. \
@@ -229,7 +229,7 @@ async fn ask_with_context_answers_extractively_without_a_model() {
 
 #[tokio::test]
 async fn ask_with_context_on_an_empty_memory_says_so() {
-    let env = env();
+    let env = env().await;
     let v = env
         .ok(
             "ask_with_context",
@@ -243,7 +243,7 @@ async fn ask_with_context_on_an_empty_memory_says_so() {
 
 #[tokio::test]
 async fn route_query_searches_each_source_and_combines() {
-    let env = env();
+    let env = env().await;
     env.store(
         "cache.md",
         "The cache layer evicts entries after ten minutes.",
@@ -311,7 +311,7 @@ async fn route_query_searches_each_source_and_combines() {
 
 #[tokio::test]
 async fn build_context_packs_in_order_within_the_budget() {
-    let env = env();
+    let env = env().await;
     let long = "This sentence is part of a long design document. ".repeat(50);
     let v = env
         .ok(
@@ -366,7 +366,7 @@ async fn build_context_packs_in_order_within_the_budget() {
 
 #[tokio::test]
 async fn retrieve_by_type_returns_distinct_documents_of_the_type() {
-    let env = env();
+    let env = env().await;
     // Many chunks of another type that match the query better...
     for i in 0..30 {
         env.store(

@@ -112,7 +112,7 @@ fn schemas_carry_the_contract_parameters_and_defaults() {
 
 #[tokio::test]
 async fn every_listed_tool_dispatches_and_unknown_ones_fail() {
-    let env = env();
+    let env = env().await;
     for name in CONTRACT {
         let outcome = env.tools.call(name, json!({})).await;
         let error = outcome.value["error"].as_str().unwrap_or("");

@@ -6,7 +6,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn todos_add_list_complete_search() {
-    let env = env();
+    let env = env().await;
     let a = env
         .ok(
             "add_todo",
@@ -65,7 +65,7 @@ async fn todos_add_list_complete_search() {
 
 #[tokio::test]
 async fn todo_tools_refuse_bad_input_and_unknown_ids() {
-    let env = env();
+    let env = env().await;
     let e = env
         .fail(
             "add_todo",

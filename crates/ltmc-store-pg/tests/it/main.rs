@@ -9,5 +9,6 @@
 //! on CI (`CI=true`), where a skip would hide a regression.
 
 mod conformance;
+mod functions;
 mod open;
 mod support;

@@ -106,6 +106,12 @@ pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
 }
 
 fn data_dir(ctx: &Context) -> Result<String, String> {
+    if ctx.database_url.is_some() {
+        return Ok(format!(
+            "the store is in PostgreSQL ({}); no data dir needed",
+            ctx.store_location()
+        ));
+    }
     let dir = &ctx.data_dir;
     let meta = std::fs::metadata(dir).map_err(|e| format!("{}: {e}", shown(dir)))?;
     if !meta.is_dir() {

@@ -1,6 +1,6 @@
 //! The one-step commands: `init`, `delete`, `embed`, `reindex`.
 
-use crate::context::{Context, shown};
+use crate::context::Context;
 use crate::output;
 use ltmc_core::ResourceId;
 use serde_json::json;
@@ -15,7 +15,7 @@ pub async fn init(ctx: &Context) -> anyhow::Result<ExitCode> {
     } else {
         output::line(&format!(
             "ltmc store ready at {} (model {}, {} dimensions, schema v{})",
-            shown(&ctx.data_dir),
+            ctx.store_location(),
             info.embedding_model,
             info.dimension,
             info.schema_version

@@ -5,7 +5,9 @@
 //! the command line's shapes and errors without a model; `real_model` proves
 //! search by meaning, concurrency and lossless chunking with the real one.
 //! `serve` checks the server processes by hand-written frames; `mcp_python`
-//! drives them with the official MCP Python SDK.
+//! drives them with the official MCP Python SDK; `two_servers` runs two
+//! servers on one PostgreSQL under concurrent clients. With
+//! `LTMC_TEST_BACKEND=postgres` each test's store is a PostgreSQL database.
 
 mod cli;
 mod crash;
@@ -15,3 +17,4 @@ mod paraphrase;
 mod real_model;
 mod serve;
 mod support;
+mod two_servers;

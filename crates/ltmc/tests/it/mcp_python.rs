@@ -49,6 +49,8 @@ fn run_script(python: &Path, script: &str, ltmc: &Ltmc, args: &[&str]) -> Value 
         .arg(ltmc.dir.path())
         .args(args)
         .env_remove("LTMC_PROJECT")
+        .env_remove("LTMC_DATABASE_URL")
+        .envs(ltmc.backend_env())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -1,20 +1,47 @@
 //! Helpers to run the `ltmc` binary in a temporary data dir and read its output.
+//!
+//! With `LTMC_TEST_BACKEND=postgres` (which `scripts/test` sets for the
+//! backend-neutral tests) every `Ltmc` also gets a throw-away PostgreSQL
+//! database and its commands run with `LTMC_DATABASE_URL`; the data dir still
+//! holds whatever else a command writes.
 
+use ltmc_store_pg::testing::{TestDb, postgres_selected, server_url};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub struct Ltmc {
     pub dir: tempfile::TempDir,
     pub hash_embedder: bool,
+    /// The store's database when the tests run on PostgreSQL.
+    pub db: Option<TestDb>,
 }
 
 impl Ltmc {
-    /// A fresh data dir; `hash_embedder` selects the model-free test embedder.
+    /// A fresh data dir (and database, on PostgreSQL); `hash_embedder`
+    /// selects the model-free test embedder.
     pub fn new(hash_embedder: bool) -> Self {
+        let db = postgres_selected().then(|| {
+            let server =
+                server_url().expect("LTMC_TEST_BACKEND=postgres needs LTMC_TEST_DATABASE_URL");
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(TestDb::create(&server))
+        });
         Self {
             dir: tempfile::tempdir().unwrap(),
             hash_embedder,
+            db,
         }
+    }
+
+    /// The environment that points a process at this store's backend.
+    pub fn backend_env(&self) -> Vec<(&'static str, String)> {
+        self.db
+            .iter()
+            .map(|db| ("LTMC_DATABASE_URL", db.url.clone()))
+            .collect()
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -25,6 +52,8 @@ impl Ltmc {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ltmc"));
         cmd.env("LTMC_DATA_DIR", self.data_dir())
             .env_remove("LTMC_PROJECT")
+            .env_remove("LTMC_DATABASE_URL")
+            .envs(self.backend_env())
             .env("LTMC_LOG", "warn")
             .stdin(Stdio::null());
         if self.hash_embedder {
