@@ -100,6 +100,10 @@ fn store_hint(error: &StoreError) -> String {
         StoreError::Conflict(_) => "retry; if it persists run `ltmc doctor`".into(),
         StoreError::Invalid(_) => "fix the input and try again".into(),
         StoreError::Corrupt(_) => "run `ltmc doctor`; restore the data dir from a backup if it is damaged".into(),
+        // PostgreSQL's messages start with the server's location (ltmc-store-pg).
+        StoreError::Unavailable(m) if m.starts_with("postgres://") => {
+            "check that the PostgreSQL server is running and that --database-url (LTMC_DATABASE_URL) names it, its user and database".into()
+        }
         StoreError::Unavailable(_) => {
             "check that --data-dir points to a readable ltmc data directory and that no other program holds it locked".into()
         }
