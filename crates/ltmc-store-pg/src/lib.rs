@@ -9,6 +9,8 @@
 //! lock, so several servers may start at once. The fix-pattern tables keep
 //! the seed's array columns with GIN indexes, and the seed's
 //! `search_patterns_enhanced` / `get_related_patterns` exist as SQL functions.
+//! A whole store can be exported and imported with its ids (`StoreDump`, for
+//! `ltmc migrate-store`).
 //!
 //! Not here: the traits and the conformance suite (ltmc-store), the embedded
 //! backend (ltmc-store-sqlite), anything above storage.
@@ -16,6 +18,7 @@
 mod admin;
 mod attempts;
 mod chat;
+mod dump;
 mod error;
 mod fix;
 mod graph;

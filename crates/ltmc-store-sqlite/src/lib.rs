@@ -20,6 +20,8 @@
 //! The fix-pattern knowledge base (file audits, fix patterns with their three
 //! embeddings, relationships, applications, guardian rules) has tables of its
 //! own; pattern vectors stay out of the vector index and are searched exactly.
+//! A whole store can be exported and imported with its ids (`StoreDump`,
+//! for `ltmc migrate-store`).
 //! rusqlite never appears in the public API: every driver error becomes
 //! a `StoreError` in `error.rs`.
 //!
@@ -31,6 +33,7 @@ mod attempts;
 mod blob;
 mod cache;
 mod chat;
+mod dump;
 mod error;
 mod fix;
 mod fts_query;

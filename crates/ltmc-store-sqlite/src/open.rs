@@ -1,5 +1,6 @@
-//! Opening the database file: path checks, connection pragmas, migrations and
-//! the embedding-model check, in that order.
+//! Opening the database file: path checks, connection pragmas (WAL, foreign
+//! keys, sync level, memory map and page cache size), migrations and the
+//! embedding-model check, in that order.
 //!
 //! Everything that can make a store unusable is found here, at open time, with
 //! the path in the message; after a successful open every table exists and the
@@ -17,6 +18,11 @@ use std::time::Duration;
 /// call fails as Unavailable. Writes are short; 30 s only runs out when
 /// something is wrong.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How much of the database file SQLite reads through a memory map (bytes).
+const MMAP_SIZE: i64 = 256 << 20;
+/// The page cache's ceiling: negative is KiB, so 64 MiB.
+const CACHE_SIZE: i64 = -65_536;
 
 /// The connection and what was recorded in the store, ready to use.
 pub(crate) struct Opened {
@@ -61,6 +67,15 @@ fn connect(path: &Path) -> Result<Connection> {
     // In WAL mode NORMAL loses at most the last transactions on power loss,
     // never consistency, and saves an fsync per write.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Pattern search reads the content and problem vectors of every
+    // candidate (about 25 MB at 10,000 patterns) on each call. Through
+    // SQLite's default 2 MiB page cache each page was copied in from the OS
+    // again; mapped, and with room to keep them, warm searches took about
+    // half the time (`ltmc bench patterns`, issue 5). Both are ceilings, not
+    // allocations: the cache grows only as pages are read, and the map is
+    // address space backed by the OS page cache that processes share.
+    conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
+    conn.pragma_update(None, "cache_size", CACHE_SIZE)?;
     Ok(conn)
 }
 

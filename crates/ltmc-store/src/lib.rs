@@ -3,17 +3,26 @@
 //! The traits here are async so that a network database (PostgreSQL) can
 //! implement them without blocking, and they speak only ltmc-core types and
 //! the backend-neutral [`StoreError`]: a driver's error never reaches a caller.
-//! The [`conformance`] module is the test suite every backend runs.
+//! The [`conformance`] module is the test suite every backend runs; [`Dump`]
+//! is a whole store as backend-neutral records, for copying one into another.
 //!
 //! This crate holds no backend and does no I/O of its own.
 
 mod activity;
 pub mod conformance;
+mod dump;
 mod error;
 mod fix;
 mod traits;
 
 pub use activity::{AttemptStore, ChatStore, GraphStore, TodoStore};
+pub use dump::{
+    AttemptLinkRecord, AuditHistoryRecord, ChatMessageRecord, ChunkRecord, CodeAttemptRecord,
+    ContextLinkRecord, DUMP_FORMAT, Dump, FileAuditRecord, FixPatternRecord, GraphEdgeRecord,
+    GuardianRuleRecord, ID_SEQUENCES, ModelRecord, PatternApplicationRecord,
+    PatternRelationshipRecord, ResourceRecord, RuleHitRecord, StoreDump, TableChecksum, TodoRecord,
+    describe_counts,
+};
 pub use error::StoreError;
 pub use fix::{
     AuditStore, GuardianStore, PatternMatch, PatternQuery, PatternStore, RecordedApplication,

@@ -155,6 +155,13 @@ pub enum Command {
     /// Serve the LTMC tools to agents: MCP on stdin/stdout (--stdio), or HTTP
     /// (MCP at /mcp, JSON-RPC at /jsonrpc, /tools, /health; the default).
     Serve(ServeArgs),
+    /// Copy a whole store (every project and table, ids kept, the model) from
+    /// SQLite to PostgreSQL or back into an empty target, then verify it table
+    /// by table (row counts and checksums); exits 1 when anything differs.
+    MigrateStore(MigrateStoreArgs),
+    /// Import an original LTMC database and its FAISS or pickle index
+    /// (backup first, never writing to the source), verify it, or roll back.
+    Migrate(LegacyMigrateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +203,20 @@ pub enum BenchCommand {
         /// real) to time search at a size that would take hours to embed.
         #[arg(long, value_name = "N")]
         fill: Option<usize>,
+    },
+    /// Time warm `find_similar_patterns` (issue 5): query embedding, the
+    /// store's pattern search, and the whole call, without and with filters.
+    Patterns {
+        /// Debt descriptions to search for (default: a fixed set).
+        queries: Vec<String>,
+        /// Timed rounds over the queries, after one warm-up round.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// First fill the project up to N fix patterns: variants of the
+        /// example data set's patterns, their vectors the real model's of
+        /// the originals, perturbed (0: time the store as it is).
+        #[arg(long, default_value_t = 10_000, value_name = "N")]
+        patterns: usize,
     },
     /// Retrieval quality (nDCG@10, recall@10) of each search mode on a BEIR collection
     /// (corpus.jsonl, queries.jsonl, qrels-test.tsv), e.g. ../shared/data/scifact.
@@ -255,4 +276,37 @@ pub enum ModelCommand {
     },
     /// Print the model cache directory.
     Path,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateStoreArgs {
+    /// The store to copy: sqlite:PATH (a database file, or a data dir: an
+    /// existing directory or one ending in /) or postgres://user@host:5432/db.
+    /// Its records are only read.
+    #[arg(long, value_name = "STORE")]
+    pub from: String,
+    /// Where to copy it: sqlite:PATH (created with its directory) or a
+    /// PostgreSQL URL; must hold no ltmc data (the schema may exist).
+    #[arg(long, value_name = "STORE")]
+    pub to: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LegacyMigrateArgs {
+    /// The original LTMC database (ltmc.db); only ever read.
+    #[arg(long, value_name = "PATH", required_unless_present = "rollback")]
+    pub from: Option<PathBuf>,
+    /// Its vector index: a FAISS IndexFlatL2 / IndexIDMap file or the first
+    /// version's pickle (default: faiss_index beside the database, if any).
+    #[arg(long, value_name = "PATH")]
+    pub index: Option<PathBuf>,
+    /// Read and report everything, write nothing.
+    #[arg(long, conflicts_with_all = ["verify", "rollback"])]
+    pub dry_run: bool,
+    /// Compare the source with the store instead of importing; exits 1 on a difference.
+    #[arg(long, conflicts_with = "rollback")]
+    pub verify: bool,
+    /// Put back the store the last migration replaced.
+    #[arg(long)]
+    pub rollback: bool,
 }

@@ -9,6 +9,7 @@
 
 use ltmc_embed::EmbedError;
 use ltmc_guard::GuardError;
+use ltmc_legacy::LegacyError;
 use ltmc_service::ServiceError;
 use ltmc_store::StoreError;
 use std::fmt;
@@ -59,6 +60,9 @@ fn hint_for(error: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<GuardError>() {
             return Some(guard_hint(e));
         }
+        if let Some(e) = cause.downcast_ref::<LegacyError>() {
+            return Some(legacy_hint(e));
+        }
         if let Some(e) = cause.downcast_ref::<EmbedError>() {
             return e.hint().map(str::to_owned);
         }
@@ -106,6 +110,23 @@ fn store_hint(error: &StoreError) -> String {
         }
         StoreError::Unavailable(_) => {
             "check that --data-dir points to a readable ltmc data directory and that no other program holds it locked".into()
+        }
+    }
+}
+
+fn legacy_hint(error: &LegacyError) -> String {
+    match error {
+        LegacyError::Io { .. } => {
+            "give the original LTMC's ltmc.db (and its faiss_index) with --from / --index".into()
+        }
+        LegacyError::Locked { .. } => {
+            "stop the old LTMC server (it holds the database), then run the migration again".into()
+        }
+        LegacyError::CorruptDatabase { .. } => {
+            "check the file is the original LTMC's SQLite database; restore it from a backup if damaged".into()
+        }
+        LegacyError::CorruptIndex { .. } => {
+            "restore the index from a backup, or leave out --index (chunks are re-embedded anyway)".into()
         }
     }
 }

@@ -20,11 +20,12 @@
 //! The checks are grouped by concern: documents and vector search
 //! (`resources`), keyword search (`keyword`), chat messages and context links
 //! (`chat`), todos (`todos`), the relationship graph (`graph`), code
-//! attempts (`attempts`) and the fix-pattern knowledge base (`fix`); the
-//! helpers they share are here.
+//! attempts (`attempts`), the fix-pattern knowledge base (`fix`) and whole
+//! store export and import (`dump`); the helpers they share are here.
 
 mod attempts;
 mod chat;
+mod dump;
 mod fix;
 mod graph;
 mod keyword;
@@ -33,6 +34,7 @@ mod todos;
 
 pub use attempts::*;
 pub use chat::*;
+pub use dump::*;
 pub use fix::*;
 pub use graph::*;
 pub use keyword::*;
@@ -158,6 +160,9 @@ macro_rules! store_conformance_tests {
             guardian_rules_add_list_activate,
             guardian_hits_statistics,
             fix_projects_are_isolated,
+            dump_import_keeps_ids_and_continues_sequences,
+            dump_import_refuses_a_store_with_data,
+            dump_failed_import_writes_nothing,
         );
     };
     ($fresh:expr) => {
@@ -455,6 +460,7 @@ mod tests {
             include_str!("graph.rs"),
             include_str!("attempts.rs"),
             include_str!("fix.rs"),
+            include_str!("dump.rs"),
         ];
         let mut defined: Vec<&str> = sources
             .iter()

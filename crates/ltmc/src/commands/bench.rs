@@ -36,6 +36,11 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<ExitCod
             }
             search(ctx, queries, rounds.max(1), top_k).await
         }
+        BenchCommand::Patterns {
+            queries,
+            rounds,
+            patterns,
+        } => super::bench_patterns::run(ctx, queries, rounds.max(1), patterns).await,
         BenchCommand::Beir {
             dir,
             work_dir,
@@ -186,7 +191,7 @@ pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// p50, p99 (nearest rank) and mean in milliseconds.
+/// p50, p95, p99 (nearest rank), max and mean in milliseconds.
 pub(super) fn summary(samples: &mut [Duration]) -> serde_json::Value {
     samples.sort();
     let rank = |percent: usize| {
@@ -196,7 +201,8 @@ pub(super) fn summary(samples: &mut [Duration]) -> serde_json::Value {
         ms(samples[i - 1])
     };
     let mean = samples.iter().map(|d| ms(*d)).sum::<f64>() / samples.len() as f64;
-    json!({"p50": rank(50), "p99": rank(99), "mean": mean})
+    let max = samples.last().map_or(f64::NAN, |d| ms(*d));
+    json!({"p50": rank(50), "p95": rank(95), "p99": rank(99), "max": max, "mean": mean})
 }
 
 #[cfg(test)]
@@ -209,7 +215,9 @@ mod tests {
         samples.reverse();
         let s = summary(&mut samples);
         assert!((s["p50"].as_f64().unwrap() - 50.0).abs() < 1e-9);
+        assert!((s["p95"].as_f64().unwrap() - 95.0).abs() < 1e-9);
         assert!((s["p99"].as_f64().unwrap() - 99.0).abs() < 1e-9);
+        assert!((s["max"].as_f64().unwrap() - 100.0).abs() < 1e-9);
         assert!((s["mean"].as_f64().unwrap() - 50.5).abs() < 1e-9);
     }
 }

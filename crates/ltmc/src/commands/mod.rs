@@ -2,8 +2,12 @@
 
 mod beir;
 mod bench;
+mod bench_patterns;
 mod doctor;
 mod fix_cli;
+mod legacy_import;
+mod legacy_migrate;
+mod migrate_store;
 mod model;
 mod search;
 mod serve;
@@ -36,5 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { command } => fix_cli::audit(&ctx, command).await,
         Command::Patterns { command } => fix_cli::patterns(&ctx, command).await,
         Command::Guard { command } => fix_cli::guard(&ctx, command).await,
+        Command::MigrateStore(args) => migrate_store::run(&ctx, args).await,
+        Command::Migrate(args) => legacy_migrate::run(&ctx, args).await,
     }
 }

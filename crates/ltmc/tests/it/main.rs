@@ -6,13 +6,15 @@
 //! search by meaning, concurrency and lossless chunking with the real one.
 //! `serve` checks the server processes by hand-written frames; `mcp_python`
 //! drives them with the official MCP Python SDK; `two_servers` runs two
-//! servers on one PostgreSQL under concurrent clients. With
+//! servers on one PostgreSQL under concurrent clients; `migrate_store` copies a
+//! filled store SQLite to PostgreSQL and back. With
 //! `LTMC_TEST_BACKEND=postgres` each test's store is a PostgreSQL database.
 
 mod cli;
 mod crash;
 mod fix_patterns;
 mod mcp_python;
+mod migrate_store;
 mod paraphrase;
 mod real_model;
 mod serve;

@@ -1,0 +1,454 @@
+//! `ltmc migrate --from ltmc.db [--index faiss_index] [--dry-run]`, `--verify`
+//! and `--rollback`: moving an original LTMC database into ltmc.
+//!
+//! Order of a run: checksums of the source files; a timestamped backup of
+//! them under `DATA_DIR/migrate-backups/<time>/source/`; read everything
+//! (ltmc-legacy, read-only); re-embed every chunk and match it to the legacy
+//! vectors; then build the result in a fresh staging store
+//! (`DATA_DIR/migrate-staging-<time>/`, a copy of the current store if there
+//! is one), and only when all of it is written move the current store aside
+//! (`migrate-backups/<time>/previous/`) and the staging one into place. Any
+//! error before the switch leaves the configured store untouched. Checksums
+//! after the run prove the source unchanged. `--rollback` puts the moved-aside
+//! store back. Not here: PostgreSQL targets (no staging directory to switch).
+
+use crate::cli::LegacyMigrateArgs;
+use crate::commands::legacy_import::{self, TableReport, VectorReport};
+use crate::context::{Context, DB_FILE, shown};
+use crate::failure::with_hint;
+use crate::output;
+use anyhow::{Context as _, anyhow, bail};
+use ltmc_legacy::{LEGACY_TABLES, LegacyDatabase, LegacyIndex};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+const BACKUPS: &str = "migrate-backups";
+const LAST: &str = "last-migration.json";
+/// The files of a SQLite store in a data dir (the -ann graph is a cache).
+const STORE_FILES: [&str; 4] = ["ltmc.db", "ltmc.db-wal", "ltmc.db-shm", "ltmc.db-ann"];
+
+#[derive(Debug, Serialize)]
+struct Report {
+    dry_run: bool,
+    project: String,
+    source: String,
+    index: Option<String>,
+    index_format: Option<ltmc_legacy::IndexFormat>,
+    missing_tables: Vec<String>,
+    other_tables: Vec<String>,
+    tables: BTreeMap<String, TableReport>,
+    vectors: VectorReport,
+    backup: Option<String>,
+    source_unchanged: bool,
+    seconds: f64,
+    chunks_per_second: f64,
+}
+
+pub async fn run(ctx: &Context, args: LegacyMigrateArgs) -> anyhow::Result<ExitCode> {
+    if ctx.database_url.is_some() {
+        return Err(with_hint(
+            anyhow!("ltmc migrate imports into a SQLite data dir, not PostgreSQL"),
+            "migrate into a data dir, then copy it with `ltmc migrate-store`",
+        ));
+    }
+    if args.rollback {
+        return rollback(ctx);
+    }
+    let from = args.from.clone().context("--from is required")?;
+    let index_path = args.index.clone().or_else(|| {
+        let guess = from.with_file_name("faiss_index");
+        guess.is_file().then_some(guess)
+    });
+    if args.verify {
+        return verify(ctx, &from).await;
+    }
+    let started = Instant::now();
+    let sources: Vec<PathBuf> = std::iter::once(from.clone())
+        .chain(index_path.clone())
+        .collect();
+    let before = checksums(&sources)?;
+    let stamp = timestamp();
+    let backup = if args.dry_run {
+        None
+    } else {
+        let dir = ctx.data_dir.join(BACKUPS).join(&stamp).join("source");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create the backup dir {}", dir.display()))?;
+        for src in &sources {
+            let name = src.file_name().context("a source has no file name")?;
+            std::fs::copy(src, dir.join(name))
+                .with_context(|| format!("cannot back up {}", src.display()))?;
+        }
+        Some(dir)
+    };
+
+    let db = read_db(&from).await?;
+    let index = match &index_path {
+        Some(p) => Some(read_index(p).await?),
+        None => None,
+    };
+    let mut tables: BTreeMap<String, TableReport> = BTreeMap::new();
+    for table in LEGACY_TABLES {
+        if db.has(table) {
+            tables.entry(table.into()).or_default().read = db.rows(table);
+        }
+    }
+
+    let embedder = ctx.embedder()?;
+    let texts: Vec<String> = db.chunks.iter().map(|c| c.text.clone()).collect();
+    let progress = legacy_import::bar(texts.len() as u64, "re-embedding chunks");
+    let fresh = legacy_import::embed_all(&embedder, texts, &progress).await?;
+    progress.finish_and_clear();
+    let vectors = legacy_import::match_vectors(&db, index.as_ref(), &fresh);
+
+    if args.dry_run {
+        legacy_import::plan_resources(&db, &mut tables);
+        for (name, t) in &mut tables {
+            t.imported = t.read - t.skipped;
+            if matches!(name.as_str(), "VectorIdSequence" | "RetrievalWeights") {
+                t.skipped = t.read;
+                t.imported = 0;
+            }
+        }
+    } else {
+        let staging = ctx.data_dir.join(format!("migrate-staging-{stamp}"));
+        let result = stage(ctx, &staging, &embedder, &db, &fresh, &mut tables).await;
+        if let Err(e) = result {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        switch(ctx, &staging, &stamp)?;
+    }
+    let after = checksums(&sources)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let report = Report {
+        dry_run: args.dry_run,
+        project: ctx.project.as_str().to_owned(),
+        source: shown(&from),
+        index: index_path.as_deref().map(shown),
+        index_format: index.as_ref().map(|i| i.format),
+        missing_tables: LEGACY_TABLES
+            .iter()
+            .filter(|t| !db.has(t))
+            .map(|t| (*t).to_owned())
+            .collect(),
+        other_tables: db.other_tables.clone(),
+        tables,
+        vectors,
+        backup: backup.as_deref().map(shown),
+        source_unchanged: before == after,
+        seconds,
+        chunks_per_second: db.chunks.len() as f64 / seconds.max(1e-9),
+    };
+    if before != after {
+        bail!("the source files changed during the migration (another program wrote them)");
+    }
+    print_report(ctx, &report)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn read_db(path: &Path) -> anyhow::Result<LegacyDatabase> {
+    let path = path.to_owned();
+    Ok(tokio::task::spawn_blocking(move || LegacyDatabase::read(&path)).await??)
+}
+
+async fn read_index(path: &Path) -> anyhow::Result<LegacyIndex> {
+    let path = path.to_owned();
+    Ok(tokio::task::spawn_blocking(move || LegacyIndex::read(&path)).await??)
+}
+
+/// Builds the migrated store in `staging`: a copy of the current one, then the import.
+async fn stage(
+    ctx: &Context,
+    staging: &Path,
+    embedder: &std::sync::Arc<dyn ltmc_embed::Embedder>,
+    db: &LegacyDatabase,
+    fresh: &[Vec<f32>],
+    tables: &mut BTreeMap<String, TableReport>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(staging)
+        .with_context(|| format!("cannot create {}", staging.display()))?;
+    for name in ["ltmc.db", "ltmc.db-wal"] {
+        let src = ctx.data_dir.join(name);
+        if src.is_file() {
+            std::fs::copy(&src, staging.join(name))
+                .with_context(|| format!("cannot copy {}", src.display()))?;
+        }
+    }
+    let mut staged = ctx.clone();
+    staged.data_dir = staging.to_owned();
+    let store = staged.open_for_write(embedder.as_ref())?;
+    let memory = ltmc_service::Memory::new(store, std::sync::Arc::clone(embedder), ctx.chunking)?;
+    legacy_import::import(&memory, &ctx.project, db, fresh, tables).await?;
+    Ok(())
+}
+
+/// Moves the current store aside and the staged one into place.
+fn switch(ctx: &Context, staging: &Path, stamp: &str) -> anyhow::Result<()> {
+    let previous = ctx.data_dir.join(BACKUPS).join(stamp).join("previous");
+    std::fs::create_dir_all(&previous)?;
+    let mut had_store = false;
+    for name in STORE_FILES {
+        let cur = ctx.data_dir.join(name);
+        if cur.exists() {
+            had_store |= name == DB_FILE;
+            std::fs::rename(&cur, previous.join(name))
+                .with_context(|| format!("cannot move {} aside", cur.display()))?;
+        }
+    }
+    for name in STORE_FILES {
+        let src = staging.join(name);
+        if src.exists() {
+            std::fs::rename(&src, ctx.data_dir.join(name))
+                .with_context(|| format!("cannot move {} into place", src.display()))?;
+        }
+    }
+    let _ = std::fs::remove_dir_all(staging);
+    let last = serde_json::json!({"stamp": stamp, "had_store": had_store});
+    std::fs::write(ctx.data_dir.join(BACKUPS).join(LAST), last.to_string())?;
+    Ok(())
+}
+
+fn rollback(ctx: &Context) -> anyhow::Result<ExitCode> {
+    let last_path = ctx.data_dir.join(BACKUPS).join(LAST);
+    let last: serde_json::Value = std::fs::read(&last_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| {
+            with_hint(
+                anyhow!("no migration to roll back in {}", ctx.data_dir.display()),
+                "run `ltmc migrate --from ltmc.db` first, or pass the --data-dir it used",
+            )
+        })?;
+    let stamp = last["stamp"].as_str().unwrap_or_default().to_owned();
+    let dir = ctx.data_dir.join(BACKUPS).join(&stamp);
+    let migrated = dir.join("migrated");
+    std::fs::create_dir_all(&migrated)?;
+    for name in STORE_FILES {
+        let cur = ctx.data_dir.join(name);
+        if cur.exists() {
+            std::fs::rename(&cur, migrated.join(name))?;
+        }
+    }
+    for name in STORE_FILES {
+        let prev = dir.join("previous").join(name);
+        if prev.exists() {
+            std::fs::rename(&prev, ctx.data_dir.join(name))?;
+        }
+    }
+    std::fs::remove_file(&last_path)?;
+    let answer =
+        serde_json::json!({"rolled_back": stamp, "migrated_store_kept_in": shown(&migrated)});
+    if ctx.json {
+        output::json_line(&answer)?;
+    } else {
+        output::line(&format!(
+            "rolled back the migration of {stamp}; the migrated store is kept in {}",
+            shown(&migrated)
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn checksums(paths: &[PathBuf]) -> anyhow::Result<Vec<String>> {
+    paths
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).map_err(|e| {
+                with_hint(
+                    anyhow!("cannot read {}: {e}", p.display()),
+                    "give the original LTMC's ltmc.db (and its faiss_index) with --from / --index",
+                )
+            })?;
+            Ok(hex::encode(Sha256::digest(&bytes)))
+        })
+        .collect()
+}
+
+fn timestamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}{:02}{:02}_{:02}{:02}{:02}_{:03}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.millisecond()
+    )
+}
+
+fn print_report(ctx: &Context, r: &Report) -> anyhow::Result<()> {
+    if ctx.json {
+        return output::json_line(r);
+    }
+    output::line(&format!(
+        "{} {} into project {} in {:.1}s ({:.0} chunks/s)",
+        if r.dry_run { "dry run of" } else { "migrated" },
+        r.source,
+        r.project,
+        r.seconds,
+        r.chunks_per_second
+    ));
+    for (name, t) in &r.tables {
+        let why: Vec<String> = t
+            .skipped_because
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        output::line(&format!(
+            "  {name}: read {}, imported {}, skipped {}{}",
+            t.read,
+            t.imported,
+            t.skipped,
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", why.join("; "))
+            }
+        ));
+    }
+    let v = &r.vectors;
+    output::line(&format!(
+        "  vectors: {} legacy; chunks matched {} ({} not where their id pointed), differed {}, without vector {}; vectors without chunk {}",
+        v.legacy_vectors,
+        v.matched,
+        v.matched_elsewhere,
+        v.differed,
+        v.no_vector,
+        v.vectors_without_chunk
+    ));
+    if let Some(b) = &r.backup {
+        output::line(&format!("  backup of the source: {b}"));
+    }
+    output::line(&format!("  source unchanged: {}", r.source_unchanged));
+    Ok(())
+}
+
+/// `--verify`: everything of the source is in the store, and each imported
+/// chunk is found first when searched by its own text.
+pub async fn verify(ctx: &Context, from: &Path) -> anyhow::Result<ExitCode> {
+    let db = read_db(from).await?;
+    let memory = ctx.memory(false)?;
+    let store = memory.store();
+    let project = &ctx.project;
+    let mut problems: Vec<String> = Vec::new();
+    let mut tables = BTreeMap::new();
+    let planned = legacy_import::plan_resources(&db, &mut tables);
+    let mut checked_chunks = 0u64;
+    let progress = legacy_import::bar(db.chunks.len() as u64, "verifying chunks");
+    for plan in &planned {
+        let (content, _) = plan.content(&db);
+        let hash = ltmc_core::content_hash(&content);
+        let Some(resource) = store.find_by_hash(project, &hash).await? else {
+            problems.push(format!("legacy resource {} is missing", plan.legacy_id));
+            continue;
+        };
+        let chunks = store.chunks_of(project, resource.id).await?;
+        for (k, &i) in plan.chunks.iter().enumerate() {
+            checked_chunks += 1;
+            progress.inc(1);
+            let text = &db.chunks[i].text;
+            if chunks.get(k).map(|c| &c.text) != Some(text) {
+                problems.push(format!(
+                    "legacy chunk {} is missing or differs",
+                    db.chunks[i].id
+                ));
+                continue;
+            }
+            let hits = memory
+                .search(ltmc_service::SearchRequest {
+                    project: project.clone(),
+                    query: text.clone(),
+                    top_k: 1,
+                    resource_type: None,
+                    mode: ltmc_service::SearchMode::Hybrid,
+                })
+                .await?;
+            if hits.first().map(|h| &h.chunk.text) != Some(text) {
+                problems.push(format!(
+                    "legacy chunk {} is not found first by its own text",
+                    db.chunks[i].id
+                ));
+            }
+        }
+    }
+    progress.finish_and_clear();
+    let mut by_conv: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    for m in db.messages.iter().filter(|m| !m.content.trim().is_empty()) {
+        if !by_conv.contains_key(m.conversation_id.as_str()) {
+            let rows = store
+                .conversation(project, &m.conversation_id, usize::MAX >> 1)
+                .await?;
+            by_conv.insert(
+                &m.conversation_id,
+                rows.into_iter().map(|r| (r.role, r.content)).collect(),
+            );
+        }
+        let rows = by_conv
+            .get_mut(m.conversation_id.as_str())
+            .expect("inserted");
+        match rows
+            .iter()
+            .position(|(r, c)| *r == m.role && *c == m.content)
+        {
+            Some(p) => {
+                rows.swap_remove(p);
+            }
+            None => problems.push(format!("legacy chat message {} is missing", m.id)),
+        }
+    }
+    let todos = store
+        .list_todos(project, &ltmc_core::TodoFilter::default())
+        .await?;
+    for t in &db.todos {
+        if !todos
+            .iter()
+            .any(|x| x.title == t.title && x.completed == t.completed)
+        {
+            problems.push(format!("legacy todo {} is missing", t.id));
+        }
+    }
+    let attempts = store
+        .list_attempts(project, &ltmc_core::AttemptFilter::default())
+        .await?;
+    for p in &db.patterns {
+        if legacy_import::attempt_of(p).is_some()
+            && !attempts
+                .iter()
+                .any(|a| a.input_prompt == p.input_prompt && a.generated_code == p.generated_code)
+        {
+            problems.push(format!("legacy code pattern {} is missing", p.id));
+        }
+    }
+    let answer = serde_json::json!({
+        "ok": problems.is_empty(), "chunks_checked": checked_chunks,
+        "messages_checked": db.messages.len(), "todos_checked": db.todos.len(),
+        "code_patterns_checked": db.patterns.len(), "problems": problems,
+    });
+    if ctx.json {
+        output::json_line(&answer)?;
+    } else {
+        output::line(&format!(
+            "verify: {} chunks, {} messages, {} todos, {} code patterns checked; {} problems",
+            checked_chunks,
+            db.messages.len(),
+            db.todos.len(),
+            db.patterns.len(),
+            problems.len()
+        ));
+        for p in &problems {
+            output::line(&format!("  {p}"));
+        }
+    }
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
