@@ -80,19 +80,23 @@ pub fn content_hash(content: &str) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))
 }
 
-/// The current time, UTC, RFC 3339 with milliseconds.
 /// Optional text trimmed, and none when nothing is left: how every optional
 /// name, note or description is stored.
 pub fn present(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+/// The fixed-width form every stored time takes: UTC, RFC 3339, always three
+/// digits of milliseconds (2025-01-31T09:15:02.120Z), so that times compare
+/// correctly as text (a trimmed `.12Z` would sort after `.119Z`).
+const STORED_TIME: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+);
+
+/// The current time, UTC, in the stored fixed-width form.
 pub fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc();
-    let now = now
-        .replace_nanosecond(u32::from(now.millisecond()) * 1_000_000)
-        .unwrap_or(now);
-    now.format(&time::format_description::well_known::Rfc3339)
+    now.format(STORED_TIME)
         .unwrap_or_else(|_| now.unix_timestamp().to_string())
 }
 
@@ -112,6 +116,9 @@ mod tests {
     fn now_is_rfc3339_utc() {
         let now = now_rfc3339();
         assert!(now.ends_with('Z'), "{now}");
+        // Fixed width: 2025-01-31T09:15:02.120Z, milliseconds never trimmed.
+        assert_eq!(now.len(), 24, "{now}");
+        assert_eq!(&now[19..20], ".", "{now}");
         assert!(
             time::OffsetDateTime::parse(&now, &time::format_description::well_known::Rfc3339)
                 .is_ok()
