@@ -25,16 +25,15 @@
 //! Not here: embedding the text, choosing which earlier attempts to link, or
 //! the analyses over attempts (the service).
 
-use crate::PgStore;
-use crate::chat::{invalid, no_nul, not_blank};
-use crate::error::{Result, corrupt, not_found};
-use crate::resources::{check_vector, sql_limit};
+use crate::error::{Result, corrupt, invalid, not_found};
+use crate::{PgStore, checks};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::{
     AttemptFilter, AttemptId, AttemptLink, AttemptLinkKind, AttemptResult, CODE_ATTEMPT_TYPE,
     CodeAttempt, NewCodeAttempt, Project, ResourceId, attempt_text,
 };
+use ltmc_store::validate::{self, check_vector, sql_limit};
 use ltmc_store::{AttemptStore, StoreError};
 use std::collections::HashSet;
 use tokio_postgres::Row;
@@ -42,10 +41,6 @@ use tokio_postgres::types::ToSql;
 
 /// The file name of an attempt's resource when the attempt names no file.
 const DEFAULT_FILE_NAME: &str = "code_attempt";
-
-/// How far a link's similarity may stray outside [-1, 1] by rounding (it is
-/// then clamped); further is a caller's mistake.
-const SIMILARITY_SLACK: f32 = 1e-3;
 
 /// A statement parameter owned by the list it is in.
 type Param = Box<dyn ToSql + Sync + Send>;
@@ -163,6 +158,9 @@ impl PgStore {
         links: &[AttemptLink],
     ) -> Result<CodeAttempt> {
         let dimension = self.spec()?.dimension;
+        validate::check_attempt(&attempt, &vector, dimension)?;
+        checks::attempt(&attempt)?;
+        let links = validate::checked_links(links)?;
         let NewCodeAttempt {
             input_prompt,
             generated_code,
@@ -174,42 +172,6 @@ impl PgStore {
             error_message,
             tags,
         } = attempt;
-        not_blank(
-            "input_prompt",
-            &input_prompt,
-            "the request the code was generated for",
-        )?;
-        not_blank(
-            "generated_code",
-            &generated_code,
-            "the code that was produced",
-        )?;
-        check_vector(&vector, dimension, "vector")?;
-        if let Some(ms) = execution_time_ms.filter(|ms| *ms < 0) {
-            return Err(invalid(
-                "execution_time_ms",
-                format!("is {ms}; a duration is 0 or more milliseconds"),
-            ));
-        }
-        if let Some(i) = tags.iter().position(|tag| tag.trim().is_empty()) {
-            return Err(invalid("tags", format!("tag {i} is empty; leave it out")));
-        }
-        no_nul("input_prompt", &input_prompt)?;
-        no_nul("generated_code", &generated_code)?;
-        for (field, value) in [
-            ("function_name", &function_name),
-            ("file_name", &file_name),
-            ("module_name", &module_name),
-            ("error_message", &error_message),
-        ] {
-            if let Some(value) = value {
-                no_nul(field, value)?;
-            }
-        }
-        for tag in &tags {
-            no_nul("tags", tag)?;
-        }
-        let links = checked_links(links)?;
         let (function_name, file_name, module_name, error_message) = (
             present(function_name),
             present(file_name),
@@ -456,27 +418,6 @@ async fn check_attempts(
         Some(missing) => Err(not_found("attempt", missing.related, project)),
         None => Ok(()),
     }
-}
-
-/// Links with finite similarities in [-1, 1] (rounding slack clamped).
-fn checked_links(links: &[AttemptLink]) -> Result<Vec<AttemptLink>> {
-    links
-        .iter()
-        .enumerate()
-        .map(|(i, link)| {
-            let s = link.similarity;
-            if !s.is_finite() || s.abs() > 1.0 + SIMILARITY_SLACK {
-                return Err(invalid(
-                    "links",
-                    format!("link {i}: similarity {s} is not a cosine similarity in [-1, 1]"),
-                ));
-            }
-            Ok(AttemptLink {
-                similarity: s.clamp(-1.0, 1.0),
-                ..*link
-            })
-        })
-        .collect()
 }
 
 /// A name that says something, else none (kept as given otherwise, as the

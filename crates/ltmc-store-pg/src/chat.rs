@@ -10,23 +10,17 @@
 //! "unknown" from "none" do it in one statement (a `LEFT JOIN` from the
 //! record), so they see one snapshot.
 //!
-//! Also here, for the other activity modules: the input checks they share
-//! ([`not_blank`], [`json_object`] as the SQLite store has them, and
-//! [`no_nul`] / [`json_no_nul`] for the NUL that PostgreSQL's text cannot
-//! hold, refused naming the field before any SQL runs).
-//!
 //! Not here: choosing which chunks to link (the service's retrieval) and any
 //! summarising of conversations.
 
-use crate::PgStore;
-use crate::error::{Error, Result, corrupt, not_found};
-use crate::resources::sql_limit;
+use crate::error::{Result, corrupt, not_found};
+use crate::{PgStore, checks};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::{
-    ChatMessage, ChunkId, ChunkUsage, ContextLink, ContextUsage, CoreError, MessageId,
-    NewChatMessage, Project,
+    ChatMessage, ChunkId, ChunkUsage, ContextLink, ContextUsage, MessageId, NewChatMessage, Project,
 };
+use ltmc_store::validate::{self, sql_limit};
 use ltmc_store::{ChatStore, StoreError};
 use std::collections::HashSet;
 use tokio_postgres::Row;
@@ -197,24 +191,9 @@ impl PgStore {
         message: &NewChatMessage,
         context: &[ChunkId],
     ) -> Result<ChatMessage> {
-        not_blank(
-            "conversation_id",
-            &message.conversation_id,
-            "\"session-42\"",
-        )?;
-        not_blank("role", &message.role, "\"user\" or \"assistant\"")?;
-        no_nul("conversation_id", &message.conversation_id)?;
-        no_nul("role", &message.role)?;
-        no_nul("content", &message.content)?;
-        for (field, value) in [
-            ("agent_name", &message.agent_name),
-            ("source_tool", &message.source_tool),
-        ] {
-            if let Some(value) = value {
-                no_nul(field, value)?;
-            }
-        }
-        let metadata = json_object("metadata", &message.metadata)?;
+        validate::check_message(message)?;
+        checks::message(message)?;
+        let metadata = checks::json_object("metadata", &message.metadata)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         check_chunks(&tx, project, context).await?;
@@ -386,85 +365,4 @@ fn message_from_row(row: &Row) -> Result<ChatMessage> {
 fn count(row: &Row, column: usize) -> Result<u64> {
     let n: i64 = row.try_get(column)?;
     u64::try_from(n).map_err(|_| corrupt(format!("a count of {n}")))
-}
-
-// ------------------------------------------- input checks (activity modules)
-
-/// `value` holds more than whitespace; `example` says what would.
-pub(crate) fn not_blank(field: &'static str, value: &str, example: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(invalid(
-            field,
-            format!("is empty; give one (e.g. {example})"),
-        ));
-    }
-    Ok(())
-}
-
-/// A JSON object as the database stores it; `null` (the default of a
-/// `serde_json::Value`) is the empty object. Anything else is refused:
-/// readers add keys to these without checking their type. So is a NUL
-/// anywhere in it.
-pub(crate) fn json_object(
-    field: &'static str,
-    value: &serde_json::Value,
-) -> Result<serde_json::Value> {
-    match value {
-        serde_json::Value::Null => Ok(serde_json::json!({})),
-        serde_json::Value::Object(_) => {
-            json_no_nul(field, value)?;
-            Ok(value.clone())
-        }
-        other => {
-            let kind = match other {
-                serde_json::Value::Bool(_) => "a boolean",
-                serde_json::Value::Number(_) => "a number",
-                serde_json::Value::String(_) => "a string",
-                _ => "an array",
-            };
-            Err(invalid(
-                field,
-                format!("must be a JSON object such as {{\"key\": \"value\"}}, not {kind}"),
-            ))
-        }
-    }
-}
-
-/// Text PostgreSQL can store: no NUL character.
-pub(crate) fn no_nul(field: &'static str, value: &str) -> Result<()> {
-    if value.contains('\0') {
-        return Err(invalid(
-            field,
-            "contains a NUL character, which PostgreSQL cannot store",
-        ));
-    }
-    Ok(())
-}
-
-/// JSON PostgreSQL can store: no NUL in any string or key.
-fn json_no_nul(field: &'static str, value: &serde_json::Value) -> Result<()> {
-    fn has_nul(value: &serde_json::Value) -> bool {
-        match value {
-            serde_json::Value::String(s) => s.contains('\0'),
-            serde_json::Value::Array(items) => items.iter().any(has_nul),
-            serde_json::Value::Object(map) => map
-                .iter()
-                .any(|(key, value)| key.contains('\0') || has_nul(value)),
-            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
-                false
-            }
-        }
-    }
-    if has_nul(value) {
-        return Err(invalid(
-            field,
-            "contains a NUL character, which PostgreSQL cannot store",
-        ));
-    }
-    Ok(())
-}
-
-/// `Invalid` naming the field.
-pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
-    Error::Store(StoreError::Invalid(CoreError::invalid(field, reason)))
 }

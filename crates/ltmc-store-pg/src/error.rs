@@ -58,6 +58,11 @@ pub(crate) fn not_found(
     })
 }
 
+/// `Invalid` naming the field ([`ltmc_store::validate::invalid`]).
+pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
+    Error::Store(ltmc_store::validate::invalid(field, reason))
+}
+
 /// A row whose shape or values break what the schema promises.
 pub(crate) fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::Store(StoreError::Corrupt(what.to_string()))

@@ -12,10 +12,11 @@
 //! no traversal beyond one hop, no deletion of edges yet.
 
 use crate::PgStore;
-use crate::chat::{json_object, no_nul, not_blank};
+use crate::checks::{json_object, no_nul};
 use crate::error::Result;
 use async_trait::async_trait;
 use ltmc_core::{Edge, EdgeId, NewEdge, Project};
+use ltmc_store::validate::not_blank;
 use ltmc_store::{GraphStore, StoreError};
 use tokio_postgres::Row;
 

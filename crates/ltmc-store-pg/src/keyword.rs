@@ -30,11 +30,12 @@
 
 use crate::PgStore;
 use crate::error::Result;
-use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row, sql_limit};
+use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::terms::content_terms;
 use ltmc_core::{Project, ScoredChunk};
+use ltmc_store::validate::sql_limit;
 use ltmc_store::{ChunkFilter, KeywordSearch, StoreError};
 
 /// The most distinct terms one query contributes; later ones are ignored.

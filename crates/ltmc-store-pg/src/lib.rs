@@ -18,6 +18,7 @@
 mod admin;
 mod attempts;
 mod chat;
+mod checks;
 mod dump;
 mod error;
 mod fix;

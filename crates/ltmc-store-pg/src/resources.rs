@@ -12,21 +12,21 @@
 //!
 //! Also here, for the other modules: the chunk and hit row readers
 //! ([`CHUNK_COLUMNS`], [`hit_from_row`]), [`insert_resource`] and the checks
-//! of a put ([`check_put`], [`check_vector`]).
+//! of a put ([`check_put`]).
 //!
 //! Not here: vector search (search.rs), keyword search (keyword.rs), and
 //! chunking or embedding (the service).
 
-use crate::PgStore;
-use crate::error::{Error, Result, corrupt, not_found};
+use crate::error::{Result, corrupt, invalid, not_found};
+use crate::{PgStore, checks};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::{
-    CODE_ATTEMPT_TYPE, Chunk, ChunkId, CoreError, NewChunk, NewResource, Project, PutOutcome,
-    Resource, ResourceId, ScoredChunk, VectorId, content_hash,
+    CODE_ATTEMPT_TYPE, Chunk, ChunkId, NewChunk, NewResource, Project, PutOutcome, Resource,
+    ResourceId, ScoredChunk, VectorId, content_hash,
 };
+use ltmc_store::validate::{self, sql_limit};
 use ltmc_store::{ResourceFilter, ResourceStore, StoreError};
-use std::collections::HashSet;
 use tokio_postgres::Row;
 
 #[async_trait]
@@ -341,139 +341,22 @@ async fn resource_exists(
 
 // ------------------------------------------------------------------ checks
 
-/// The checks on a resource and its chunks before any write begins (the
-/// SQLite store's `validate::check_put`, plus what PostgreSQL's text cannot
-/// hold): content not empty, a resource type, at least one chunk, each
-/// chunk's vector of the store's dimension, finite and not zero, ordinals
-/// distinct, each byte range inside the content, on character boundaries,
-/// and the chunk's text. Whether the chunks cover the whole content is the
-/// chunker's promise, not checked here.
+/// The checks on a resource and its chunks before any write begins: those
+/// every backend runs ([`validate::check_resource`], then
+/// [`validate::check_chunks`]), and between them what PostgreSQL's text
+/// cannot hold ([`checks::resource`]).
 pub(crate) fn check_put(
     resource: &NewResource,
     chunks: &[NewChunk],
     dimension: usize,
 ) -> Result<()> {
-    let content = &resource.content;
-    if content.is_empty() {
-        return Err(invalid("content", "is empty; there is nothing to store"));
-    }
-    if resource.resource_type.trim().is_empty() {
-        return Err(invalid("resource_type", "is empty (e.g. \"document\")"));
-    }
-    // PostgreSQL's text cannot hold NUL; say which field, before SQL would
-    // refuse it as "input".
-    for (field, value) in [
-        ("content", content.as_str()),
-        ("file_name", resource.file_name.as_str()),
-        ("resource_type", resource.resource_type.as_str()),
-    ] {
-        if value.contains('\0') {
-            return Err(invalid(
-                field,
-                "contains a NUL character, which PostgreSQL cannot store",
-            ));
-        }
-    }
-    if json_has_nul(&resource.metadata) {
-        return Err(invalid(
-            "metadata",
-            "contains a NUL character, which PostgreSQL cannot store",
-        ));
-    }
-    if chunks.is_empty() {
-        // Storing a resource that no search can find, and reporting success,
-        // is the original's 0-chunk bug.
-        return Err(invalid(
-            "chunks",
-            "none given; non-empty content needs at least one chunk",
-        ));
-    }
-    let mut ordinals = HashSet::with_capacity(chunks.len());
-    for (i, chunk) in chunks.iter().enumerate() {
-        let NewChunk {
-            ordinal,
-            start,
-            end,
-            ..
-        } = *chunk;
-        let at = format!("chunk {i} (ordinal {ordinal})");
-        check_vector(&chunk.vector, dimension, "chunks").map_err(|err| match err {
-            Error::Store(StoreError::Invalid(CoreError::Invalid { field, reason })) => {
-                invalid(field, format!("{at}: {reason}"))
-            }
-            other => other,
-        })?;
-        if !ordinals.insert(ordinal) {
-            return Err(invalid("chunks", format!("{at}: ordinal used twice")));
-        }
-        if start > end || end > content.len() {
-            return Err(invalid(
-                "chunks",
-                format!(
-                    "{at}: byte range {start}..{end} is outside the content (0..{})",
-                    content.len()
-                ),
-            ));
-        }
-        let Some(slice) = content.get(start..end) else {
-            return Err(invalid(
-                "chunks",
-                format!("{at}: byte range {start}..{end} splits a UTF-8 character"),
-            ));
-        };
-        if slice != chunk.text {
-            return Err(invalid(
-                "chunks",
-                format!("{at}: text is not content[{start}..{end}]"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// A vector the store can hold: the store's dimension (else
-/// `WrongDimension`), finite, not all zero (a zero vector has no direction;
-/// its cosine distance is NaN). `field` names it in an `Invalid`.
-pub(crate) fn check_vector(vector: &[f32], dimension: usize, field: &'static str) -> Result<()> {
-    if vector.len() != dimension {
-        return Err(Error::Store(StoreError::WrongDimension {
-            expected: dimension,
-            got: vector.len(),
-        }));
-    }
-    if !vector.iter().all(|x| x.is_finite()) {
-        return Err(invalid(field, "vector contains NaN or infinity"));
-    }
-    if vector.iter().all(|&x| x == 0.0) {
-        return Err(invalid(
-            field,
-            "vector is all zeros; it has no direction to compare",
-        ));
-    }
-    Ok(())
-}
-
-/// Whether a JSON value holds a NUL in any string or key (JSONB refuses it).
-fn json_has_nul(value: &serde_json::Value) -> bool {
-    match value {
-        serde_json::Value::String(s) => s.contains('\0'),
-        serde_json::Value::Array(items) => items.iter().any(json_has_nul),
-        serde_json::Value::Object(map) => map
-            .iter()
-            .any(|(key, value)| key.contains('\0') || json_has_nul(value)),
-        serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
-            false
-        }
-    }
-}
-
-fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
-    Error::Store(StoreError::Invalid(CoreError::invalid(field, reason)))
-}
-
-/// A count as PostgreSQL's LIMIT wants it.
-pub(crate) fn sql_limit(n: usize) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
+    validate::check_resource(resource)?;
+    checks::resource(resource)?;
+    Ok(validate::check_chunks(
+        &resource.content,
+        chunks,
+        dimension,
+    )?)
 }
 
 // -------------------------------------------------------------------- rows
@@ -547,31 +430,30 @@ pub(crate) fn chunk_from_row(row: &Row) -> Result<Chunk> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
+    use ltmc_core::CoreError;
     use serde_json::json;
 
     const CONTENT: &str = "héllo world";
 
     fn resource(content: &str) -> NewResource {
-        NewResource {
-            project: Project::default(),
-            file_name: "a.md".into(),
-            resource_type: "document".into(),
-            content: content.into(),
-            metadata: serde_json::Value::Null,
-        }
+        ltmc_store::conformance::resource(&Project::default(), "a.md", "document", content)
     }
 
-    fn chunk(ordinal: usize, start: usize, end: usize, text: &str, vector: &[f32]) -> NewChunk {
-        NewChunk {
-            ordinal,
-            start,
-            end,
-            text: text.into(),
-            vector: vector.to_vec(),
-        }
+    /// One chunk that is all of `content`.
+    fn whole(content: &str) -> Vec<NewChunk> {
+        vec![NewChunk {
+            ordinal: 0,
+            start: 0,
+            end: content.len(),
+            text: content.into(),
+            vector: vec![1.0, 0.0],
+        }]
     }
 
-    /// `expected` is "ok", "WrongDimension", or the field of an Invalid.
+    /// "ok", "WrongDimension", or the field of an Invalid (the checks of the
+    /// backend-neutral ones are ltmc-store's tests; here, where PostgreSQL's
+    /// own fall among them).
     fn outcome(resource: &NewResource, chunks: &[NewChunk]) -> String {
         match check_put(resource, chunks, 2) {
             Ok(()) => "ok".to_owned(),
@@ -581,43 +463,6 @@ mod tests {
             }
             Err(other) => panic!("{other:?}"),
         }
-    }
-
-    fn check(content: &str, chunks: &[NewChunk], expected: &str) {
-        assert_eq!(outcome(&resource(content), chunks), expected, "{chunks:?}");
-    }
-
-    #[test]
-    fn puts_are_checked_like_the_sqlite_store() {
-        let v = [1.0, 0.0];
-        check(CONTENT, &[chunk(0, 0, 12, CONTENT, &v)], "ok");
-        check(
-            CONTENT,
-            &[chunk(0, 0, 6, "héllo", &v), chunk(1, 6, 12, " world", &v)],
-            "ok",
-        );
-        check("", &[chunk(0, 0, 0, "", &v)], "content");
-        check(CONTENT, &[], "chunks");
-        check(CONTENT, &[chunk(0, 0, 13, CONTENT, &v)], "chunks");
-        check(CONTENT, &[chunk(0, 5, 4, "", &v)], "chunks");
-        check(CONTENT, &[chunk(0, 0, 2, "h", &v)], "chunks"); // inside 'é'
-        check(CONTENT, &[chunk(0, 0, 5, "hello", &v)], "chunks");
-        check(
-            CONTENT,
-            &[chunk(0, 0, 6, "héllo", &v), chunk(0, 6, 12, " world", &v)],
-            "chunks",
-        );
-        check(
-            CONTENT,
-            &[chunk(0, 0, 12, CONTENT, &[1.0])],
-            "WrongDimension",
-        );
-        check(
-            CONTENT,
-            &[chunk(0, 0, 12, CONTENT, &[f32::NAN, 1.0])],
-            "chunks",
-        );
-        check(CONTENT, &[chunk(0, 0, 12, CONTENT, &[0.0, 0.0])], "chunks");
     }
 
     /// Eight servers' worth of concurrent puts of one content: one stores
@@ -664,18 +509,22 @@ mod tests {
 
     #[test]
     fn nul_characters_name_their_field() {
-        let v = [1.0, 0.0];
         let text = "a\0b";
-        check(text, &[chunk(0, 0, 3, text, &v)], "content");
+        assert_eq!(outcome(&resource(text), &whole(text)), "content");
         let mut r = resource(CONTENT);
         r.file_name = "a\0.md".into();
-        assert_eq!(outcome(&r, &[chunk(0, 0, 12, CONTENT, &v)]), "file_name");
+        assert_eq!(outcome(&r, &whole(CONTENT)), "file_name");
         let mut r = resource(CONTENT);
         r.metadata = json!({"tags": ["ok", "not\0ok"]});
-        assert_eq!(outcome(&r, &[chunk(0, 0, 12, CONTENT, &v)]), "metadata");
+        assert_eq!(outcome(&r, &whole(CONTENT)), "metadata");
         r.metadata = json!({"key\0": 1});
-        assert_eq!(outcome(&r, &[chunk(0, 0, 12, CONTENT, &v)]), "metadata");
+        assert_eq!(outcome(&r, &whole(CONTENT)), "metadata");
         r.metadata = json!({"n": 1, "ok": [true, null, "fine"]});
-        assert_eq!(outcome(&r, &[chunk(0, 0, 12, CONTENT, &v)]), "ok");
+        assert_eq!(outcome(&r, &whole(CONTENT)), "ok");
+        // After the resource's own checks, before the chunks'.
+        assert_eq!(outcome(&resource(text), &[]), "content");
+        let mut r = resource(text);
+        r.resource_type = " ".into();
+        assert_eq!(outcome(&r, &whole(text)), "resource_type");
     }
 }

@@ -34,10 +34,11 @@
 
 use crate::PgStore;
 use crate::error::Result;
-use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, check_vector, hit_from_row, sql_limit};
+use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::{Project, ScoredChunk};
+use ltmc_store::validate::{check_vector, sql_limit};
 use ltmc_store::{ChunkFilter, StoreError, VectorSearch};
 use tokio_postgres::IsolationLevel;
 

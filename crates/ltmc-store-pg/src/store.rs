@@ -59,19 +59,6 @@ impl PgStore {
         })
     }
 
-    /// Refuses a vector of the wrong length before it reaches SQL.
-    pub(crate) fn check_dimension(&self, vector: &[f32]) -> Result<()> {
-        let expected = self.spec()?.dimension;
-        if vector.len() == expected {
-            Ok(())
-        } else {
-            Err(Error::Store(StoreError::WrongDimension {
-                expected,
-                got: vector.len(),
-            }))
-        }
-    }
-
     /// Maps a crate error to the neutral one, naming this database.
     pub(crate) fn fail(&self, err: Error) -> StoreError {
         err.into_store(&self.shared.location)

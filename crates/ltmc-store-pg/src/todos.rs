@@ -12,12 +12,12 @@
 //! Not here: due dates, assignees, or any link between todos and documents.
 
 use crate::PgStore;
-use crate::chat::{no_nul, not_blank};
+use crate::checks::no_nul;
 use crate::error::{Result, corrupt, not_found};
 use crate::keyword::query_terms;
-use crate::resources::sql_limit;
 use async_trait::async_trait;
 use ltmc_core::{NewTodo, Priority, Project, Todo, TodoFilter, TodoId};
+use ltmc_store::validate::{not_blank, sql_limit};
 use ltmc_store::{StoreError, TodoStore};
 use tokio_postgres::Row;
 

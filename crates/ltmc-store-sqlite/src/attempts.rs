@@ -24,12 +24,12 @@ use crate::error::{Error, Result, not_found};
 use crate::resources::{bad_value, insert_resource};
 use crate::search::search_index;
 use crate::store::State;
-use crate::validate::{self, invalid, not_blank};
 use async_trait::async_trait;
 use ltmc_core::{
     AttemptFilter, AttemptId, AttemptLink, AttemptLinkKind, AttemptResult, CODE_ATTEMPT_TYPE,
     CodeAttempt, NewChunk, NewCodeAttempt, NewResource, Project, ResourceId, attempt_text,
 };
+use ltmc_store::validate::{self, invalid};
 use ltmc_store::{AttemptStore, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
@@ -37,10 +37,6 @@ use std::path::Path;
 
 /// The file name of an attempt's resource when the attempt names no file.
 const DEFAULT_FILE_NAME: &str = "code_attempt";
-
-/// How far a link's similarity may stray outside [-1, 1] by rounding (it is
-/// then clamped); further is a caller's mistake.
-const SIMILARITY_SLACK: f32 = 1e-3;
 
 #[async_trait]
 impl AttemptStore for SqliteStore {
@@ -145,6 +141,7 @@ fn put(
     links: &[AttemptLink],
 ) -> Result<CodeAttempt> {
     let dimension = state.dimension_for_write(path)?;
+    validate::check_attempt(&attempt, &vector, dimension)?;
     let NewCodeAttempt {
         input_prompt,
         generated_code,
@@ -156,30 +153,9 @@ fn put(
         error_message,
         tags,
     } = attempt;
-    not_blank(
-        "input_prompt",
-        &input_prompt,
-        "the request the code was generated for",
-    )?;
-    not_blank(
-        "generated_code",
-        &generated_code,
-        "the code that was produced",
-    )?;
-    validate::check_vector(&vector, dimension, "vector")?;
-    if let Some(ms) = execution_time_ms.filter(|ms| *ms < 0) {
-        return Err(invalid(
-            "execution_time_ms",
-            format!("is {ms}; a duration is 0 or more milliseconds"),
-        )
-        .into());
-    }
-    if let Some(i) = tags.iter().position(|tag| tag.trim().is_empty()) {
-        return Err(invalid("tags", format!("tag {i} is empty; leave it out")).into());
-    }
     let tags = serde_json::to_string(&tags)
         .map_err(|err| invalid("tags", format!("cannot be written as JSON: {err}")))?;
-    let links = checked_links(links)?;
+    let links = validate::checked_links(links)?;
     let (function_name, file_name, module_name, error_message) = (
         present(function_name),
         present(file_name),
@@ -266,28 +242,6 @@ fn put(
     }
     tx.commit()?;
     Ok(stored)
-}
-
-/// Links with finite similarities in [-1, 1] (rounding slack clamped).
-fn checked_links(links: &[AttemptLink]) -> Result<Vec<AttemptLink>> {
-    links
-        .iter()
-        .enumerate()
-        .map(|(i, link)| {
-            let s = link.similarity;
-            if !s.is_finite() || s.abs() > 1.0 + SIMILARITY_SLACK {
-                return Err(invalid(
-                    "links",
-                    format!("link {i}: similarity {s} is not a cosine similarity in [-1, 1]"),
-                )
-                .into());
-            }
-            Ok(AttemptLink {
-                similarity: s.clamp(-1.0, 1.0),
-                ..*link
-            })
-        })
-        .collect()
 }
 
 fn nearest(

@@ -10,12 +10,12 @@
 
 use crate::error::{Result, not_found};
 use crate::resources::bad_value;
-use crate::validate::{json_object, not_blank, sql_limit};
 use crate::{SqliteStore, store::State};
 use async_trait::async_trait;
 use ltmc_core::{
     ChatMessage, ChunkId, ChunkUsage, ContextLink, ContextUsage, MessageId, NewChatMessage, Project,
 };
+use ltmc_store::validate::{self, json_object, sql_limit};
 use ltmc_store::{ChatStore, StoreError};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -161,13 +161,8 @@ fn log(
     message: &NewChatMessage,
     context: &[ChunkId],
 ) -> Result<ChatMessage> {
-    not_blank(
-        "conversation_id",
-        &message.conversation_id,
-        "\"session-42\"",
-    )?;
-    not_blank("role", &message.role, "\"user\" or \"assistant\"")?;
-    let metadata = json_object("metadata", &message.metadata)?;
+    validate::check_message(message)?;
+    let metadata = json_object("metadata", &message.metadata)?.to_string();
     let tx = state
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;

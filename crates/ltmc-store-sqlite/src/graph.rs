@@ -10,9 +10,9 @@
 use crate::SqliteStore;
 use crate::error::Result;
 use crate::resources::bad_value;
-use crate::validate::{json_object, not_blank};
 use async_trait::async_trait;
 use ltmc_core::{Edge, EdgeId, NewEdge, Project};
+use ltmc_store::validate::{json_object, not_blank};
 use ltmc_store::{GraphStore, StoreError};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
@@ -30,7 +30,7 @@ impl GraphStore for SqliteStore {
                 not_blank("source", &edge.source, "a resource id such as \"12\"")?;
                 not_blank("target", &edge.target, "a resource id such as \"13\"")?;
                 not_blank("relation", &edge.relation, "\"references\"")?;
-                checked.push(json_object("properties", &edge.properties)?);
+                checked.push(json_object("properties", &edge.properties)?.to_string());
             }
             if edges.is_empty() {
                 return Ok(Vec::new());

@@ -47,7 +47,6 @@ mod resources;
 mod search;
 mod store;
 mod todos;
-mod validate;
 
 pub use cache::IndexOptions;
 pub use ltmc_index::HnswParams;

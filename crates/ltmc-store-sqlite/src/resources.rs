@@ -8,12 +8,13 @@
 
 use crate::error::Result;
 use crate::store::State;
-use crate::{SqliteStore, blob, meta, validate};
+use crate::{SqliteStore, blob, meta};
 use async_trait::async_trait;
 use ltmc_core::{
     CODE_ATTEMPT_TYPE, Chunk, ChunkId, NewChunk, NewResource, Project, PutOutcome, Resource,
     ResourceId, ScoredChunk, VectorId, content_hash, now_rfc3339,
 };
+use ltmc_store::validate;
 use ltmc_store::{ResourceFilter, ResourceStore, StoreError};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};

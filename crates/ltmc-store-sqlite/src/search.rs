@@ -6,14 +6,15 @@
 //! even while other processes write. Which index answers (exact or HNSW) and
 //! how a filter is kept inside it is `cache.rs`'s business.
 
+use crate::SqliteStore;
 use crate::cache::{IndexCache, Scope, Snapshot};
 use crate::error::Result;
 use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use crate::store::State;
-use crate::{SqliteStore, validate};
 use async_trait::async_trait;
 use ltmc_core::{Project, ScoredChunk};
 use ltmc_index::{Hit, IndexError};
+use ltmc_store::validate;
 use ltmc_store::{ChunkFilter, StoreError, VectorSearch};
 use rusqlite::{OptionalExtension, params};
 

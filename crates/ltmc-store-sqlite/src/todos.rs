@@ -10,9 +10,9 @@ use crate::SqliteStore;
 use crate::error::{Result, not_found};
 use crate::fts_query::match_expression;
 use crate::resources::bad_value;
-use crate::validate::{not_blank, sql_limit};
 use async_trait::async_trait;
 use ltmc_core::{NewTodo, Priority, Project, Todo, TodoFilter, TodoId};
+use ltmc_store::validate::{not_blank, sql_limit};
 use ltmc_store::{StoreError, TodoStore};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 

@@ -4,7 +4,8 @@
 //! implement them without blocking, and they speak only ltmc-core types and
 //! the backend-neutral [`StoreError`]: a driver's error never reaches a caller.
 //! The [`conformance`] module is the test suite every backend runs; [`Dump`]
-//! is a whole store as backend-neutral records, for copying one into another.
+//! is a whole store as backend-neutral records, for copying one into another;
+//! [`validate`] holds the input checks every backend runs before a write.
 //!
 //! This crate holds no backend and does no I/O of its own.
 
@@ -14,6 +15,7 @@ mod dump;
 mod error;
 mod fix;
 mod traits;
+pub mod validate;
 
 pub use activity::{AttemptStore, ChatStore, GraphStore, TodoStore};
 pub use dump::{

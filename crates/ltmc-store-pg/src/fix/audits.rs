@@ -13,13 +13,14 @@
 //! server's becomes an update of it, never a unique violation. Not here:
 //! importing CSV or JSON (service), deleting audits.
 
-use super::{bad_column, sql_limit};
+use super::bad_column;
 use crate::PgStore;
 use crate::error::{Result, not_found};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::{AuditFilter, AuditStatus, AuditStatusChange, FileAudit, NewFileAudit};
 use ltmc_core::{AuditId, PatternId, Project};
+use ltmc_store::validate::sql_limit;
 use ltmc_store::{AuditStore, StoreError};
 use tokio_postgres::Row;
 

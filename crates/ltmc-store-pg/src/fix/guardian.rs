@@ -13,14 +13,14 @@
 //! no inactive reason. Not here: compiling or running the regexes
 //! (ltmc-guard), choosing which rules a pattern yields (service).
 
-use super::{bad_column, check_pattern, invalid, layer_i32, lock_rules};
+use super::{bad_column, check_pattern, layer_i32, lock_rules};
 use crate::PgStore;
 use crate::error::{Error, Result, not_found};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::{GuardianRule, NewGuardianRule, RuleFilter, RuleHit, RuleType, Severity};
 use ltmc_core::{PatternId, Project, RuleId, present};
-use ltmc_store::{GuardianStore, RuleFileHits, StoreError};
+use ltmc_store::{GuardianStore, RuleFileHits, StoreError, validate};
 use tokio_postgres::Row;
 
 /// What [`insert_rule`] does when the rule's name is taken in its layer.
@@ -142,7 +142,7 @@ impl GuardianStore for PgStore {
         hits: Vec<RuleHit>,
     ) -> Result<(), StoreError> {
         async {
-            let hits = checked_hits(hits)?;
+            let hits = validate::checked_hits(hits)?;
             if hits.is_empty() {
                 return Ok(());
             }
@@ -278,37 +278,6 @@ pub(super) async fn rules_of_pattern<C: GenericClient>(
         .await?;
     let rows = client.query(&stmt, &[&pattern.0]).await?;
     rows.iter().map(rule_from_row).collect()
-}
-
-/// The hits with trimmed, non-blank paths and counts PostgreSQL can hold, in
-/// order; hits of no match are kept here (their rules are still checked)
-/// and skipped when written.
-fn checked_hits(hits: Vec<RuleHit>) -> Result<Vec<(RuleId, String, i64)>> {
-    hits.into_iter()
-        .enumerate()
-        .map(|(i, hit)| {
-            let file_path = hit.file_path.trim().replace('\\', "/");
-            if file_path.is_empty() {
-                return Err(invalid(
-                    "file_path",
-                    format!(
-                        "hit {i} (rule {}): the file is empty; name the file matched",
-                        hit.rule_id
-                    ),
-                ));
-            }
-            let count = i64::try_from(hit.count).map_err(|_| {
-                invalid(
-                    "count",
-                    format!(
-                        "hit {i} (rule {}): {} matches is too many",
-                        hit.rule_id, hit.count
-                    ),
-                )
-            })?;
-            Ok((hit.rule_id, file_path, count))
-        })
-        .collect()
 }
 
 /// The columns [`rule_from_row`] reads, in order, of the rule `g`.

@@ -22,42 +22,25 @@ mod guardian;
 mod patterns;
 
 use crate::PgStore;
-use crate::error::{Error, Result, corrupt, not_found};
+use crate::error::{Error, Result, corrupt, invalid, not_found};
 use deadpool_postgres::GenericClient;
-use ltmc_core::{AuditId, CoreError, PatternId, Project, RuleId};
-use ltmc_store::StoreError;
+use ltmc_core::{AuditId, PatternId, Project, RuleId};
+use ltmc_store::validate;
 
-/// An `Invalid` error naming `field`.
-fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
-    Error::Store(StoreError::Invalid(CoreError::invalid(field, reason)))
-}
-
-/// A vector the store may keep or search with: the store's dimension
-/// (else `WrongDimension`), finite, not all zeros (else `Invalid` naming
-/// `field`), as the SQLite store checks; pgvector would refuse NaN with a
-/// message naming no field, and a zero vector has no cosine.
+/// A vector the store may keep or search with ([`validate::check_vector`]
+/// with the store's dimension); pgvector would refuse NaN with a message
+/// naming no field, and a zero vector has no cosine.
 fn check_vector(store: &PgStore, vector: &[f32], field: &'static str) -> Result<()> {
-    store.check_dimension(vector)?;
-    if !vector.iter().all(|x| x.is_finite()) {
-        return Err(invalid(field, "vector contains NaN or infinity"));
-    }
-    if vector.iter().all(|&x| x == 0.0) {
-        return Err(invalid(
-            field,
-            "vector is all zeros; it has no direction to compare",
-        ));
-    }
-    Ok(())
+    Ok(validate::check_vector(
+        vector,
+        store.spec()?.dimension,
+        field,
+    )?)
 }
 
 /// A layer (validated 1 to 7) as the INTEGER its columns hold.
 fn layer_i32(field: &'static str, layer: i64) -> Result<i32> {
     i32::try_from(layer).map_err(|_| invalid(field, format!("layer {layer} is outside 1-7")))
-}
-
-/// A count for a LIMIT: `usize` beyond `i64` is no limit anyway.
-fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 /// A status, layer or kind read back that the schema's CHECKs should have

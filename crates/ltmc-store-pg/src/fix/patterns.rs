@@ -23,9 +23,9 @@
 
 use super::audits::{self, set_outcome};
 use super::guardian::{TakenName, insert_rule, rules_of_pattern};
-use super::{bad_column, check_audit, check_pattern, check_vector, invalid, layer_i32, sql_limit};
+use super::{bad_column, check_audit, check_pattern, check_vector, layer_i32};
 use crate::PgStore;
-use crate::error::{Error, Result, corrupt, not_found};
+use crate::error::{Error, Result, corrupt, invalid, not_found};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::{
@@ -34,6 +34,7 @@ use ltmc_core::fix::{
     ProblemType, RelatedPattern, RelationshipType, RuleSpec, Severity, normalize_file_type,
 };
 use ltmc_core::{ApplicationId, AuditId, PatternId, Project, RelationshipId, present};
+use ltmc_store::validate::sql_limit;
 use ltmc_store::{
     PatternMatch, PatternQuery, PatternStore, RecordedApplication, StoreError, StoredPattern,
     outcome_status,

@@ -15,10 +15,10 @@ use super::{check_pattern, check_rule};
 use crate::SqliteStore;
 use crate::error::{Error, Result, not_found};
 use crate::resources::bad_value;
-use crate::validate::invalid;
 use async_trait::async_trait;
 use ltmc_core::fix::{GuardianRule, NewGuardianRule, RuleFilter, RuleHit, RuleType, Severity};
 use ltmc_core::{PatternId, Project, RuleId, now_rfc3339};
+use ltmc_store::validate;
 use ltmc_store::{GuardianStore, RuleFileHits, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
@@ -131,7 +131,7 @@ impl GuardianStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let project = project.clone();
         self.call(move |state, _| {
-            let hits = checked_hits(hits)?;
+            let hits = validate::checked_hits(hits)?;
             if hits.is_empty() {
                 return Ok(());
             }
@@ -258,37 +258,6 @@ pub(super) fn rules_of_pattern(conn: &Connection, pattern: PatternId) -> Result<
     ))?;
     let rows = stmt.query_map([pattern.0], rule_from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-/// The hits with trimmed, non-blank paths and counts SQLite can hold, in
-/// order; hits of no match are left out (their rules are still checked).
-fn checked_hits(hits: Vec<RuleHit>) -> Result<Vec<(RuleId, String, i64)>> {
-    hits.into_iter()
-        .enumerate()
-        .map(|(i, hit)| {
-            let file_path = hit.file_path.trim().replace('\\', "/");
-            if file_path.is_empty() {
-                return Err(invalid(
-                    "file_path",
-                    format!(
-                        "hit {i} (rule {}): the file is empty; name the file matched",
-                        hit.rule_id
-                    ),
-                )
-                .into());
-            }
-            let count = i64::try_from(hit.count).map_err(|_| {
-                invalid(
-                    "count",
-                    format!(
-                        "hit {i} (rule {}): {} matches is too many",
-                        hit.rule_id, hit.count
-                    ),
-                )
-            })?;
-            Ok((hit.rule_id, file_path, count))
-        })
-        .collect()
 }
 
 /// The conditions on `guardian_rules` (unqualified columns) of `filter` in

@@ -21,8 +21,8 @@ mod search;
 
 use crate::error::{Result, not_found};
 use crate::resources::bad_value;
-use crate::validate::invalid;
 use ltmc_core::{AuditId, PatternId, Project, RuleId};
+use ltmc_store::validate::invalid;
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;

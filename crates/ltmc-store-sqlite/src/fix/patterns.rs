@@ -22,7 +22,6 @@ use super::{VectorKind, check_audit, check_pattern, json_column, json_text, sear
 use crate::error::{Error, Result, not_found};
 use crate::resources::bad_value;
 use crate::store::State;
-use crate::validate::{self, sql_limit};
 use crate::{SqliteStore, blob};
 use async_trait::async_trait;
 use ltmc_core::fix::{
@@ -31,6 +30,7 @@ use ltmc_core::fix::{
     ProblemType, RelatedPattern, RelationshipType, Severity,
 };
 use ltmc_core::{ApplicationId, AuditId, PatternId, Project, RelationshipId, now_rfc3339, present};
+use ltmc_store::validate::{self, sql_limit};
 use ltmc_store::{
     PatternMatch, PatternQuery, PatternStore, RecordedApplication, StoreError, StoredPattern,
     outcome_status,
