@@ -26,6 +26,12 @@ use std::sync::Arc;
 
 /// Cosine at or above which a legacy vector is the chunk's own.
 pub const MATCH_COSINE: f32 = 0.99;
+/// Cosine at or above which the vector a chunk's id points at is taken
+/// without comparing it with the others (the same text through the same
+/// model; near-duplicate texts stay below it).
+pub const SAME_COSINE: f32 = 0.9999;
+/// Candidate vectors kept per chunk for the best-pair-first assignment.
+const CANDIDATES: usize = 8;
 /// Texts embedded per call (one progress step).
 const EMBED_BATCH: usize = 256;
 
@@ -96,7 +102,7 @@ pub async fn embed_all(
     Ok(out)
 }
 
-fn unit(v: &[f32]) -> Vec<f32> {
+pub fn unit(v: &[f32]) -> Vec<f32> {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
         v.iter().map(|x| x / norm).collect()
@@ -105,12 +111,20 @@ fn unit(v: &[f32]) -> Vec<f32> {
     }
 }
 
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Matches each chunk's fresh embedding (`fresh[i]` for `db.chunks[i]`) to
-/// the legacy vectors.
+/// the legacy vectors, one vector per chunk at most.
+///
+/// First the vector a chunk's id points at, taken at once when it is the
+/// chunk's own beyond doubt ([`SAME_COSINE`]). The rest are assigned best pair
+/// first over all unclaimed vectors: near-duplicate texts (the same sentence
+/// in two documents) are within [`MATCH_COSINE`] of each other's vectors, so
+/// taking chunks in table order would let one chunk claim its twin's vector
+/// and leave the twin without; sorting the candidate pairs by cosine gives
+/// each vector to the chunk it fits best.
 pub fn match_vectors(
     db: &LegacyDatabase,
     index: Option<&LegacyIndex>,
@@ -133,8 +147,9 @@ pub fn match_vectors(
     }
     let comparable = |v: &Vec<f32>| v.len() == index.dimension;
     let mut claimed = vec![false; index.len()];
-    let mut state: Vec<Option<bool>> = vec![None; fresh.len()]; // Some(true): matched at its id
-    // First the vector each chunk's id points at.
+    // Some(p): matched to the legacy vector at position p.
+    let mut state: Vec<Option<usize>> = vec![None; fresh.len()];
+    // First the vector each chunk's id points at, when it is surely its own.
     for (i, chunk) in db.chunks.iter().enumerate() {
         let Some(slots) = chunk.vector_id.and_then(|id| by_id.get(&id)) else {
             continue;
@@ -142,45 +157,74 @@ pub fn match_vectors(
         if !comparable(&fresh[i]) {
             continue;
         }
-        if let Some(&p) = slots
+        let best = slots
             .iter()
-            .find(|&&p| !claimed[p] && dot(&fresh[i], &legacy[p]) >= MATCH_COSINE)
+            .filter(|&&p| !claimed[p])
+            .map(|&p| (p, dot(&fresh[i], &legacy[p])))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((p, cos)) = best
+            && cos >= SAME_COSINE
         {
             claimed[p] = true;
-            state[i] = Some(true);
+            state[i] = Some(p);
         }
     }
-    // Then, for the rest, the nearest unclaimed legacy vector.
-    for (i, chunk) in db.chunks.iter().enumerate() {
-        if state[i].is_some() {
+    // Then the best pairs first among the rest.
+    let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+    for i in 0..fresh.len() {
+        if state[i].is_some() || !comparable(&fresh[i]) {
             continue;
         }
-        let best = if comparable(&fresh[i]) {
-            (0..legacy.len())
+        let mut best: Vec<(f32, usize, usize)> = (0..legacy.len())
+            .filter(|&p| !claimed[p])
+            .map(|p| (dot(&fresh[i], &legacy[p]), i, p))
+            .filter(|(cos, _, _)| *cos >= MATCH_COSINE)
+            .collect();
+        best.sort_by(|a, b| b.0.total_cmp(&a.0));
+        best.truncate(CANDIDATES);
+        pairs.extend(best);
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut candidates = vec![0usize; fresh.len()];
+    for &(_, i, p) in &pairs {
+        candidates[i] += 1;
+        if state[i].is_none() && !claimed[p] {
+            claimed[p] = true;
+            state[i] = Some(p);
+        }
+    }
+    // Whether a chunk lost all its (truncated) candidates to others.
+    let full = (0..fresh.len()).any(|i| state[i].is_none() && candidates[i] == CANDIDATES);
+    // A chunk whose candidates all went to others may still fit a vector further down.
+    if full {
+        for i in 0..fresh.len() {
+            if state[i].is_some() || !comparable(&fresh[i]) {
+                continue;
+            }
+            let best = (0..legacy.len())
                 .filter(|&p| !claimed[p])
                 .map(|p| (p, dot(&fresh[i], &legacy[p])))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-        } else {
-            None
-        };
-        match best {
-            Some((p, cos)) if cos >= MATCH_COSINE => {
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((p, cos)) = best
+                && cos >= MATCH_COSINE
+            {
                 claimed[p] = true;
-                state[i] = Some(false);
-            }
-            _ => {
-                if chunk.vector_id.is_some_and(|id| by_id.contains_key(&id)) {
-                    report.differed += 1;
-                } else {
-                    report.no_vector += 1;
-                }
+                state[i] = Some(p);
             }
         }
     }
-    for s in state.iter().flatten() {
-        report.matched += 1;
-        if !s {
-            report.matched_elsewhere += 1;
+    for (i, chunk) in db.chunks.iter().enumerate() {
+        match state[i] {
+            Some(p) => {
+                report.matched += 1;
+                if chunk.vector_id != Some(index.ids[p]) {
+                    report.matched_elsewhere += 1;
+                }
+            }
+            None if chunk.vector_id.is_some_and(|id| by_id.contains_key(&id)) => {
+                report.differed += 1;
+            }
+            None => report.no_vector += 1,
         }
     }
     report.vectors_without_chunk = claimed.iter().filter(|c| !**c).count() as u64;
@@ -289,6 +333,20 @@ pub async fn import(
     let progress = bar(db.chunks.len() as u64, "importing chunks");
     for plan in &planned {
         let (content, spans) = plan.content(db);
+        let real = db.resources.iter().any(|r| r.id == plan.legacy_id);
+        // Already imported (a second run): no need to embed it again.
+        let hash = ltmc_core::content_hash(&content);
+        if let Some(existing) = store.find_by_hash(project, &hash).await? {
+            let stored = store.chunks_of(project, existing.id).await?;
+            for (k, &i) in plan.chunks.iter().enumerate() {
+                if let Some(c) = stored.get(k) {
+                    chunk_ids.insert(db.chunks[i].id, c.id);
+                }
+            }
+            count_resource(tables, real, plan.chunks.len(), true);
+            progress.inc(plan.chunks.len() as u64);
+            continue;
+        }
         let headed: Vec<String> = plan
             .chunks
             .iter()
@@ -340,22 +398,7 @@ pub async fn import(
                 chunk_ids.insert(db.chunks[i].id, c.id);
             }
         }
-        let real = db.resources.iter().any(|r| r.id == plan.legacy_id);
-        let (res, chk) = (
-            if real { Some("Resources") } else { None },
-            "ResourceChunks",
-        );
-        for table in res.into_iter().chain(std::iter::once(chk)) {
-            let n = if table == chk { plan.chunks.len() } else { 1 };
-            let t = tables.entry(table.into()).or_default();
-            for _ in 0..n {
-                if outcome.duplicate {
-                    t.skip("already in the store (same content)");
-                } else {
-                    t.imported += 1;
-                }
-            }
-        }
+        count_resource(tables, real, plan.chunks.len(), outcome.duplicate);
         progress.inc(plan.chunks.len() as u64);
     }
     progress.finish_and_clear();
@@ -377,6 +420,29 @@ pub async fn import(
     }
     store.sync_indexes().await?;
     Ok(())
+}
+
+/// Accounts one planned resource (a row of Resources when `real`) and its chunks.
+fn count_resource(
+    tables: &mut BTreeMap<String, TableReport>,
+    real: bool,
+    chunks: usize,
+    duplicate: bool,
+) {
+    let res = real.then_some(("Resources", 1));
+    for (table, n) in res
+        .into_iter()
+        .chain(std::iter::once(("ResourceChunks", chunks)))
+    {
+        let t = tables.entry(table.into()).or_default();
+        for _ in 0..n {
+            if duplicate {
+                t.skip("already in the store (same content)");
+            } else {
+                t.imported += 1;
+            }
+        }
+    }
 }
 
 async fn import_messages(

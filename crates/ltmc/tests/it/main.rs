@@ -13,6 +13,7 @@
 mod cli;
 mod crash;
 mod fix_patterns;
+mod legacy_migrate;
 mod mcp_python;
 mod migrate_store;
 mod paraphrase;
