@@ -127,6 +127,13 @@ async fn nearest(
         .read_only(true)
         .start()
         .await?;
+    // The filter's parameters decide the plan: with a type given, the count
+    // must use (project, resource_type), not walk the whole project. A cached
+    // statement switches to a generic plan after five runs, which keeps only
+    // `project = $1` as index condition (measured: 5% filter p50 14.7 ms
+    // generic vs 5.0 ms custom on 30k chunks); plan per call instead.
+    tx.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        .await?;
     let count = tx
         .prepare_cached(&format!(
             "SELECT count(*) FROM (SELECT 1 FROM chunks c WHERE {FILTER} LIMIT $4) s"
