@@ -17,21 +17,11 @@ Usage: python mcp_client.py --ltmc PATH/TO/ltmc --work-dir DIR
 """
 
 import argparse
-import json
 import os
-import subprocess
-import sys
-import traceback
-from importlib import metadata
 
 import anyio
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
 
-try:  # mcp 2.x
-    from mcp.client.streamable_http import streamable_http_client as http_client
-except ImportError:  # mcp 1.x
-    from mcp.client.streamable_http import streamablehttp_client as http_client
+from mcp_common import check_bad, field, run_transports, tool_object
 
 TIMEOUT_S = 120
 
@@ -44,29 +34,6 @@ TOOLS = [
     "query_graph", "auto_link_documents", "get_document_relationships_tool",
     "log_code_attempt", "get_code_patterns", "analyze_code_patterns_tool",
 ]
-
-
-def field(obj, snake, camel):
-    """A result attribute under the 2.x name or the 1.x one."""
-    if hasattr(obj, snake):
-        return getattr(obj, snake)
-    return getattr(obj, camel, None)
-
-
-def tool_object(result):
-    """The tool's JSON object: structured content, else the text content parsed."""
-    structured = field(result, "structured_content", "structuredContent")
-    text = None
-    for block in result.content or []:
-        if getattr(block, "type", None) == "text":
-            text = block.text
-            break
-    parsed = json.loads(text) if text is not None else None
-    if structured is None:
-        return parsed, "no structured content"
-    if parsed != structured:
-        return structured, "text content differs from structured content"
-    return structured, None
 
 
 class Run:
@@ -102,24 +69,7 @@ class Run:
 
     async def bad(self, label, name, arguments):
         """Calls `name` with bad input; it must be a tool result with isError and an error."""
-        entry = {"ok": False, "tool": name, "error": None, "problem": None}
-        self.bad_inputs[label] = entry
-        try:
-            result = await self.session.call_tool(name, arguments)
-        except Exception as e:
-            entry["problem"] = f"protocol error instead of isError: {e!r}"
-            return
-        obj, problem = tool_object(result)
-        obj = obj or {}
-        entry["error"] = obj.get("error")
-        if problem:
-            entry["problem"] = problem
-        elif field(result, "is_error", "isError") is not True:
-            entry["problem"] = f"isError not set: {obj}"
-        elif obj.get("success") is not False or not obj.get("error"):
-            entry["problem"] = f"not a failure object: {obj}"
-        else:
-            entry["ok"] = True
+        self.bad_inputs[label] = await check_bad(self.session, name, arguments)
 
 
 async def exercise(session):
@@ -246,57 +196,17 @@ def server_env(data_dir):
     return env
 
 
-async def over_stdio(ltmc, data_dir):
-    params = StdioServerParameters(command=ltmc, args=["serve", "--stdio"],
-                                   env=server_env(data_dir))
-    async with stdio_client(params) as streams:
-        async with ClientSession(streams[0], streams[1]) as session:
-            return await exercise(session)
-
-
-async def over_http(ltmc, data_dir):
-    server = subprocess.Popen(
-        [ltmc, "--json", "serve", "--http", "127.0.0.1:0"],
-        env=server_env(data_dir), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=sys.stderr, text=True,
-    )
-    try:
-        line = await anyio.to_thread.run_sync(server.stdout.readline)
-        if not line:
-            raise RuntimeError(f"ltmc serve --http exited with {server.wait()} before listening")
-        url = json.loads(line)["mcp"]
-        async with http_client(url) as streams:
-            async with ClientSession(streams[0], streams[1]) as session:
-                summary = await exercise(session)
-        summary["url"] = url
-        return summary
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ltmc", required=True, help="the ltmc binary")
     parser.add_argument("--work-dir", required=True, help="a directory for the data dirs")
     args = parser.parse_args()
-    summary = {"sdk_version": metadata.version("mcp"), "runs": {}}
-    for name, transport in (("stdio", over_stdio), ("http", over_http)):
+
+    async def start(name, transport):
         data_dir = os.path.join(args.work_dir, f"data-{name}")
-        try:
-            with anyio.fail_after(TIMEOUT_S):
-                summary["runs"][name] = await transport(args.ltmc, data_dir)
-        except BaseException as e:  # noqa: BLE001 - every failure goes into the summary
-            summary["runs"][name] = {
-                "ok": False,
-                "crash": "".join(traceback.format_exception(e)),
-            }
-    summary["ok"] = all(r["ok"] for r in summary["runs"].values())
-    print(json.dumps(summary))
+        return await transport(args.ltmc, [], server_env(data_dir), exercise)
+
+    await run_transports(["stdio", "http"], TIMEOUT_S, start)
 
 
 if __name__ == "__main__":

@@ -31,20 +31,11 @@ Usage: python mcp_fix_client.py --ltmc PATH/TO/ltmc --examples DIR --work-dir DI
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
-import traceback
-from importlib import metadata
 
 import anyio
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
 
-try:  # mcp 2.x
-    from mcp.client.streamable_http import streamable_http_client as http_client
-except ImportError:  # mcp 1.x
-    from mcp.client.streamable_http import streamablehttp_client as http_client
+from mcp_common import check_bad, field, run_transports, tool_object
 
 # 25 extractions with the real model on a loaded 2-core machine.
 TIMEOUT_S = 300
@@ -69,24 +60,6 @@ FIX_TOOLS = [
 ]
 
 
-def field(obj, snake, camel):
-    """A result attribute under the 2.x name or the 1.x one."""
-    if hasattr(obj, snake):
-        return getattr(obj, snake)
-    return getattr(obj, camel, None)
-
-
-def tool_object(result):
-    """The tool's JSON object: structured content, else the text content parsed."""
-    structured = field(result, "structured_content", "structuredContent")
-    if structured is not None:
-        return structured
-    for block in result.content or []:
-        if getattr(block, "type", None) == "text":
-            return json.loads(block.text)
-    return {}
-
-
 class CallFailed(Exception):
     """A call of the flow that did not succeed; the flow cannot go on."""
 
@@ -94,7 +67,7 @@ class CallFailed(Exception):
 async def call(session, name, arguments):
     """Calls `name`; a protocol error, isError or success != true stops the flow."""
     result = await session.call_tool(name, arguments)
-    obj = tool_object(result) or {}
+    obj = tool_object(result)[0] or {}
     if field(result, "is_error", "isError") or obj.get("success") is not True:
         raise CallFailed(f"{name}({json.dumps(arguments)[:300]}) failed: "
                          f"{obj.get('error', obj)}")
@@ -103,21 +76,7 @@ async def call(session, name, arguments):
 
 async def bad(session, name, arguments):
     """Calls `name` with bad input; it must be a tool result with isError and an error."""
-    entry = {"ok": False, "tool": name, "error": None, "problem": None}
-    try:
-        result = await session.call_tool(name, arguments)
-    except Exception as e:  # a protocol error is a failure of the contract
-        entry["problem"] = f"protocol error instead of isError: {e!r}"
-        return entry
-    obj = tool_object(result) or {}
-    entry["error"] = obj.get("error")
-    if field(result, "is_error", "isError") is not True:
-        entry["problem"] = f"isError not set: {obj}"
-    elif obj.get("success") is not False or not obj.get("error"):
-        entry["problem"] = f"not a failure object: {obj}"
-    else:
-        entry["ok"] = True
-    return entry
+    return await check_bad(session, name, arguments, check_shape=False)
 
 
 def draft_of(item):
@@ -265,41 +224,6 @@ def server_env(data_dir, examples):
     return env
 
 
-async def over_stdio(ltmc, data_dir, examples):
-    params = StdioServerParameters(
-        command=ltmc, args=["serve", "--stdio", "--project-root", examples],
-        env=server_env(data_dir, examples),
-    )
-    async with stdio_client(params) as streams:
-        async with ClientSession(streams[0], streams[1]) as session:
-            return await flow(session, examples)
-
-
-async def over_http(ltmc, data_dir, examples):
-    server = subprocess.Popen(
-        [ltmc, "--json", "serve", "--http", "127.0.0.1:0", "--project-root", examples],
-        env=server_env(data_dir, examples), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=sys.stderr, text=True,
-    )
-    try:
-        line = await anyio.to_thread.run_sync(server.stdout.readline)
-        if not line:
-            raise RuntimeError(f"ltmc serve --http exited with {server.wait()} before listening")
-        url = json.loads(line)["mcp"]
-        async with http_client(url) as streams:
-            async with ClientSession(streams[0], streams[1]) as session:
-                summary = await flow(session, examples)
-        summary["url"] = url
-        return summary
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ltmc", required=True, help="the ltmc binary")
@@ -308,20 +232,14 @@ async def main():
     parser.add_argument("--transports", default="stdio,http", help="stdio, http or both")
     args = parser.parse_args()
     examples = os.path.abspath(args.examples)
-    summary = {"sdk_version": metadata.version("mcp"), "runs": {}}
-    transports = {"stdio": over_stdio, "http": over_http}
-    for name in args.transports.split(","):
+
+    async def start(name, transport):
         data_dir = os.path.join(args.work_dir, f"fix-data-{name}")
-        try:
-            with anyio.fail_after(TIMEOUT_S):
-                summary["runs"][name] = await transports[name](args.ltmc, data_dir, examples)
-        except BaseException as e:  # noqa: BLE001 - every failure goes into the summary
-            summary["runs"][name] = {
-                "ok": False,
-                "crash": "".join(traceback.format_exception(e)),
-            }
-    summary["ok"] = bool(summary["runs"]) and all(r["ok"] for r in summary["runs"].values())
-    print(json.dumps(summary))
+        return await transport(args.ltmc, ["--project-root", examples],
+                               server_env(data_dir, examples),
+                               lambda session: flow(session, examples))
+
+    await run_transports(args.transports.split(","), TIMEOUT_S, start)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 //! `tests/mcp_fix_client.py` runs the fix-pattern flow of issue 5 over
 //! `serve --stdio` with the real model (import audits, extract and review the
 //! example patterns, recommend a fix for a paraphrased debt, record outcomes).
+//! Both take the SDK plumbing (result spellings, bad-input checks, starting
+//! the server per transport, the summary) from `tests/mcp_common.py`.
 //! Not here: what each tool computes (the ltmc-service tests) or the ranking's
 //! details (`fix_patterns.rs`, from the CLI).
 //!
