@@ -1,5 +1,5 @@
 //! The one error type of ltmc-legacy: what can go wrong reading a legacy
-//! LTMC source. Not an error of the migration itself (that is the binary's).
+//! LTMC source or matching its vectors. Not an error of the migration itself (that is the binary's).
 
 use std::path::PathBuf;
 
@@ -25,4 +25,7 @@ pub enum LegacyError {
         offset: usize,
         message: String,
     },
+    /// The vector comparison failed (the linear-algebra library refused).
+    #[error("matching legacy vectors failed: {0}")]
+    Matching(String),
 }

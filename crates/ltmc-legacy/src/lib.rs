@@ -4,9 +4,10 @@
 //! ([`LegacyIndex`]: FAISS `IndexFlatL2`, FAISS `IndexIDMap`, or the earliest
 //! version's pickled list of numpy float32 arrays).
 //!
-//! One job: reading. Nothing here writes to a legacy file, embeds text, or
-//! knows ltmc's store; matching legacy vectors to chunks and importing them is
-//! the binary's `migrate` command. Every parser is bounds-checked: a damaged
+//! Reading, and matching the legacy vectors to chunks by meaning
+//! ([`matching`]: the caller embeds the chunks again and hands the vectors
+//! in). Nothing here writes to a legacy file, embeds text, or knows ltmc's
+//! store; importing is the binary's `migrate` command. Every parser is bounds-checked: a damaged
 //! file is a [`LegacyError`], never a panic.
 //!
 //! Architecture note: this crate and `ltmc-store-sqlite` are the two that
@@ -16,6 +17,7 @@ mod db;
 mod error;
 mod faiss;
 mod index;
+pub mod matching;
 mod pickle;
 mod records;
 

@@ -2,18 +2,20 @@
 //!
 //! A message is a row of `chat_messages`; a context link (`context_links`,
 //! migration 0002) says a message used a stored chunk. A write is one
-//! transaction that checks every id it names before writing anything (and
-//! locks those rows `FOR KEY SHARE`, so a document deleted by another server
-//! meanwhile waits instead of failing the write), so an unknown message or
-//! chunk is `NotFound` with nothing written. A link dies with its chunk (the
-//! cascade from a deleted resource) or its message. Reads that must tell
-//! "unknown" from "none" do it in one statement (a `LEFT JOIN` from the
-//! record), so they see one snapshot.
+//! transaction (a batch of messages one for all, each written by the same
+//! code as a single message) that checks every id it names before writing
+//! what names it (and locks those rows `FOR KEY SHARE`, so a document deleted
+//! by another server meanwhile waits instead of failing the write), so an
+//! unknown message or chunk is `NotFound` with nothing written. A link dies
+//! with its chunk (the cascade from a deleted resource) or its message. Reads
+//! that must tell "unknown" from "none" do it in one statement (a `LEFT JOIN`
+//! from the record), so they see one snapshot.
 //!
 //! Not here: choosing which chunks to link (the service's retrieval) and any
 //! summarising of conversations.
 
 use crate::error::{Result, corrupt, not_found};
+use crate::resources::batch_item;
 use crate::{PgStore, checks};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
@@ -34,6 +36,19 @@ impl ChatStore for PgStore {
         context: &[ChunkId],
     ) -> Result<ChatMessage, StoreError> {
         self.log(project, &message, context)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    async fn log_messages(
+        &self,
+        project: &Project,
+        messages: Vec<(NewChatMessage, Vec<ChunkId>)>,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.log_all(project, &messages)
             .await
             .map_err(|e| self.fail(e))
     }
@@ -191,35 +206,32 @@ impl PgStore {
         message: &NewChatMessage,
         context: &[ChunkId],
     ) -> Result<ChatMessage> {
-        validate::check_message(message)?;
-        checks::message(message)?;
-        let metadata = checks::json_object("metadata", &message.metadata)?;
+        let metadata = checked(message)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        check_chunks(&tx, project, context).await?;
-        let insert = tx
-            .prepare_cached(&format!(
-                "INSERT INTO chat_messages AS m \
-                 (project, conversation_id, role, content, agent_name, source_tool, metadata) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {MESSAGE_COLUMNS}"
-            ))
-            .await?;
-        let row = tx
-            .query_one(
-                &insert,
-                &[
-                    &project.as_str(),
-                    &message.conversation_id,
-                    &message.role,
-                    &message.content,
-                    &message.agent_name,
-                    &message.source_tool,
-                    &metadata,
-                ],
-            )
-            .await?;
-        let stored = message_from_row(&row)?;
-        insert_links(&tx, project, stored.id, context).await?;
+        let stored = log_in(&tx, project, message, &metadata, context).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// [`PgStore::log`] of every message in one transaction, all checked
+    /// before it begins.
+    async fn log_all(
+        &self,
+        project: &Project,
+        messages: &[(NewChatMessage, Vec<ChunkId>)],
+    ) -> Result<Vec<ChatMessage>> {
+        let metadata = messages
+            .iter()
+            .enumerate()
+            .map(|(i, (message, _))| checked(message).map_err(|err| batch_item(i, err)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let mut stored = Vec::with_capacity(messages.len());
+        for ((message, context), metadata) in messages.iter().zip(&metadata) {
+            stored.push(log_in(&tx, project, message, metadata, context).await?);
+        }
         tx.commit().await?;
         Ok(stored)
     }
@@ -288,6 +300,50 @@ impl PgStore {
         }
         Ok(usage)
     }
+}
+
+/// The checks of a message, before any SQL runs; its metadata as stored.
+fn checked(message: &NewChatMessage) -> Result<serde_json::Value> {
+    validate::check_message(message)?;
+    checks::message(message)?;
+    checks::json_object("metadata", &message.metadata)
+}
+
+/// A checked message and its links, inside the caller's transaction; an
+/// unknown context chunk is `NotFound` (the caller's transaction then rolls
+/// back).
+async fn log_in(
+    tx: &impl GenericClient,
+    project: &Project,
+    message: &NewChatMessage,
+    metadata: &serde_json::Value,
+    context: &[ChunkId],
+) -> Result<ChatMessage> {
+    check_chunks(tx, project, context).await?;
+    let insert = tx
+        .prepare_cached(&format!(
+            "INSERT INTO chat_messages AS m \
+             (project, conversation_id, role, content, agent_name, source_tool, metadata) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {MESSAGE_COLUMNS}"
+        ))
+        .await?;
+    let row = tx
+        .query_one(
+            &insert,
+            &[
+                &project.as_str(),
+                &message.conversation_id,
+                &message.role,
+                &message.content,
+                &message.agent_name,
+                &message.source_tool,
+                metadata,
+            ],
+        )
+        .await?;
+    let stored = message_from_row(&row)?;
+    insert_links(tx, project, stored.id, context).await?;
+    Ok(stored)
 }
 
 /// Every chunk is one of this project's, else `NotFound` naming the first

@@ -2,22 +2,25 @@
 //!
 //! A put is validated before any SQL runs (so a refused put has touched
 //! nothing and names the field that was wrong), then written in one
-//! transaction: the resource row, then all its chunks in one `INSERT ...
-//! SELECT FROM unnest(...)`, each chunk's row carrying its vector (pgvector)
-//! and taking its vector id from `vector_id_seq` (unique across servers,
-//! never reused). Duplicate content is found by `(project, content_hash)`;
-//! when two servers put the same content at once, `ON CONFLICT DO NOTHING`
-//! makes the second one wait for the first and then return its resource as
-//! the duplicate, writing nothing. Reads always filter by project.
+//! transaction (a batch put: every item checked first, then all written in
+//! one, each by the same code as a single put): the resource row, then all
+//! its chunks in one `INSERT ... SELECT FROM unnest(...)`, each chunk's row
+//! carrying its vector (pgvector) and taking its vector id from
+//! `vector_id_seq` (unique across servers, never reused). Duplicate content
+//! is found by `(project, content_hash)`; when two servers put the same
+//! content at once, `ON CONFLICT DO NOTHING` makes the second one wait for
+//! the first and then return its resource as the duplicate, writing nothing.
+//! Reads always filter by project.
 //!
 //! Also here, for the other modules: the chunk and hit row readers
-//! ([`CHUNK_COLUMNS`], [`hit_from_row`]), [`insert_resource`] and the checks
-//! of a put ([`check_put`]).
+//! ([`CHUNK_COLUMNS`], [`hit_from_row`]), [`insert_resource`], the checks
+//! of a put ([`check_put`]) and the marking of a batch's refused item
+//! ([`batch_item`]).
 //!
 //! Not here: vector search (search.rs), keyword search (keyword.rs), and
 //! chunking or embedding (the service).
 
-use crate::error::{Result, corrupt, invalid, not_found};
+use crate::error::{Error, Result, corrupt, invalid, not_found};
 use crate::{PgStore, checks};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
@@ -39,6 +42,16 @@ impl ResourceStore for PgStore {
         put(self, &resource, &chunks)
             .await
             .map_err(|e| self.fail(e))
+    }
+
+    async fn put_resources(
+        &self,
+        batch: Vec<(NewResource, Vec<NewChunk>)>,
+    ) -> Result<Vec<PutOutcome>, StoreError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        put_all(self, &batch).await.map_err(|e| self.fail(e))
     }
 
     async fn find_by_hash(
@@ -170,7 +183,42 @@ impl ResourceStore for PgStore {
 }
 
 async fn put(store: &PgStore, resource: &NewResource, chunks: &[NewChunk]) -> Result<PutOutcome> {
+    let hash = checked(resource, chunks, store.spec()?.dimension)?;
+    let mut client = store.client().await?;
+    let tx = client.transaction().await?;
+    let outcome = put_in(&tx, resource, &hash, chunks).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`put`] of every item in one transaction, all checked before it begins.
+/// Two servers putting batches that share content in opposite orders can
+/// deadlock on the unique key; PostgreSQL then fails one of them, whole.
+async fn put_all(
+    store: &PgStore,
+    batch: &[(NewResource, Vec<NewChunk>)],
+) -> Result<Vec<PutOutcome>> {
     let dimension = store.spec()?.dimension;
+    let hashes = batch
+        .iter()
+        .enumerate()
+        .map(|(i, (resource, chunks))| {
+            checked(resource, chunks, dimension).map_err(|err| batch_item(i, err))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut client = store.client().await?;
+    let tx = client.transaction().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for ((resource, chunks), hash) in batch.iter().zip(&hashes) {
+        outcomes.push(put_in(&tx, resource, hash, chunks).await?);
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// The checks of a put, before any SQL runs ([`check_put`], and the type
+/// reserved for code attempts); the content hash it stores.
+fn checked(resource: &NewResource, chunks: &[NewChunk], dimension: usize) -> Result<String> {
     if resource.resource_type == CODE_ATTEMPT_TYPE {
         // Every resource of this type has its attempt row (attempts.rs):
         // a search of attempts relies on it.
@@ -183,30 +231,45 @@ async fn put(store: &PgStore, resource: &NewResource, chunks: &[NewChunk]) -> Re
         ));
     }
     check_put(resource, chunks, dimension)?;
-    let hash = content_hash(&resource.content);
+    Ok(content_hash(&resource.content))
+}
 
-    let mut client = store.client().await?;
-    let tx = client.transaction().await?;
-    if let Some(existing) = existing_outcome(&tx, &resource.project, &hash).await? {
-        // Dropping the transaction rolls it back: nothing was written.
+/// A checked put inside the caller's transaction: the project's resource of
+/// this hash as the duplicate (it may have been written earlier in the same
+/// transaction, or committed by another server meanwhile), else the new
+/// resource.
+async fn put_in(
+    tx: &impl GenericClient,
+    resource: &NewResource,
+    hash: &str,
+    chunks: &[NewChunk],
+) -> Result<PutOutcome> {
+    if let Some(existing) = existing_outcome(tx, &resource.project, hash).await? {
         return Ok(existing);
     }
-    let Some(resource_id) = insert_resource(&tx, resource, &hash, chunks).await? else {
+    let Some(resource_id) = insert_resource(tx, resource, hash, chunks).await? else {
         // Another server stored the same content since our check and has
         // committed (ON CONFLICT waited for it): that one is the resource.
-        let existing = existing_outcome(&tx, &resource.project, &hash)
+        return existing_outcome(tx, &resource.project, hash)
             .await?
             .ok_or_else(|| {
                 corrupt("a resource conflicted on its content hash but cannot be read")
-            })?;
-        return Ok(existing);
+            });
     };
-    tx.commit().await?;
     Ok(PutOutcome {
         resource_id,
         chunk_count: chunks.len(),
         duplicate: false,
     })
+}
+
+/// A refusal of item `index` of a batch, saying so
+/// ([`StoreError::in_batch_item`]).
+pub(crate) fn batch_item(index: usize, err: Error) -> Error {
+    match err {
+        Error::Store(err) => Error::Store(err.in_batch_item(index)),
+        other => other,
+    }
 }
 
 /// The project's resource with this content hash, as a duplicate outcome.

@@ -3,10 +3,12 @@
 //! A message is a row of `chat_messages`; a context link (`context_links`,
 //! migration 0004) says a message used a stored chunk. Writes are single
 //! `BEGIN IMMEDIATE` transactions that check every id they name before
-//! writing anything, so an unknown message or chunk is `NotFound` with
-//! nothing written. A link dies with its chunk (the cascade from a deleted
-//! resource) or its message. Not here: choosing which chunks to link (the
-//! service's retrieval) and any summarising of conversations.
+//! writing what names it, so an unknown message or chunk is `NotFound` with
+//! nothing written (a batch of messages is one transaction for all, each
+//! written by the same code as a single message). A link dies with its chunk
+//! (the cascade from a deleted resource) or its message. Not here: choosing
+//! which chunks to link (the service's retrieval) and any summarising of
+//! conversations.
 
 use crate::error::{Result, not_found};
 use crate::resources::bad_value;
@@ -30,6 +32,19 @@ impl ChatStore for SqliteStore {
         let project = project.clone();
         let context = context.to_vec();
         self.call(move |state, _| log(state, &project, &message, &context))
+            .await
+    }
+
+    async fn log_messages(
+        &self,
+        project: &Project,
+        messages: Vec<(NewChatMessage, Vec<ChunkId>)>,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let project = project.clone();
+        self.call(move |state, _| log_all(state, &project, &messages))
             .await
     }
 
@@ -161,12 +176,54 @@ fn log(
     message: &NewChatMessage,
     context: &[ChunkId],
 ) -> Result<ChatMessage> {
-    validate::check_message(message)?;
-    let metadata = json_object("metadata", &message.metadata)?.to_string();
+    let metadata = checked(message)?;
     let tx = state
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    check_chunks(&tx, project, context)?;
+    let stored = log_in(&tx, project, message, &metadata, context)?;
+    tx.commit()?;
+    Ok(stored)
+}
+
+/// [`log`] of every message in one transaction, all checked before it begins.
+fn log_all(
+    state: &mut State,
+    project: &Project,
+    messages: &[(NewChatMessage, Vec<ChunkId>)],
+) -> Result<Vec<ChatMessage>> {
+    let metadata = messages
+        .iter()
+        .enumerate()
+        .map(|(i, (message, _))| checked(message).map_err(|err| err.in_batch_item(i)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tx = state
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut stored = Vec::with_capacity(messages.len());
+    for ((message, context), metadata) in messages.iter().zip(&metadata) {
+        stored.push(log_in(&tx, project, message, metadata, context)?);
+    }
+    tx.commit()?;
+    Ok(stored)
+}
+
+/// The checks of a message, before any SQL runs; its metadata as stored.
+fn checked(message: &NewChatMessage) -> Result<String, StoreError> {
+    validate::check_message(message)?;
+    Ok(json_object("metadata", &message.metadata)?.to_string())
+}
+
+/// A checked message and its links, inside the caller's write transaction;
+/// an unknown context chunk is `NotFound` (the caller's transaction then
+/// rolls back).
+fn log_in(
+    tx: &Connection,
+    project: &Project,
+    message: &NewChatMessage,
+    metadata: &str,
+    context: &[ChunkId],
+) -> Result<ChatMessage> {
+    check_chunks(tx, project, context)?;
     let stored = tx.query_row(
         &format!(
             "INSERT INTO chat_messages \
@@ -184,8 +241,7 @@ fn log(
         ],
         message_from_row,
     )?;
-    insert_links(&tx, project, stored.id, context)?;
-    tx.commit()?;
+    insert_links(tx, project, stored.id, context)?;
     Ok(stored)
 }
 

@@ -2,9 +2,11 @@
 //!
 //! Every write is one `BEGIN IMMEDIATE` transaction (the write lock is taken
 //! before the first read, so the duplicate check and the vector-id allocation
-//! cannot race another process) and is validated before it starts. Reads
-//! always filter by project. Vector search lives in `search.rs`, keyword
-//! search in `keyword.rs`; both read chunk rows with the helpers at the end.
+//! cannot race another process) and is validated before it starts; a batch
+//! put is one such transaction for all its items, each written by the same
+//! code as a single put. Reads always filter by project. Vector search lives
+//! in `search.rs`, keyword search in `keyword.rs`; both read chunk rows with
+//! the helpers at the end.
 
 use crate::error::Result;
 use crate::store::State;
@@ -28,6 +30,17 @@ impl ResourceStore for SqliteStore {
         chunks: Vec<NewChunk>,
     ) -> Result<PutOutcome, StoreError> {
         self.call(move |state, path| put(state, path, &resource, &chunks))
+            .await
+    }
+
+    async fn put_resources(
+        &self,
+        batch: Vec<(NewResource, Vec<NewChunk>)>,
+    ) -> Result<Vec<PutOutcome>, StoreError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.call(move |state, path| put_all(state, path, &batch))
             .await
     }
 
@@ -138,6 +151,46 @@ fn put(
     chunks: &[NewChunk],
 ) -> Result<PutOutcome> {
     let dimension = state.dimension_for_write(path)?;
+    let hash = checked(resource, chunks, dimension)?;
+    let tx = state
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let outcome = put_in(&tx, resource, &hash, chunks)?;
+    tx.commit()?;
+    Ok(outcome)
+}
+
+/// [`put`] of every item in one transaction, all checked before it begins.
+fn put_all(
+    state: &mut State,
+    path: &Path,
+    batch: &[(NewResource, Vec<NewChunk>)],
+) -> Result<Vec<PutOutcome>> {
+    let dimension = state.dimension_for_write(path)?;
+    let hashes = batch
+        .iter()
+        .enumerate()
+        .map(|(i, (resource, chunks))| {
+            checked(resource, chunks, dimension).map_err(|err| err.in_batch_item(i))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let tx = state
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for ((resource, chunks), hash) in batch.iter().zip(&hashes) {
+        outcomes.push(put_in(&tx, resource, hash, chunks)?);
+    }
+    tx.commit()?;
+    Ok(outcomes)
+}
+
+/// The checks of a put, before any SQL runs; the content hash it stores.
+fn checked(
+    resource: &NewResource,
+    chunks: &[NewChunk],
+    dimension: usize,
+) -> Result<String, StoreError> {
     if resource.resource_type == CODE_ATTEMPT_TYPE {
         // Every resource of this type has its attempt row (attempts.rs): a
         // search of attempts relies on it.
@@ -147,15 +200,21 @@ fn put(
                 "{CODE_ATTEMPT_TYPE:?} is reserved for code attempts; log them as attempts, \
                  or store this under another type"
             ),
-        )
-        .into());
+        ));
     }
     validate::check_put(resource, chunks, dimension)?;
-    let hash = content_hash(&resource.content);
+    Ok(content_hash(&resource.content))
+}
 
-    let tx = state
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+/// A checked put inside the caller's write transaction: the project's
+/// resource of this hash as the duplicate (it may have been written earlier
+/// in the same transaction), else the new resource.
+fn put_in(
+    tx: &Connection,
+    resource: &NewResource,
+    hash: &str,
+    chunks: &[NewChunk],
+) -> Result<PutOutcome> {
     let existing: Option<(i64, usize)> = tx
         .query_row(
             "SELECT id, chunk_count FROM resources WHERE project = ?1 AND content_hash = ?2",
@@ -164,15 +223,13 @@ fn put(
         )
         .optional()?;
     if let Some((id, chunk_count)) = existing {
-        // Dropping the transaction rolls back: nothing was written.
         return Ok(PutOutcome {
             resource_id: ResourceId(id),
             chunk_count,
             duplicate: true,
         });
     }
-    let resource_id = insert_resource(&tx, resource, &hash, chunks)?;
-    tx.commit()?;
+    let resource_id = insert_resource(tx, resource, hash, chunks)?;
     Ok(PutOutcome {
         resource_id,
         chunk_count: chunks.len(),

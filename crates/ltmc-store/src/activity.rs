@@ -2,8 +2,9 @@
 //! context links, todos, the relationship graph, and code attempts.
 //!
 //! Same rules as `traits.rs`: async, backend-neutral, one use-case-sized
-//! operation per method, every write one transaction, every record scoped to
-//! a project (an id of another project is `NotFound`).
+//! operation per method, every write one transaction (a batch write one for
+//! the whole batch), every record scoped to a project (an id of another
+//! project is `NotFound`).
 
 use crate::StoreError;
 use async_trait::async_trait;
@@ -24,6 +25,18 @@ pub trait ChatStore: Send + Sync {
         message: NewChatMessage,
         context: &[ChunkId],
     ) -> Result<ChatMessage, StoreError>;
+
+    /// Logs each message with its context as [`ChatStore::log_message`]
+    /// would, in order, but all in one transaction (for bulk imports): every
+    /// message is checked before anything is written (an `Invalid` one says
+    /// which item, [`StoreError::in_batch_item`]), an unknown chunk id is
+    /// `NotFound`, and any failure writes nothing of the batch. The messages
+    /// as stored, in order; an empty batch writes nothing.
+    async fn log_messages(
+        &self,
+        project: &Project,
+        messages: Vec<(NewChatMessage, Vec<ChunkId>)>,
+    ) -> Result<Vec<ChatMessage>, StoreError>;
 
     async fn get_message(
         &self,

@@ -35,3 +35,22 @@ pub enum StoreError {
     #[error("store unavailable: {0}")]
     Unavailable(String),
 }
+
+impl StoreError {
+    /// This error as the refusal of item `index` (counting from 0) of a
+    /// batch write ([`crate::ResourceStore::put_resources`],
+    /// [`crate::ChatStore::log_messages`]): an `Invalid` reason says which
+    /// item; other kinds are returned as they are (their fields are typed).
+    #[must_use]
+    pub fn in_batch_item(self, index: usize) -> Self {
+        match self {
+            Self::Invalid(ltmc_core::CoreError::Invalid { field, reason }) => {
+                Self::Invalid(ltmc_core::CoreError::Invalid {
+                    field,
+                    reason: format!("{reason} (batch item {index}, counting from 0)"),
+                })
+            }
+            other => other,
+        }
+    }
+}

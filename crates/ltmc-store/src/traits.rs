@@ -2,7 +2,8 @@
 //!
 //! Split by concern (writes and reads of resources, vector search,
 //! administration) so a caller names only what it uses. Not an ORM: each
-//! method is one use-case-sized operation, and every write is one transaction.
+//! method is one use-case-sized operation, and every write is one transaction
+//! (a batch write too: one for the whole batch).
 
 use crate::StoreError;
 use async_trait::async_trait;
@@ -52,6 +53,20 @@ pub trait ResourceStore: Send + Sync {
         resource: NewResource,
         chunks: Vec<NewChunk>,
     ) -> Result<PutOutcome, StoreError>;
+
+    /// Stores each item as [`ResourceStore::put_resource`] would, in order,
+    /// but all in one transaction (for bulk imports: one per batch, not one
+    /// per record). Every item is checked before anything is written; a
+    /// refused item fails the whole batch with `put_resource`'s error (an
+    /// `Invalid` one saying which item, [`StoreError::in_batch_item`]), and
+    /// any failure writes nothing of the batch. Content the project already
+    /// holds, or that an earlier item of the batch gave, is a duplicate: that
+    /// resource's id with `duplicate: true`. One outcome per item, in order;
+    /// items may be of different projects; an empty batch writes nothing.
+    async fn put_resources(
+        &self,
+        batch: Vec<(NewResource, Vec<NewChunk>)>,
+    ) -> Result<Vec<PutOutcome>, StoreError>;
 
     /// The resource of this project with this content hash, if any.
     async fn find_by_hash(

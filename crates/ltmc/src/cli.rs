@@ -309,4 +309,10 @@ pub struct LegacyMigrateArgs {
     /// Put back the store the last migration replaced.
     #[arg(long)]
     pub rollback: bool,
+    /// Chunks written per transaction (whole resources: a batch closes at
+    /// the first resource that reaches it). A killed run resumes after the
+    /// last batch it committed.
+    #[arg(long, value_name = "N", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_chunks: u32,
 }

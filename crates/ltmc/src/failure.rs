@@ -128,5 +128,8 @@ fn legacy_hint(error: &LegacyError) -> String {
         LegacyError::CorruptIndex { .. } => {
             "restore the index from a backup, or leave out --index (chunks are re-embedded anyway)".into()
         }
+        LegacyError::Matching(_) => {
+            "this is a bug in ltmc: run again with --index left out (the vector statistics are then skipped), and report it".into()
+        }
     }
 }

@@ -1,10 +1,11 @@
 //! Checks of chat messages and context links: read back, links kept once,
 //! unknown ids and invalid input write nothing, project isolation, links
-//! dying with their chunks, and the usage statistics.
+//! dying with their chunks, the usage statistics, and batches of messages
+//! (each as a single message, all or nothing).
 
 use super::{
-    ChunkId, Project, Store, assert_invalid, assert_not_found, assert_sound, chunks_of, is_rfc3339,
-    project, put, put_whole, resource, split,
+    ChunkId, Project, Store, assert_batch_item, assert_invalid, assert_not_found, assert_sound,
+    chunks_of, is_rfc3339, project, put, put_whole, resource, split,
 };
 use ltmc_core::{ChatMessage, ChunkUsage, ContextLink, ContextUsage, MessageId, NewChatMessage};
 
@@ -330,5 +331,149 @@ pub async fn context_usage_counts_and_ranks(store: &dyn Store) {
             .most_used_chunks
             .is_empty()
     );
+    assert_sound(store).await;
+}
+
+/// A batch logs each message as a single call would, in order, with its
+/// links; an empty batch writes nothing.
+pub async fn chat_batch_logs_each_with_links(store: &dyn Store) {
+    let p = project("alpha");
+    let empty = store.log_messages(&p, Vec::new()).await;
+    assert!(empty.expect("an empty batch").is_empty());
+    let c = three_chunks(store, &p).await;
+    let mut first = message("conv", "user", "which chunk explains it?");
+    first.agent_name = Some("claude".to_owned());
+    first.metadata = serde_json::json!({"turn": 1});
+    let logged = store
+        .log_messages(
+            &p,
+            vec![
+                (first.clone(), vec![c[1], c[0]]),
+                (message("conv", "assistant", "the second one"), Vec::new()),
+                (message("other", "user", "and here?"), vec![c[2]]),
+            ],
+        )
+        .await
+        .expect("log_messages");
+    assert_eq!(logged.len(), 3);
+    assert!(logged.windows(2).all(|w| w[0].id < w[1].id), "{logged:?}");
+    assert_eq!(logged[0].content, first.content);
+    assert_eq!(logged[0].agent_name.as_deref(), Some("claude"));
+    assert_eq!(logged[0].metadata, first.metadata);
+    assert_eq!(logged[1].role, "assistant");
+    assert_eq!(logged[1].metadata, serde_json::json!({}));
+    for m in &logged {
+        assert!(is_rfc3339(&m.timestamp), "{}", m.timestamp);
+        assert_eq!(&store.get_message(&p, m.id).await.expect("get"), m);
+    }
+    assert_eq!(
+        conversation(store, &p, "conv").await,
+        [logged[0].id, logged[1].id]
+    );
+    assert_eq!(conversation(store, &p, "other").await, [logged[2].id]);
+    assert_eq!(links(store, &p, logged[0].id).await, [c[0], c[1]]);
+    assert!(links(store, &p, logged[1].id).await.is_empty());
+    assert_eq!(links(store, &p, logged[2].id).await, [c[2]]);
+    let usage = store.context_usage(&p, 10).await.expect("usage");
+    assert_eq!(
+        (
+            usage.total_context_links,
+            usage.unique_messages,
+            usage.unique_chunks_used
+        ),
+        (3, 2, 3)
+    );
+    assert_sound(store).await;
+}
+
+/// Identical messages, in a batch or before it, are separate messages (each
+/// is an event); a chunk given twice in one message's context is linked once.
+pub async fn chat_batch_repeats_are_separate_messages(store: &dyn Store) {
+    let p = project("alpha");
+    let c = three_chunks(store, &p).await;
+    let earlier = log(store, &p, message("c", "user", "same words"), &[c[0]]).await;
+    let same = message("c", "user", "same words");
+    let logged = store
+        .log_messages(
+            &p,
+            vec![
+                (same.clone(), vec![c[0], c[0]]),
+                (same, vec![c[0], c[1], c[0]]),
+            ],
+        )
+        .await
+        .expect("log_messages");
+    assert_eq!(logged.len(), 2);
+    assert!(earlier.id < logged[0].id && logged[0].id < logged[1].id);
+    assert_eq!(
+        conversation(store, &p, "c").await,
+        [earlier.id, logged[0].id, logged[1].id]
+    );
+    assert_eq!(links(store, &p, logged[0].id).await, [c[0]]);
+    assert_eq!(links(store, &p, logged[1].id).await, [c[0], c[1]]);
+    let usage = store.context_usage(&p, 10).await.expect("usage");
+    assert_eq!((usage.total_context_links, usage.unique_messages), (4, 3));
+    assert_eq!(
+        usage.most_used_chunks,
+        [
+            ChunkUsage {
+                chunk_id: c[0],
+                usage_count: 3
+            },
+            ChunkUsage {
+                chunk_id: c[1],
+                usage_count: 1
+            }
+        ]
+    );
+    assert_sound(store).await;
+}
+
+/// A batch fails whole when its last message is refused (an `Invalid`
+/// naming the field and the item) or names a chunk the project does not
+/// hold (`NotFound`, as a single call): nothing of it is written, not the
+/// good messages before it, not their links.
+pub async fn chat_batch_failure_writes_nothing(store: &dyn Store) {
+    let (p, other) = (project("alpha"), project("beta"));
+    let c = three_chunks(store, &p).await;
+    let foreign = three_chunks(store, &other).await;
+    let highest = c.iter().chain(&foreign).map(|c| c.0).max().unwrap_or(0);
+    let missing = ChunkId(highest + 1000);
+    let kept = log(
+        store,
+        &p,
+        message("c", "user", "before the batches"),
+        &[c[0]],
+    )
+    .await;
+    let good = || {
+        vec![
+            (message("c", "user", "one"), vec![c[0], c[1]]),
+            (message("c", "assistant", "two"), vec![c[2]]),
+        ]
+    };
+    let mut bad_metadata = message("c", "user", "three");
+    bad_metadata.metadata = serde_json::json!("not an object");
+    for (field, bad) in [
+        ("role", message("c", " ", "three")),
+        ("conversation_id", message("", "user", "three")),
+        ("metadata", bad_metadata),
+    ] {
+        let mut batch = good();
+        batch.push((bad, vec![c[0]]));
+        let result = store.log_messages(&p, batch).await;
+        assert_invalid(&result, field);
+        assert_batch_item(&result, 2);
+    }
+    for context in [vec![c[1], missing], vec![foreign[0]]] {
+        let mut batch = good();
+        batch.push((message("c", "user", "three"), context));
+        assert_not_found(&store.log_messages(&p, batch).await);
+    }
+    assert_eq!(conversation(store, &p, "c").await, [kept.id]);
+    assert_eq!(links(store, &p, kept.id).await, [c[0]]);
+    let usage = store.context_usage(&p, 10).await.expect("usage");
+    assert_eq!((usage.total_context_links, usage.unique_messages), (1, 1));
+    assert!(conversation(store, &other, "c").await.is_empty());
     assert_sound(store).await;
 }

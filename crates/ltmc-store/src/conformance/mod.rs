@@ -119,6 +119,9 @@ macro_rules! store_conformance_tests {
             keyword_duplicate_put_indexes_once,
             keyword_ranks_more_and_rarer_terms_higher,
             code_attempt_type_is_reserved,
+            batch_put_stores_each_in_order,
+            batch_put_finds_duplicates_before_and_within,
+            batch_put_refused_item_writes_nothing,
             nearest_excludes_types,
             keyword_excludes_types,
             chat_log_and_read_back,
@@ -128,6 +131,9 @@ macro_rules! store_conformance_tests {
             chat_projects_are_isolated,
             chat_links_go_with_their_chunks,
             context_usage_counts_and_ranks,
+            chat_batch_logs_each_with_links,
+            chat_batch_repeats_are_separate_messages,
+            chat_batch_failure_writes_nothing,
             todo_add_list_complete,
             todo_invalid_and_unknown_write_nothing,
             todo_search_finds_by_word,
@@ -412,6 +418,16 @@ fn assert_invalid<T: std::fmt::Debug>(result: &Result<T, StoreError>, field: &st
     assert!(
         matches!(result, Err(StoreError::Invalid(ltmc_core::CoreError::Invalid { field: f, .. })) if *f == field),
         "expected Invalid({field}): {result:?}"
+    );
+}
+
+/// An `Invalid` error of a batch write that says it was item `index`
+/// ([`StoreError::in_batch_item`]).
+fn assert_batch_item<T: std::fmt::Debug>(result: &Result<T, StoreError>, index: usize) {
+    let item = format!("batch item {index},");
+    assert!(
+        matches!(result, Err(StoreError::Invalid(ltmc_core::CoreError::Invalid { reason, .. })) if reason.contains(&item)),
+        "expected Invalid of batch item {index}: {result:?}"
     );
 }
 

@@ -1,11 +1,13 @@
 //! Checks of documents and vector search: what is put is read back, vector
 //! ids, duplicates, project isolation, validation, nearest-chunk search and
-//! its filters, the vector index, and the store's counts.
+//! its filters, the vector index, the store's counts, and batch puts (each
+//! item as a single put, all or nothing).
 
 use super::{
-    ChunkFilter, DIMENSION, NewChunk, ResourceFilter, ResourceId, Store, StoreError,
-    assert_invalid, assert_not_found, assert_sound, chunks_of, counts, excluding, get, list,
-    nearest, nearest_with, project, put, resource, scores, spec, split, vector_for,
+    ChunkFilter, DIMENSION, NewChunk, NewResource, ResourceFilter, ResourceId, Store, StoreError,
+    assert_batch_item, assert_invalid, assert_not_found, assert_sound, chunks_of, counts,
+    excluding, get, list, nearest, nearest_with, project, put, resource, scores, spec, split,
+    vector_for,
 };
 use ltmc_core::{CODE_ATTEMPT_TYPE, content_hash};
 
@@ -546,5 +548,196 @@ pub async fn nearest_excludes_types(store: &dyn Store) {
         exclude_types: vec!["code".to_owned()],
     };
     assert_eq!(nearest_with(store, &p, &query, 5, &both).await.len(), 3);
+    assert_sound(store).await;
+}
+
+/// A batch put stores each item as a single put would, in order: one
+/// outcome per item, chunks read back, vector ids increasing in batch
+/// order, every chunk found by its own vector. Items may be of different
+/// projects; an empty batch writes nothing.
+pub async fn batch_put_stores_each_in_order(store: &dyn Store) {
+    let (a, b) = (project("alpha"), project("beta"));
+    let empty = store.put_resources(Vec::new()).await;
+    assert!(empty.expect("an empty batch").is_empty());
+    assert_eq!(counts(store).await, (0, 0, 0));
+
+    let items = [
+        (
+            &a,
+            "one.md",
+            "document",
+            "the first document of a batch, in three",
+            3,
+        ),
+        (
+            &a,
+            "two.rs",
+            "code",
+            "fn second() { the batch's code file }",
+            2,
+        ),
+        (
+            &b,
+            "three.md",
+            "document",
+            "the third, of another project",
+            1,
+        ),
+    ];
+    let batch = items
+        .iter()
+        .map(|&(p, name, kind, content, parts)| {
+            (resource(p, name, kind, content), split(content, parts))
+        })
+        .collect();
+    let outcomes = store.put_resources(batch).await.expect("put_resources");
+    assert_eq!(outcomes.len(), 3);
+    assert!(outcomes.iter().all(|o| !o.duplicate), "{outcomes:?}");
+    assert!(
+        outcomes
+            .windows(2)
+            .all(|w| w[0].resource_id < w[1].resource_id),
+        "{outcomes:?}"
+    );
+    let mut vector_ids = Vec::new();
+    for (&(p, name, kind, content, parts), out) in items.iter().zip(&outcomes) {
+        assert_eq!(out.chunk_count, parts);
+        let got = get(store, p, out.resource_id).await;
+        assert_eq!(
+            (got.file_name.as_str(), got.resource_type.as_str()),
+            (name, kind)
+        );
+        assert_eq!(got.content, content);
+        let chunks = chunks_of(store, p, out.resource_id).await;
+        let texts: Vec<String> = chunks.iter().map(|c| c.text.clone()).collect();
+        let given: Vec<String> = split(content, parts).into_iter().map(|c| c.text).collect();
+        assert_eq!(texts, given);
+        for chunk in chunks {
+            let hits = nearest(store, p, &vector_for(&chunk.text), 1, None).await;
+            assert_eq!(hits.first().map(|h| &h.chunk), Some(&chunk), "{name}");
+            vector_ids.push(chunk.vector_id.0);
+        }
+    }
+    assert!(
+        vector_ids.windows(2).all(|w| w[0] < w[1]),
+        "vector ids not increasing in batch order: {vector_ids:?}"
+    );
+    assert_eq!(list(store, &a, None).await.len(), 2);
+    assert_eq!(list(store, &b, None).await.len(), 1);
+    assert_eq!(counts(store).await, (3, 6, 6));
+    assert_sound(store).await;
+}
+
+/// In a batch, content the project already holds, or that an earlier item
+/// gave, is a duplicate with that resource's id and chunk count, and writes
+/// nothing; the same content in another project is not.
+pub async fn batch_put_finds_duplicates_before_and_within(store: &dyn Store) {
+    let (a, b) = (project("alpha"), project("beta"));
+    let stored = "content stored before the batch";
+    let first = put(
+        store,
+        resource(&a, "first.md", "document", stored),
+        split(stored, 2),
+    )
+    .await;
+    let fresh = "content new in the batch, given twice";
+    let outcomes = store
+        .put_resources(vec![
+            (resource(&a, "again.md", "note", stored), split(stored, 3)),
+            (resource(&a, "fresh.md", "document", fresh), split(fresh, 2)),
+            (
+                resource(&a, "fresh-again.md", "note", fresh),
+                split(fresh, 3),
+            ),
+            (
+                resource(&b, "elsewhere.md", "document", stored),
+                split(stored, 1),
+            ),
+        ])
+        .await
+        .expect("put_resources");
+    let seen: Vec<(bool, usize)> = outcomes
+        .iter()
+        .map(|o| (o.duplicate, o.chunk_count))
+        .collect();
+    assert_eq!(seen, [(true, 2), (false, 2), (true, 2), (false, 1)]);
+    assert_eq!(outcomes[0].resource_id, first.resource_id);
+    assert_eq!(outcomes[2].resource_id, outcomes[1].resource_id);
+    assert_ne!(outcomes[3].resource_id, first.resource_id);
+    assert_eq!(counts(store).await, (3, 5, 5));
+    assert_eq!(
+        get(store, &a, first.resource_id).await.file_name,
+        "first.md"
+    );
+    let fresh_one = get(store, &a, outcomes[1].resource_id).await;
+    assert_eq!(fresh_one.file_name, "fresh.md");
+    assert_eq!(list(store, &a, None).await.len(), 2);
+    assert_eq!(list(store, &b, None).await.len(), 1);
+    assert_sound(store).await;
+}
+
+/// A batch whose last item a single put would refuse fails whole, with that
+/// put's error (an `Invalid` names the field and the item), and writes
+/// nothing: not the good items before it, their chunks or their vectors.
+pub async fn batch_put_refused_item_writes_nothing(store: &dyn Store) {
+    type Spoil = fn(&mut NewResource, &mut Vec<NewChunk>);
+    let p = project("alpha");
+    let kept = "stored before the failing batches";
+    let kept = put(
+        store,
+        resource(&p, "kept.md", "document", kept),
+        split(kept, 2),
+    )
+    .await;
+    let before = counts(store).await;
+    let good = |i: usize| {
+        let content = format!("good item {i} of a batch that fails");
+        (
+            resource(&p, "good.md", "document", &content),
+            split(&content, 2),
+        )
+    };
+    let cases: [(&str, Spoil); 4] = [
+        ("resource_type", |r, _| r.resource_type = " ".into()),
+        ("resource_type", |r, _| {
+            r.resource_type = CODE_ATTEMPT_TYPE.into();
+        }),
+        ("chunks", |_, chunks| chunks.clear()),
+        ("content", |r, chunks| {
+            r.content.clear();
+            chunks.clear();
+        }),
+    ];
+    for (field, spoil) in cases {
+        let mut batch = vec![good(0), good(1), good(2)];
+        let (resource, chunks) = &mut batch[2];
+        spoil(resource, chunks);
+        let result = store.put_resources(batch).await;
+        assert_invalid(&result, field);
+        assert_batch_item(&result, 2);
+        assert_eq!(counts(store).await, before, "{field}");
+    }
+    let mut batch = vec![good(0), good(1), good(2)];
+    batch[2].1[1].vector.pop();
+    let err = store
+        .put_resources(batch)
+        .await
+        .expect_err("a 7-dimensional vector must be refused");
+    assert!(
+        matches!(err, StoreError::WrongDimension { expected: DIMENSION, got } if got == DIMENSION - 1),
+        "{err:?}"
+    );
+    assert_eq!(counts(store).await, before);
+    let listed: Vec<ResourceId> = list(store, &p, None).await.iter().map(|r| r.id).collect();
+    assert_eq!(listed, [kept.resource_id]);
+    let query = vector_for(&good(0).1[0].text);
+    let hits = nearest(store, &p, &query, 10, None).await;
+    assert!(
+        hits.iter().all(|h| h.chunk.resource_id == kept.resource_id),
+        "{hits:?}"
+    );
+    // Nothing of the refused batches is there to be a duplicate of.
+    let again = store.put_resources(vec![good(0)]).await.expect("put");
+    assert!(!again[0].duplicate, "{again:?}");
     assert_sound(store).await;
 }

@@ -1,39 +1,32 @@
-//! The heart of `ltmc migrate`: matching legacy vectors to chunks by meaning,
-//! and importing a read legacy database into a store through the store
-//! traits, with a per-table account of every row (imported, or skipped and
-//! why).
+//! The heart of `ltmc migrate`: importing a read legacy database into a store
+//! through the store traits, with a per-table account of every row
+//! (imported, or skipped and why).
 //!
-//! Legacy vector ids and index positions are never trusted: each chunk's text
-//! is embedded again and compared with the legacy vectors (first the one its
-//! id points at, then all unclaimed ones); stored vectors are always the
-//! fresh ones. Idempotent without a ledger: documents are deduplicated by
-//! content hash, and messages, todos and attempts already present with the
-//! same text are skipped, so a second run imports nothing. Not here: backups,
-//! staging directories and the switch (`legacy_migrate.rs`).
+//! Stored vectors are always fresh: each chunk is embedded under its file's
+//! heading, as `ltmc store` does (the legacy vectors are only compared, by
+//! `ltmc_legacy::matching`). Resources (with their chunks and vectors) and
+//! chat messages (with their context links) are written one transaction per
+//! batch; summaries, todos, code patterns and their contexts, small tables,
+//! one per record. Idempotent without a ledger: documents are deduplicated
+//! by content hash, and messages, todos and attempts already present with
+//! the same text are skipped, so a second run (or one resuming a killed run)
+//! imports nothing twice. Not here: backups, staging directories and the
+//! switch (`legacy_migrate.rs`).
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use ltmc_core::{
-    AttemptFilter, AttemptResult, ChunkId, MessageId, NewChatMessage, NewChunk, NewCodeAttempt,
-    NewEdge, NewResource, NewTodo, Priority, Project, TodoFilter, embedding_text,
+    AttemptFilter, AttemptResult, ChunkId, NewChatMessage, NewChunk, NewCodeAttempt, NewEdge,
+    NewResource, NewTodo, Priority, Project, TodoFilter, embedding_text,
 };
-use ltmc_embed::Embedder;
+use ltmc_legacy::matching::{self, VectorReport};
 use ltmc_legacy::{LegacyDatabase, LegacyIndex};
 use ltmc_service::Memory;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 
-/// Cosine at or above which a legacy vector is the chunk's own.
-pub const MATCH_COSINE: f32 = 0.99;
-/// Cosine at or above which the vector a chunk's id points at is taken
-/// without comparing it with the others (the same text through the same
-/// model; near-duplicate texts stay below it).
-pub const SAME_COSINE: f32 = 0.9999;
-/// Candidate vectors kept per chunk for the best-pair-first assignment.
-const CANDIDATES: usize = 8;
-/// Texts embedded per call (one progress step).
-const EMBED_BATCH: usize = 256;
+/// Chat messages written per batch (one transaction).
+const BATCH_MESSAGES: usize = 1000;
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct TableReport {
@@ -51,25 +44,6 @@ impl TableReport {
     }
 }
 
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct VectorReport {
-    pub legacy_vectors: u64,
-    pub dimension: usize,
-    /// Chunks whose re-embedded text matched a legacy vector.
-    pub matched: u64,
-    /// ... of them, matched by a vector their legacy id did not point at.
-    pub matched_elsewhere: u64,
-    /// Chunks with a legacy vector at their id that is not their text's.
-    pub differed: u64,
-    /// Chunks with no legacy vector at all.
-    pub no_vector: u64,
-    /// Legacy vectors that matched no chunk's text (deleted chunks, and the
-    /// stale vectors of chunks that differed).
-    pub vectors_without_chunk: u64,
-    /// Chunks re-embedded (every chunk: stored vectors are always fresh).
-    pub reembedded: u64,
-}
-
 pub fn bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     if let Ok(style) = ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta} left)") {
@@ -79,156 +53,21 @@ pub fn bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// Embeds texts in batches, advancing `progress`.
-pub async fn embed_all(
-    embedder: &Arc<dyn Embedder>,
-    texts: Vec<String>,
-    progress: &ProgressBar,
-) -> anyhow::Result<Vec<Vec<f32>>> {
-    let mut out = Vec::with_capacity(texts.len());
-    let mut texts = texts.into_iter().peekable();
-    while texts.peek().is_some() {
-        let batch: Vec<String> = texts.by_ref().take(EMBED_BATCH).collect();
-        let n = batch.len() as u64;
-        let embedder = Arc::clone(embedder);
-        let vectors = tokio::task::spawn_blocking(move || {
-            let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
-            embedder.embed(&refs)
-        })
-        .await??;
-        out.extend(vectors);
-        progress.inc(n);
-    }
-    Ok(out)
-}
-
-pub fn unit(v: &[f32]) -> Vec<f32> {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        v.iter().map(|x| x / norm).collect()
-    } else {
-        v.to_vec()
-    }
-}
-
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// Matches each chunk's fresh embedding (`fresh[i]` for `db.chunks[i]`) to
-/// the legacy vectors, one vector per chunk at most.
-///
-/// First the vector a chunk's id points at, taken at once when it is the
-/// chunk's own beyond doubt ([`SAME_COSINE`]). The rest are assigned best pair
-/// first over all unclaimed vectors: near-duplicate texts (the same sentence
-/// in two documents) are within [`MATCH_COSINE`] of each other's vectors, so
-/// taking chunks in table order would let one chunk claim its twin's vector
-/// and leave the twin without; sorting the candidate pairs by cosine gives
-/// each vector to the chunk it fits best.
-pub fn match_vectors(
+/// The vector statistics: each chunk's fresh raw-text embedding compared
+/// with the legacy vectors (`fresh` is empty when there is no index).
+pub fn vector_report(
     db: &LegacyDatabase,
     index: Option<&LegacyIndex>,
     fresh: &[Vec<f32>],
-) -> VectorReport {
-    let mut report = VectorReport {
-        reembedded: fresh.len() as u64,
-        ..VectorReport::default()
-    };
+) -> anyhow::Result<VectorReport> {
     let Some(index) = index else {
-        report.no_vector = fresh.len() as u64;
-        return report;
+        return Ok(VectorReport {
+            no_vector: db.chunks.len() as u64,
+            ..VectorReport::default()
+        });
     };
-    report.legacy_vectors = index.len() as u64;
-    report.dimension = index.dimension;
-    let legacy: Vec<Vec<f32>> = (0..index.len()).map(|p| unit(index.vector(p))).collect();
-    let mut by_id: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (p, id) in index.ids.iter().enumerate() {
-        by_id.entry(*id).or_default().push(p);
-    }
-    let comparable = |v: &Vec<f32>| v.len() == index.dimension;
-    let mut claimed = vec![false; index.len()];
-    // Some(p): matched to the legacy vector at position p.
-    let mut state: Vec<Option<usize>> = vec![None; fresh.len()];
-    // First the vector each chunk's id points at, when it is surely its own.
-    for (i, chunk) in db.chunks.iter().enumerate() {
-        let Some(slots) = chunk.vector_id.and_then(|id| by_id.get(&id)) else {
-            continue;
-        };
-        if !comparable(&fresh[i]) {
-            continue;
-        }
-        let best = slots
-            .iter()
-            .filter(|&&p| !claimed[p])
-            .map(|&p| (p, dot(&fresh[i], &legacy[p])))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((p, cos)) = best
-            && cos >= SAME_COSINE
-        {
-            claimed[p] = true;
-            state[i] = Some(p);
-        }
-    }
-    // Then the best pairs first among the rest.
-    let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
-    for i in 0..fresh.len() {
-        if state[i].is_some() || !comparable(&fresh[i]) {
-            continue;
-        }
-        let mut best: Vec<(f32, usize, usize)> = (0..legacy.len())
-            .filter(|&p| !claimed[p])
-            .map(|p| (dot(&fresh[i], &legacy[p]), i, p))
-            .filter(|(cos, _, _)| *cos >= MATCH_COSINE)
-            .collect();
-        best.sort_by(|a, b| b.0.total_cmp(&a.0));
-        best.truncate(CANDIDATES);
-        pairs.extend(best);
-    }
-    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut candidates = vec![0usize; fresh.len()];
-    for &(_, i, p) in &pairs {
-        candidates[i] += 1;
-        if state[i].is_none() && !claimed[p] {
-            claimed[p] = true;
-            state[i] = Some(p);
-        }
-    }
-    // Whether a chunk lost all its (truncated) candidates to others.
-    let full = (0..fresh.len()).any(|i| state[i].is_none() && candidates[i] == CANDIDATES);
-    // A chunk whose candidates all went to others may still fit a vector further down.
-    if full {
-        for i in 0..fresh.len() {
-            if state[i].is_some() || !comparable(&fresh[i]) {
-                continue;
-            }
-            let best = (0..legacy.len())
-                .filter(|&p| !claimed[p])
-                .map(|p| (p, dot(&fresh[i], &legacy[p])))
-                .max_by(|a, b| a.1.total_cmp(&b.1));
-            if let Some((p, cos)) = best
-                && cos >= MATCH_COSINE
-            {
-                claimed[p] = true;
-                state[i] = Some(p);
-            }
-        }
-    }
-    for (i, chunk) in db.chunks.iter().enumerate() {
-        match state[i] {
-            Some(p) => {
-                report.matched += 1;
-                if chunk.vector_id != Some(index.ids[p]) {
-                    report.matched_elsewhere += 1;
-                }
-            }
-            None if chunk.vector_id.is_some_and(|id| by_id.contains_key(&id)) => {
-                report.differed += 1;
-            }
-            None => report.no_vector += 1,
-        }
-    }
-    report.vectors_without_chunk = claimed.iter().filter(|c| !**c).count() as u64;
-    report
+    let ids: Vec<Option<i64>> = db.chunks.iter().map(|c| c.vector_id).collect();
+    Ok(matching::match_vectors(&ids, fresh, index)?.report)
 }
 
 /// A legacy resource as ltmc stores it: its chunks' texts joined by newlines
@@ -240,6 +79,8 @@ pub struct PlannedResource {
     pub metadata: serde_json::Value,
     /// Indexes into `db.chunks`.
     pub chunks: Vec<usize>,
+    /// Chunks of a resource the source does not have, grouped into one.
+    pub orphan: bool,
 }
 
 impl PlannedResource {
@@ -303,6 +144,7 @@ pub fn plan_resources(
                 "resource_id": r.id, "created_at": r.created_at, "archived": r.archived,
             }}),
             chunks: chunks.clone(),
+            orphan: false,
         });
     }
     for (rid, chunks) in &by_resource {
@@ -313,93 +155,47 @@ pub fn plan_resources(
                 resource_type: "document".into(),
                 metadata: serde_json::json!({"legacy": {"resource_id": rid, "orphan": true}}),
                 chunks: chunks.clone(),
+                orphan: true,
             });
         }
     }
     out
 }
 
-/// Imports everything; `fresh` are the chunks' raw-text embeddings.
+/// Imports everything, resources `batch_chunks` chunks per transaction (at
+/// least one resource each). `fresh[i]` is `db.chunks[i]`'s raw-text embedding
+/// when there was an index to compare with (reused as the stored vector when
+/// the chunk's file gives no heading), else empty.
 pub async fn import(
     memory: &Memory,
     project: &Project,
     db: &LegacyDatabase,
     fresh: &[Vec<f32>],
+    batch_chunks: usize,
     tables: &mut BTreeMap<String, TableReport>,
 ) -> anyhow::Result<()> {
-    let store = memory.store();
     let planned = plan_resources(db, tables);
     let mut chunk_ids: HashMap<i64, ChunkId> = HashMap::new();
-    let progress = bar(db.chunks.len() as u64, "importing chunks");
-    for plan in &planned {
-        let (content, spans) = plan.content(db);
-        let real = db.resources.iter().any(|r| r.id == plan.legacy_id);
-        // Already imported (a second run): no need to embed it again.
-        let hash = ltmc_core::content_hash(&content);
-        if let Some(existing) = store.find_by_hash(project, &hash).await? {
-            let stored = store.chunks_of(project, existing.id).await?;
-            for (k, &i) in plan.chunks.iter().enumerate() {
-                if let Some(c) = stored.get(k) {
-                    chunk_ids.insert(db.chunks[i].id, c.id);
-                }
-            }
-            count_resource(tables, real, plan.chunks.len(), true);
-            progress.inc(plan.chunks.len() as u64);
-            continue;
+    let total = planned.iter().map(|p| p.chunks.len() as u64).sum();
+    let progress = bar(total, "importing chunks");
+    let mut batch: Vec<&PlannedResource> = Vec::new();
+    let mut in_batch = 0;
+    for (n, plan) in planned.iter().enumerate() {
+        batch.push(plan);
+        in_batch += plan.chunks.len();
+        if in_batch >= batch_chunks || n + 1 == planned.len() {
+            let resources = ResourceBatch {
+                memory,
+                project,
+                db,
+                fresh,
+            };
+            resources
+                .import(&batch, &mut chunk_ids, tables, &progress)
+                .await?;
+            batch.clear();
+            in_batch = 0;
         }
-        let headed: Vec<String> = plan
-            .chunks
-            .iter()
-            .map(|&i| embedding_text(&plan.file_name, &db.chunks[i].text))
-            .collect();
-        // The store searches chunks embedded under their file's heading.
-        let mut vectors = Vec::with_capacity(headed.len());
-        let mut to_embed = Vec::new();
-        for (k, &i) in plan.chunks.iter().enumerate() {
-            if headed[k] == db.chunks[i].text && fresh[i].len() == memory.embedder().dimension() {
-                vectors.push(Some(fresh[i].clone()));
-            } else {
-                vectors.push(None);
-                to_embed.push(headed[k].clone());
-            }
-        }
-        let mut embedded = memory.embed_owned(to_embed).await?.into_iter();
-        let new_chunks: Vec<NewChunk> = plan
-            .chunks
-            .iter()
-            .enumerate()
-            .map(|(k, &i)| NewChunk {
-                ordinal: k,
-                start: spans[k].0,
-                end: spans[k].1,
-                text: db.chunks[i].text.clone(),
-                vector: vectors[k]
-                    .take()
-                    .or_else(|| embedded.next())
-                    .unwrap_or_default(),
-            })
-            .collect();
-        let outcome = store
-            .put_resource(
-                NewResource {
-                    project: project.clone(),
-                    file_name: plan.file_name.clone(),
-                    resource_type: plan.resource_type.clone(),
-                    content,
-                    metadata: plan.metadata.clone(),
-                },
-                new_chunks,
-            )
-            .await
-            .with_context(|| format!("importing legacy resource {}", plan.legacy_id))?;
-        let stored = store.chunks_of(project, outcome.resource_id).await?;
-        for (k, &i) in plan.chunks.iter().enumerate() {
-            if let Some(c) = stored.get(k) {
-                chunk_ids.insert(db.chunks[i].id, c.id);
-            }
-        }
-        count_resource(tables, real, plan.chunks.len(), outcome.duplicate);
-        progress.inc(plan.chunks.len() as u64);
     }
     progress.finish_and_clear();
 
@@ -418,8 +214,135 @@ pub async fn import(
             }
         }
     }
-    store.sync_indexes().await?;
+    memory.store().sync_indexes().await?;
     Ok(())
+}
+
+/// What a batch of planned resources is imported with.
+struct ResourceBatch<'a> {
+    memory: &'a Memory,
+    project: &'a Project,
+    db: &'a LegacyDatabase,
+    fresh: &'a [Vec<f32>],
+}
+
+impl ResourceBatch<'_> {
+    /// Writes the batch's new resources in one transaction (those already in
+    /// the store, from an earlier run, are only looked up) and records the
+    /// store's chunk id of every legacy chunk.
+    async fn import(
+        &self,
+        batch: &[&PlannedResource],
+        chunk_ids: &mut HashMap<i64, ChunkId>,
+        tables: &mut BTreeMap<String, TableReport>,
+        progress: &ProgressBar,
+    ) -> anyhow::Result<()> {
+        let (store, db) = (self.memory.store(), self.db);
+        let dimension = self.memory.embedder().dimension();
+        let mut new: Vec<(&PlannedResource, String, Vec<(usize, usize)>)> = Vec::new();
+        for &plan in batch {
+            let (content, spans) = plan.content(db);
+            let hash = ltmc_core::content_hash(&content);
+            // Already imported (a second run): no need to embed it again.
+            if let Some(existing) = store.find_by_hash(self.project, &hash).await? {
+                self.map_chunks(plan, existing.id, chunk_ids).await?;
+                count_resource(tables, self.real(plan), plan.chunks.len(), true);
+                progress.inc(plan.chunks.len() as u64);
+            } else {
+                new.push((plan, content, spans));
+            }
+        }
+        // The store searches chunks embedded under their file's heading; a
+        // chunk whose file gives none reuses its raw-text embedding.
+        let mut to_embed = Vec::new();
+        for (plan, _, _) in &new {
+            for &i in &plan.chunks {
+                let headed = embedding_text(&plan.file_name, &db.chunks[i].text);
+                if headed != db.chunks[i].text || self.fresh_of(i, dimension).is_none() {
+                    to_embed.push(headed);
+                }
+            }
+        }
+        let mut embedded = self.memory.embed_owned(to_embed).await?.into_iter();
+        let mut items = Vec::with_capacity(new.len());
+        for (plan, content, spans) in &new {
+            let mut chunks = Vec::with_capacity(plan.chunks.len());
+            for (k, &i) in plan.chunks.iter().enumerate() {
+                let text = &db.chunks[i].text;
+                let vector = match self.fresh_of(i, dimension) {
+                    Some(v) if embedding_text(&plan.file_name, text) == *text => v.to_vec(),
+                    _ => embedded
+                        .next()
+                        .context("the embedder returned too few vectors")?,
+                };
+                chunks.push(NewChunk {
+                    ordinal: k,
+                    start: spans[k].0,
+                    end: spans[k].1,
+                    text: text.clone(),
+                    vector,
+                });
+            }
+            let resource = NewResource {
+                project: self.project.clone(),
+                file_name: plan.file_name.clone(),
+                resource_type: plan.resource_type.clone(),
+                content: content.clone(),
+                metadata: plan.metadata.clone(),
+            };
+            items.push((resource, chunks));
+        }
+        let first = new.first().map_or(0, |(p, _, _)| p.legacy_id);
+        let outcomes = store.put_resources(items).await.with_context(|| {
+            format!(
+                "importing the batch of {} legacy resources from id {first}",
+                new.len()
+            )
+        })?;
+        for ((plan, _, _), outcome) in new.iter().zip(outcomes) {
+            self.map_chunks(plan, outcome.resource_id, chunk_ids)
+                .await?;
+            count_resource(
+                tables,
+                self.real(plan),
+                plan.chunks.len(),
+                outcome.duplicate,
+            );
+            progress.inc(plan.chunks.len() as u64);
+        }
+        Ok(())
+    }
+
+    fn fresh_of(&self, i: usize, dimension: usize) -> Option<&[f32]> {
+        self.fresh
+            .get(i)
+            .filter(|v| v.len() == dimension)
+            .map(Vec::as_slice)
+    }
+
+    /// Whether the plan is a row of Resources (not orphan chunks grouped).
+    fn real(&self, plan: &PlannedResource) -> bool {
+        !plan.orphan
+    }
+
+    async fn map_chunks(
+        &self,
+        plan: &PlannedResource,
+        resource: ltmc_core::ResourceId,
+        chunk_ids: &mut HashMap<i64, ChunkId>,
+    ) -> anyhow::Result<()> {
+        let stored = self
+            .memory
+            .store()
+            .chunks_of(self.project, resource)
+            .await?;
+        for (k, &i) in plan.chunks.iter().enumerate() {
+            if let Some(c) = stored.get(k) {
+                chunk_ids.insert(self.db.chunks[i].id, c.id);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Accounts one planned resource (a row of Resources when `real`) and its chunks.
@@ -453,86 +376,102 @@ async fn import_messages(
     tables: &mut BTreeMap<String, TableReport>,
 ) -> anyhow::Result<()> {
     let store = memory.store();
-    let mut message_ids: HashMap<i64, (MessageId, bool)> = HashMap::new();
-    let mut existing: HashMap<String, Vec<(String, String, MessageId)>> = HashMap::new();
+    // Each message's context: its links whose chunk was imported.
+    let mut context: HashMap<i64, Vec<ChunkId>> = HashMap::new();
+    for link in &db.links {
+        if let (Some(m), Some(c)) = (
+            link.message_id,
+            link.chunk_id.and_then(|c| chunk_ids.get(&c)),
+        ) {
+            context.entry(m).or_default().push(*c);
+        }
+    }
+    // Legacy message id -> whether this run wrote it.
+    let mut written: HashMap<i64, bool> = HashMap::new();
+    let mut existing: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    let mut batch: Vec<(NewChatMessage, Vec<ChunkId>)> = Vec::new();
     let t = "ChatHistory";
-    for m in &db.messages {
+    let progress = bar(db.messages.len() as u64, "importing chat messages");
+    for (n, m) in db.messages.iter().enumerate() {
+        progress.inc(1);
         if m.content.trim().is_empty() || m.conversation_id.trim().is_empty() {
             tables
                 .entry(t.into())
                 .or_default()
                 .skip("empty content or conversation id");
-            continue;
-        }
-        if !existing.contains_key(&m.conversation_id) {
-            let rows = store
-                .conversation(project, &m.conversation_id, usize::MAX >> 1)
-                .await?;
-            existing.insert(
-                m.conversation_id.clone(),
-                rows.into_iter()
-                    .map(|r| (r.role, r.content, r.id))
-                    .collect(),
-            );
-        }
-        let known = existing
-            .get_mut(&m.conversation_id)
-            .expect("inserted above");
-        if let Some(pos) = known
-            .iter()
-            .position(|(r, c, _)| *r == m.role && *c == m.content)
-        {
-            let (_, _, id) = known.swap_remove(pos);
-            message_ids.insert(m.id, (id, false));
-            tables
-                .entry(t.into())
-                .or_default()
-                .skip("already in the store");
-            continue;
-        }
-        let mut metadata = m
-            .metadata
-            .as_deref()
-            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
-            .filter(serde_json::Value::is_object)
-            .unwrap_or_else(|| serde_json::json!({}));
-        metadata["legacy"] = serde_json::json!({
-            "message_id": m.id, "timestamp": m.timestamp, "metadata": m.metadata,
-        });
-        let stored = store
-            .log_message(
-                project,
-                NewChatMessage {
+        } else {
+            if !existing.contains_key(&m.conversation_id) {
+                let rows = store
+                    .conversation(project, &m.conversation_id, usize::MAX >> 1)
+                    .await?;
+                existing.insert(
+                    m.conversation_id.clone(),
+                    rows.into_iter().map(|r| (r.role, r.content)).collect(),
+                );
+            }
+            let known = existing
+                .get_mut(&m.conversation_id)
+                .expect("inserted above");
+            if let Some(pos) = known
+                .iter()
+                .position(|(r, c)| *r == m.role && *c == m.content)
+            {
+                known.swap_remove(pos);
+                written.insert(m.id, false);
+                tables
+                    .entry(t.into())
+                    .or_default()
+                    .skip("already in the store");
+            } else {
+                let mut metadata = m
+                    .metadata
+                    .as_deref()
+                    .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+                    .filter(serde_json::Value::is_object)
+                    .unwrap_or_else(|| serde_json::json!({}));
+                metadata["legacy"] = serde_json::json!({
+                    "message_id": m.id, "timestamp": m.timestamp, "metadata": m.metadata,
+                });
+                let message = NewChatMessage {
                     conversation_id: m.conversation_id.clone(),
                     role: m.role.clone(),
                     content: m.content.clone(),
                     agent_name: m.agent_name.clone(),
                     source_tool: m.source_tool.clone(),
                     metadata,
-                },
-                &[],
-            )
-            .await
-            .with_context(|| format!("importing legacy chat message {}", m.id))?;
-        message_ids.insert(m.id, (stored.id, true));
-        tables.entry(t.into()).or_default().imported += 1;
+                };
+                batch.push((message, context.remove(&m.id).unwrap_or_default()));
+                written.insert(m.id, true);
+                tables.entry(t.into()).or_default().imported += 1;
+            }
+        }
+        if batch.len() >= BATCH_MESSAGES || (n + 1 == db.messages.len() && !batch.is_empty()) {
+            let count = batch.len();
+            store
+                .log_messages(project, std::mem::take(&mut batch))
+                .await
+                .with_context(|| {
+                    format!(
+                        "importing the batch of {count} legacy chat messages up to id {}",
+                        m.id
+                    )
+                })?;
+        }
     }
+    progress.finish_and_clear();
     for link in &db.links {
         let t = tables.entry("ContextLinks".into()).or_default();
-        let Some(&(message, new)) = link.message_id.and_then(|id| message_ids.get(&id)) else {
+        let Some(&new) = link.message_id.and_then(|id| written.get(&id)) else {
             t.skip("its message does not exist");
             continue;
         };
-        let Some(&chunk) = link.chunk_id.and_then(|id| chunk_ids.get(&id)) else {
+        if link.chunk_id.and_then(|id| chunk_ids.get(&id)).is_none() {
             t.skip("its chunk does not exist");
-            continue;
-        };
-        if !new {
+        } else if new {
+            t.imported += 1;
+        } else {
             t.skip("already in the store");
-            continue;
         }
-        store.link_context(project, message, &[chunk]).await?;
-        t.imported += 1;
     }
     Ok(())
 }
@@ -543,28 +482,30 @@ async fn import_summaries(
     db: &LegacyDatabase,
     tables: &mut BTreeMap<String, TableReport>,
 ) -> anyhow::Result<()> {
+    let t = tables.entry("Summaries".into()).or_default();
+    let mut requests = Vec::new();
     for s in &db.summaries {
-        let t = tables.entry("Summaries".into()).or_default();
         if s.summary_text.trim().is_empty() {
             t.skip("empty text");
             continue;
         }
-        let stored = memory
-            .store_text(ltmc_service::StoreRequest {
-                project: project.clone(),
-                file_name: s.doc_id.clone().map_or_else(
-                    || format!("summary-{}", s.id),
-                    |d| format!("summary of {d}"),
-                ),
-                resource_type: "summary".into(),
-                content: s.summary_text.clone(),
-                metadata: serde_json::json!({"legacy": {
-                    "summary_id": s.id, "resource_id": s.resource_id, "doc_id": s.doc_id,
-                    "model_name": s.model_name, "created_at": s.created_at,
-                }}),
-            })
-            .await?;
-        if stored.duplicate {
+        requests.push(ltmc_service::StoreRequest {
+            project: project.clone(),
+            file_name: s.doc_id.clone().map_or_else(
+                || format!("summary-{}", s.id),
+                |d| format!("summary of {d}"),
+            ),
+            resource_type: "summary".into(),
+            content: s.summary_text.clone(),
+            metadata: serde_json::json!({"legacy": {
+                "summary_id": s.id, "resource_id": s.resource_id, "doc_id": s.doc_id,
+                "model_name": s.model_name, "created_at": s.created_at,
+            }}),
+        });
+    }
+    // Embedded together; each written in its own transaction.
+    for stored in memory.store_batch(requests).await {
+        if stored?.duplicate {
             t.skip("already in the store (same content)");
         } else {
             t.imported += 1;

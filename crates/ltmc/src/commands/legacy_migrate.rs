@@ -3,39 +3,62 @@
 //!
 //! Order of a run: checksums of the source files; a timestamped backup of
 //! them under `DATA_DIR/migrate-backups/<time>/source/`; read everything
-//! (ltmc-legacy, read-only); re-embed every chunk and match it to the legacy
-//! vectors; then build the result in a fresh staging store
-//! (`DATA_DIR/migrate-staging-<time>/`, a copy of the current store if there
-//! is one), and only when all of it is written move the current store aside
-//! (`migrate-backups/<time>/previous/`) and the staging one into place. Any
-//! error before the switch leaves the configured store untouched. Checksums
-//! after the run prove the source unchanged. `--rollback` puts the moved-aside
-//! store back. Not here: PostgreSQL targets (no staging directory to switch).
+//! (ltmc-legacy, read-only); build the result in a staging store
+//! (`DATA_DIR/migrate-staging/`, a copy of the current store if there is
+//! one); embed every chunk's raw text (when there is an index) and match it
+//! to the legacy vectors; import; and only when all of it is written move the
+//! current store aside (`migrate-backups/<time>/previous/`) and the staging
+//! one into place. Any error before the switch leaves the configured store
+//! untouched; so does a store that changed meanwhile (another ltmc process
+//! wrote it: its writes would be lost), which is refused at the switch.
+//! Checksums after the run prove the source unchanged. `--rollback` puts the
+//! moved-aside store back.
+//!
+//! Resumable: a run that was killed leaves its staging store (batches written
+//! so far, one transaction each) and the raw-text embeddings done so far
+//! (`fresh.f32`); the next run of the same source into the same, unchanged
+//! store picks both up (`staging.json` says which source, store and model
+//! they belong to), and anything else starts over. Not here: PostgreSQL
+//! targets (no staging directory to switch).
 
 use crate::cli::LegacyMigrateArgs;
-use crate::commands::legacy_import::{self, TableReport, VectorReport};
+use crate::commands::legacy_import::{self, TableReport};
 use crate::context::{Context, DB_FILE, shown};
 use crate::failure::with_hint;
 use crate::output;
 use anyhow::{Context as _, anyhow, bail};
+use indicatif::ProgressBar;
+use ltmc_embed::Embedder;
+use ltmc_legacy::matching::{self, VectorReport};
 use ltmc_legacy::{LEGACY_TABLES, LegacyDatabase, LegacyIndex};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Hits a verifying search looks at for the chunk searched by its own text.
 const VERIFY_TOP_K: usize = 5;
 const BACKUPS: &str = "migrate-backups";
 const LAST: &str = "last-migration.json";
+const STAGING: &str = "migrate-staging";
+const STAGING_MARKER: &str = "staging.json";
+const FRESH_CACHE: &str = "fresh.f32";
 /// The files of a SQLite store in a data dir (the -ann graph is a cache).
 const STORE_FILES: [&str; 4] = ["ltmc.db", "ltmc.db-wal", "ltmc.db-shm", "ltmc.db-ann"];
+/// The files that hold a SQLite store's data (what is copied and compared).
+const STORE_DATA: [&str; 2] = ["ltmc.db", "ltmc.db-wal"];
+/// Texts embedded per call (one progress step, one append to the cache).
+const EMBED_BATCH: usize = 256;
 
 #[derive(Debug, Serialize)]
 struct Report {
     dry_run: bool,
+    /// Whether this run picked up a killed run's staging store.
+    resumed: bool,
     project: String,
     source: String,
     index: Option<String>,
@@ -48,6 +71,21 @@ struct Report {
     source_unchanged: bool,
     seconds: f64,
     chunks_per_second: f64,
+    /// Seconds per step: read, embed_for_matching, match, import, switch.
+    phase_seconds: BTreeMap<&'static str, f64>,
+}
+
+/// What a staging store belongs to: a later run resumes it only when all
+/// of this is still true.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StagingMarker {
+    stamp: String,
+    project: String,
+    model_id: String,
+    /// sha256 of the source files (database, index).
+    sources: Vec<String>,
+    /// sha256 of the current store's data files when they were copied.
+    store: Vec<Option<String>>,
 }
 
 pub async fn run(ctx: &Context, args: LegacyMigrateArgs) -> anyhow::Result<ExitCode> {
@@ -69,26 +107,46 @@ pub async fn run(ctx: &Context, args: LegacyMigrateArgs) -> anyhow::Result<ExitC
         return verify(ctx, &from).await;
     }
     let started = Instant::now();
+    let mut phases: BTreeMap<&'static str, f64> = BTreeMap::new();
     let sources: Vec<PathBuf> = std::iter::once(from.clone())
         .chain(index_path.clone())
         .collect();
     let before = checksums(&sources)?;
-    let stamp = timestamp();
+    let embedder = ctx.embedder()?;
+    let marker = StagingMarker {
+        stamp: timestamp(),
+        project: ctx.project.as_str().to_owned(),
+        model_id: embedder.model_id().to_owned(),
+        sources: before.clone(),
+        store: store_checksums(&ctx.data_dir)?,
+    };
+    let staging = ctx.data_dir.join(STAGING);
+    let resumed = if args.dry_run {
+        None
+    } else {
+        resumable(&staging, &marker)
+    };
+    let stamp = resumed.as_ref().map_or(&marker.stamp, |m| &m.stamp).clone();
     let backups_existed = ctx.data_dir.join(BACKUPS).exists();
+    let backup_dir = ctx.data_dir.join(BACKUPS).join(&stamp).join("source");
+    let backup_made = !args.dry_run && !backup_dir.exists();
     let backup = if args.dry_run {
         None
     } else {
-        let dir = ctx.data_dir.join(BACKUPS).join(&stamp).join("source");
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create the backup dir {}", dir.display()))?;
-        for src in &sources {
-            let name = src.file_name().context("a source has no file name")?;
-            std::fs::copy(src, dir.join(name))
-                .with_context(|| format!("cannot back up {}", src.display()))?;
+        if backup_made {
+            std::fs::create_dir_all(&backup_dir).with_context(|| {
+                format!("cannot create the backup dir {}", backup_dir.display())
+            })?;
+            for src in &sources {
+                let name = src.file_name().context("a source has no file name")?;
+                std::fs::copy(src, backup_dir.join(name))
+                    .with_context(|| format!("cannot back up {}", src.display()))?;
+            }
         }
-        Some(dir)
+        Some(backup_dir.clone())
     };
 
+    let phase = Instant::now();
     let read = async {
         let db = read_db(&from).await?;
         let index = match &index_path {
@@ -101,7 +159,7 @@ pub async fn run(ctx: &Context, args: LegacyMigrateArgs) -> anyhow::Result<ExitC
         Ok(read) => read,
         Err(e) => {
             // Nothing to migrate: leave the data dir as it was.
-            if let Some(dir) = backup.as_deref().and_then(Path::parent) {
+            if backup_made && let Some(dir) = backup_dir.parent() {
                 let _ = std::fs::remove_dir_all(dir);
             }
             if !backups_existed {
@@ -110,6 +168,7 @@ pub async fn run(ctx: &Context, args: LegacyMigrateArgs) -> anyhow::Result<ExitC
             return Err(e);
         }
     };
+    phases.insert("read", phase.elapsed().as_secs_f64());
     let mut tables: BTreeMap<String, TableReport> = BTreeMap::new();
     for table in LEGACY_TABLES {
         if db.has(table) {
@@ -117,35 +176,81 @@ pub async fn run(ctx: &Context, args: LegacyMigrateArgs) -> anyhow::Result<ExitC
         }
     }
 
-    let embedder = ctx.embedder()?;
-    let texts: Vec<String> = db.chunks.iter().map(|c| c.text.clone()).collect();
-    let progress = legacy_import::bar(texts.len() as u64, "re-embedding chunks");
-    let fresh = legacy_import::embed_all(&embedder, texts, &progress).await?;
-    progress.finish_and_clear();
-    let vectors = legacy_import::match_vectors(&db, index.as_ref(), &fresh);
-
-    if args.dry_run {
-        legacy_import::plan_resources(&db, &mut tables);
-        for (name, t) in &mut tables {
-            t.imported = t.read - t.skipped;
-            if matches!(name.as_str(), "VectorIdSequence" | "RetrievalWeights") {
-                t.skipped = t.read;
-                t.imported = 0;
+    let marker = StagingMarker { stamp, ..marker };
+    if !args.dry_run && resumed.is_none() {
+        start_staging(ctx, &staging, &marker)?;
+    }
+    if resumed.is_some() {
+        tracing::info!(
+            "resuming the interrupted migration of {} in {}",
+            marker.stamp,
+            staging.display()
+        );
+    }
+    let result = async {
+        // Raw-text embeddings, to compare with the legacy vectors: only
+        // when there are legacy vectors.
+        let phase = Instant::now();
+        let fresh = match &index {
+            Some(_) => {
+                let cache = (!args.dry_run).then(|| staging.join(FRESH_CACHE));
+                let texts: Vec<&str> = db.chunks.iter().map(|c| c.text.as_str()).collect();
+                embed_cached(&embedder, &texts, cache.as_deref()).await?
             }
+            None => vec![Vec::new(); db.chunks.len()],
+        };
+        phases.insert("embed_for_matching", phase.elapsed().as_secs_f64());
+        let phase = Instant::now();
+        let vectors = legacy_import::vector_report(&db, index.as_ref(), &fresh)?;
+        phases.insert("match", phase.elapsed().as_secs_f64());
+        let phase = Instant::now();
+        if args.dry_run {
+            legacy_import::plan_resources(&db, &mut tables);
+            for (name, t) in &mut tables {
+                t.imported = t.read - t.skipped;
+                if matches!(name.as_str(), "VectorIdSequence" | "RetrievalWeights") {
+                    t.skipped = t.read;
+                    t.imported = 0;
+                }
+            }
+        } else {
+            let batch = args.batch_chunks as usize;
+            stage(ctx, &staging, &embedder, &db, &fresh, batch, &mut tables).await?;
         }
-    } else {
-        let staging = ctx.data_dir.join(format!("migrate-staging-{stamp}"));
-        let result = stage(ctx, &staging, &embedder, &db, &fresh, &mut tables).await;
-        if let Err(e) = result {
-            let _ = std::fs::remove_dir_all(&staging);
+        phases.insert("import", phase.elapsed().as_secs_f64());
+        anyhow::Ok(vectors)
+    };
+    let vectors = match result.await {
+        Ok(v) => v,
+        Err(e) => {
+            // A failure, not a kill: running again would fail the same way,
+            // so nothing is kept to resume.
+            if !args.dry_run {
+                let _ = std::fs::remove_dir_all(&staging);
+            }
             return Err(e);
         }
-        switch(ctx, &staging, &stamp)?;
+    };
+    if !args.dry_run {
+        let phase = Instant::now();
+        if store_checksums(&ctx.data_dir)? != marker.store {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(with_hint(
+                anyhow!(
+                    "the store in {} changed during the migration (another ltmc process wrote to it); nothing was switched",
+                    ctx.data_dir.display()
+                ),
+                "stop the other ltmc processes using this data dir (ltmc serve, MCP clients), then run the migration again",
+            ));
+        }
+        switch(ctx, &staging, &marker.stamp)?;
+        phases.insert("switch", phase.elapsed().as_secs_f64());
     }
     let after = checksums(&sources)?;
     let seconds = started.elapsed().as_secs_f64();
     let report = Report {
         dry_run: args.dry_run,
+        resumed: resumed.is_some(),
         project: ctx.project.as_str().to_owned(),
         source: shown(&from),
         index: index_path.as_deref().map(shown),
@@ -162,6 +267,7 @@ pub async fn run(ctx: &Context, args: LegacyMigrateArgs) -> anyhow::Result<ExitC
         source_unchanged: before == after,
         seconds,
         chunks_per_second: db.chunks.len() as f64 / seconds.max(1e-9),
+        phase_seconds: phases,
     };
     if before != after {
         bail!("the source files changed during the migration (another program wrote them)");
@@ -180,29 +286,142 @@ async fn read_index(path: &Path) -> anyhow::Result<LegacyIndex> {
     Ok(tokio::task::spawn_blocking(move || LegacyIndex::read(&path)).await??)
 }
 
-/// Builds the migrated store in `staging`: a copy of the current one, then the import.
-async fn stage(
-    ctx: &Context,
-    staging: &Path,
-    embedder: &std::sync::Arc<dyn ltmc_embed::Embedder>,
-    db: &LegacyDatabase,
-    fresh: &[Vec<f32>],
-    tables: &mut BTreeMap<String, TableReport>,
-) -> anyhow::Result<()> {
+/// The staging marker of a killed run that this run may resume: same
+/// source, project, model and unchanged current store. A staging dir of
+/// anything else is left to [`start_staging`], which replaces it.
+fn resumable(staging: &Path, wanted: &StagingMarker) -> Option<StagingMarker> {
+    let bytes = std::fs::read(staging.join(STAGING_MARKER)).ok()?;
+    let found: StagingMarker = serde_json::from_slice(&bytes).ok()?;
+    let same = found.project == wanted.project
+        && found.model_id == wanted.model_id
+        && found.sources == wanted.sources
+        && found.store == wanted.store;
+    same.then_some(found)
+}
+
+/// A fresh staging dir: a copy of the current store's data files, and the
+/// marker saying what it belongs to (written last: a staging dir without
+/// one is never resumed).
+fn start_staging(ctx: &Context, staging: &Path, marker: &StagingMarker) -> anyhow::Result<()> {
+    if staging.exists() {
+        tracing::info!(
+            "discarding {}: it belongs to another migration",
+            staging.display()
+        );
+        std::fs::remove_dir_all(staging)
+            .with_context(|| format!("cannot remove {}", staging.display()))?;
+    }
     std::fs::create_dir_all(staging)
         .with_context(|| format!("cannot create {}", staging.display()))?;
-    for name in ["ltmc.db", "ltmc.db-wal"] {
+    for name in STORE_DATA {
         let src = ctx.data_dir.join(name);
         if src.is_file() {
             std::fs::copy(&src, staging.join(name))
                 .with_context(|| format!("cannot copy {}", src.display()))?;
         }
     }
+    // Written whole or not at all: a torn marker would be read as none.
+    let part = staging.join(format!("{STAGING_MARKER}.part"));
+    std::fs::write(&part, serde_json::to_vec_pretty(marker)?)?;
+    std::fs::rename(&part, staging.join(STAGING_MARKER))?;
+    Ok(())
+}
+
+/// sha256 of the store's data files in `dir` (`None` for an absent one).
+fn store_checksums(dir: &Path) -> anyhow::Result<Vec<Option<String>>> {
+    STORE_DATA
+        .iter()
+        .map(|name| {
+            let path = dir.join(name);
+            match std::fs::read(&path) {
+                Ok(bytes) => Ok(Some(hex::encode(Sha256::digest(&bytes)))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(anyhow!("cannot read {}: {e}", path.display())),
+            }
+        })
+        .collect()
+}
+
+/// Embeds `texts`, in batches, appending each batch's vectors to `cache`
+/// (raw little-endian f32 rows) and first taking the rows a killed run left
+/// there. A cached row that is not a unit vector (a torn write) and all
+/// after it are embedded again.
+async fn embed_cached(
+    embedder: &Arc<dyn Embedder>,
+    texts: &[&str],
+    cache: Option<&Path>,
+) -> anyhow::Result<Vec<Vec<f32>>> {
+    let dim = embedder.dimension();
+    let mut out: Vec<Vec<f32>> = Vec::with_capacity(texts.len());
+    let mut file = None;
+    if let Some(path) = cache {
+        if let Ok(bytes) = std::fs::read(path) {
+            for row in bytes.chunks_exact(dim * 4).take(texts.len()) {
+                let v: Vec<f32> = row
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect();
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if !(0.999..=1.001).contains(&norm) {
+                    break;
+                }
+                out.push(v);
+            }
+        }
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        f.set_len((out.len() * dim * 4) as u64)?;
+        file = Some(f);
+    }
+    let progress: ProgressBar = legacy_import::bar(texts.len() as u64, "re-embedding chunks");
+    progress.inc(out.len() as u64);
+    let mut rest = texts[out.len()..].chunks(EMBED_BATCH);
+    for batch in rest.by_ref() {
+        let batch: Vec<String> = batch.iter().map(|t| (*t).to_owned()).collect();
+        let n = batch.len() as u64;
+        let e = Arc::clone(embedder);
+        let vectors = tokio::task::spawn_blocking(move || {
+            let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
+            e.embed(&refs)
+        })
+        .await??;
+        if let Some(f) = file.as_mut() {
+            use std::io::Seek as _;
+            f.seek(std::io::SeekFrom::End(0))?;
+            let bytes: Vec<u8> = vectors
+                .iter()
+                .flatten()
+                .flat_map(|x| x.to_le_bytes())
+                .collect();
+            f.write_all(&bytes)?;
+        }
+        out.extend(vectors);
+        progress.inc(n);
+    }
+    progress.finish_and_clear();
+    Ok(out)
+}
+
+/// Imports into the staging store (a copy of the current one, and on a
+/// resumed run whatever the killed run wrote).
+async fn stage(
+    ctx: &Context,
+    staging: &Path,
+    embedder: &Arc<dyn Embedder>,
+    db: &LegacyDatabase,
+    fresh: &[Vec<f32>],
+    batch_chunks: usize,
+    tables: &mut BTreeMap<String, TableReport>,
+) -> anyhow::Result<()> {
     let mut staged = ctx.clone();
     staged.data_dir = staging.to_owned();
     let store = staged.open_for_write(embedder.as_ref())?;
-    let memory = ltmc_service::Memory::new(store, std::sync::Arc::clone(embedder), ctx.chunking)?;
-    legacy_import::import(&memory, &ctx.project, db, fresh, tables).await?;
+    let memory = ltmc_service::Memory::new(store, Arc::clone(embedder), ctx.chunking)?;
+    legacy_import::import(&memory, &ctx.project, db, fresh, batch_chunks, tables).await?;
     Ok(())
 }
 
@@ -497,9 +716,9 @@ async fn near_duplicates(
         .embed_owned(texts)
         .await?
         .iter()
-        .map(|v| legacy_import::unit(v))
+        .map(|v| matching::unit(v))
         .collect();
     Ok(vectors[1..]
         .iter()
-        .all(|v| legacy_import::dot(&vectors[0], v) >= legacy_import::MATCH_COSINE))
+        .all(|v| matching::dot(&vectors[0], v) >= matching::MATCH_COSINE))
 }

@@ -2,14 +2,17 @@
 //! with real FAISS and pickle indexes, `crates/ltmc-legacy/tests/fixtures`),
 //! with the real model: the report's counts are the fixture's, the source
 //! files stay byte-identical, `--verify` passes, a second run imports
-//! nothing, `--rollback` restores the store the migration replaced, and
-//! damaged sources fail clearly without touching the target.
+//! nothing, `--rollback` restores the store the migration replaced, damaged
+//! or locked sources fail clearly without touching the target, a killed run
+//! is resumed without duplicates, and a store written meanwhile is not
+//! replaced.
 //!
 //! The fixture directory comes from `LTMC_LEGACY_FIXTURES` (`scripts/test`
 //! sets it from `scripts/legacy-fixtures`); without it the tests say so and
 //! pass, except on CI. Each migration re-embeds every chunk, so each fixture
 //! is migrated once and reused, and v2_flat (111 chunks, one of 100 KB) is
-//! migrated twice in all. The migration refuses PostgreSQL, so these stores
+//! migrated more often: full cycle, reference for the kill test, three
+//! killed runs and their resumptions, the refused switch. The migration refuses PostgreSQL, so these stores
 //! are SQLite whatever `LTMC_TEST_BACKEND` says.
 
 use crate::support::{Ltmc, Run, path_str};
@@ -291,4 +294,216 @@ fn damaged_sources_fail_clearly_and_leave_the_target_untouched() {
         Some(PRE_TEXT)
     );
     assert_eq!(sha(&db), sha(&fixture.join("ltmc.db")));
+}
+
+/// The store's size as `ltmc doctor` reports it ("N resources, N chunks, N
+/// vectors"), and whether its checks pass.
+fn store_size(lt: &Ltmc) -> (String, bool) {
+    let doctor = run(lt, &["--json", "doctor"]).json();
+    let schema = doctor["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "schema")
+        .unwrap()["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let size = schema[schema.find('(').unwrap()..schema.find(';').unwrap()].to_owned();
+    (size, doctor["ok"] == true)
+}
+
+fn migrate_child(lt: &Ltmc, fixture: &Path, extra: &[&str]) -> std::process::Child {
+    lt.command()
+        .env_remove("LTMC_DATABASE_URL")
+        .args(["migrate", "--from", path_str(&fixture.join("ltmc.db"))])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the running migration has set up its staging store.
+fn wait_for_staging(lt: &Ltmc, child: &mut std::process::Child) -> bool {
+    let marker = lt.data_dir().join("migrate-staging").join("staging.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
+        if marker.is_file() {
+            return true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    panic!("no staging store after 120 s");
+}
+
+/// A migration killed (SIGKILL) at several moments leaves the configured
+/// store as it was; the next run resumes the killed run's staging store
+/// whenever one was left (its report says `resumed`), writes in small
+/// batches (`--batch-chunks 4`), and ends with every row exactly once: the
+/// same store size as an uninterrupted migration, `--verify` passing, and a
+/// further run importing nothing.
+#[test]
+#[allow(clippy::print_stderr)] // says where each kill landed
+fn a_killed_migration_resumes_and_imports_every_row_once() {
+    let Some(root) = fixtures() else { return };
+    let fixture = root.join("v2_flat");
+    let expected = expected(&fixture);
+    let reference = sqlite_ltmc();
+    pre_store(&reference);
+    migrate(&reference, &fixture, &[]).ok();
+    let want = store_size(&reference);
+    assert!(want.1, "{want:?}");
+
+    for delay_ms in [0u64, 2500, 6000] {
+        let lt = sqlite_ltmc();
+        pre_store(&lt);
+        let before = store_snapshot(&lt);
+        let mut child = migrate_child(&lt, &fixture, &["--batch-chunks", "4"]);
+        let staged = wait_for_staging(&lt, &mut child);
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let staging = lt.data_dir().join("migrate-staging");
+        let left = staging.join("staging.json").is_file();
+        eprintln!(
+            "kill after {delay_ms} ms: staged {staged}, finished {finished}, staging left {left}, \
+             cached embeddings {} bytes, staging store {} bytes",
+            std::fs::metadata(staging.join("fresh.f32")).map_or(0, |m| m.len()),
+            std::fs::metadata(staging.join("ltmc.db-wal")).map_or(0, |m| m.len()),
+        );
+        if !finished {
+            assert_eq!(
+                store_snapshot(&lt),
+                before,
+                "a killed run changed the store"
+            );
+        }
+        let report = migrate(&lt, &fixture, &["--json", "--batch-chunks", "4"])
+            .ok()
+            .json();
+        assert_eq!(report["resumed"], left, "{report:#}");
+        for (table, want) in expected["tables"].as_object().unwrap() {
+            let got = &report["tables"][table];
+            assert_eq!(got["read"], want["read"], "{table}: {got:#}");
+            let done = got["imported"].as_u64().unwrap() + got["skipped"].as_u64().unwrap();
+            assert_eq!(done, got["read"].as_u64().unwrap(), "{table}: {got:#}");
+        }
+        assert!(!staging.exists(), "the staging store was left behind");
+        assert_eq!(store_size(&lt), want, "kill after {delay_ms} ms");
+        let verified = migrate(&lt, &fixture, &["--verify", "--json"]).ok().json();
+        assert_eq!(verified["ok"], true, "{verified:#}");
+        let again = migrate(&lt, &fixture, &["--json"]).ok().json();
+        for (table, t) in again["tables"].as_object().unwrap() {
+            assert_eq!(t["imported"], 0, "third run {table}: {t:#}");
+        }
+        assert_eq!(store_size(&lt), want);
+    }
+}
+
+/// A store written by another process while the migration runs is not
+/// replaced: the switch is refused with a hint, the write is kept, nothing
+/// of the legacy source is in the store and no staging store is left.
+#[test]
+fn a_store_written_during_the_migration_is_kept_and_the_switch_refused() {
+    let Some(root) = fixtures() else { return };
+    let fixture = root.join("v2_flat");
+    let lt = sqlite_ltmc();
+    pre_store(&lt);
+    let mut child = migrate_child(&lt, &fixture, &[]);
+    assert!(
+        wait_for_staging(&lt, &mut child),
+        "the migration ended early"
+    );
+    let pid = child.id().to_string();
+    let signal = |sig: &str| {
+        let status = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill {sig}");
+    };
+    // Paused while another process writes, so the write surely lands
+    // between the migration's copy of the store and its switch.
+    signal("-STOP");
+    let note = "Kelp forests grow up to half a metre a day along cold coasts.\n";
+    let file = lt.file("kelp.txt", note);
+    run(&lt, &["store", path_str(&file)]).ok();
+    signal("-CONT");
+    let out = Run::from(child.wait_with_output().unwrap());
+    out.fails_with("changed during the migration");
+    assert_eq!(first_hit(&lt, "kelp forests").as_deref(), Some(note));
+    assert_eq!(
+        first_hit(&lt, "penguins Antarctic").as_deref(),
+        Some(PRE_TEXT)
+    );
+    assert!(!lt.data_dir().join("migrate-staging").exists());
+    let legacy = first_hit(&lt, "Section 3. The migration must never lose a chunk");
+    assert!(
+        !legacy.unwrap_or_default().starts_with("Section"),
+        "legacy chunks reached the store"
+    );
+}
+
+/// A source database held by a writer (the old server still running) fails
+/// with a hint to stop it; the data dir is as it was and the source
+/// unchanged. Once the writer is gone the same command migrates.
+#[test]
+fn a_locked_source_fails_clearly_and_leaves_the_target_untouched() {
+    let Some(root) = fixtures() else { return };
+    let fixture = root.join("v3_idmap");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("ltmc.db");
+    std::fs::copy(fixture.join("ltmc.db"), &db).unwrap();
+    let index = fixture.join("faiss_index");
+    let lt = sqlite_ltmc();
+    pre_store(&lt);
+    let store = store_snapshot(&lt);
+    let listing = entries(&lt);
+
+    let mut writer = exclusive_lock(&db);
+    let args = [
+        "migrate",
+        "--from",
+        path_str(&db),
+        "--index",
+        path_str(&index),
+    ];
+    run(&lt, &args).fails_with("locked");
+    assert_eq!(store_snapshot(&lt), store, "the store changed");
+    assert_eq!(entries(&lt), listing, "the data dir changed");
+    writer.kill().unwrap();
+    writer.wait().unwrap();
+    assert_eq!(sha(&db), sha(&fixture.join("ltmc.db")));
+    run(&lt, &args).ok();
+}
+
+/// A `python3` process holding an exclusive lock on the database (no
+/// write: the file stays as it is), as a running old server can.
+fn exclusive_lock(path: &Path) -> std::process::Child {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys\n\
+             c=sqlite3.connect(sys.argv[1],isolation_level=None)\n\
+             c.execute('BEGIN EXCLUSIVE')\n\
+             print('locked',flush=True)\n\
+             sys.stdin.read()",
+        ])
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    child
 }
