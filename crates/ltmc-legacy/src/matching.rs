@@ -128,12 +128,12 @@ pub fn match_vectors(
     let rest: Vec<usize> = (0..fresh.len())
         .filter(|&i| state[i].is_none() && fresh[i].is_some())
         .collect();
-    let scorer = Scorer::new(&legacy, index.len(), dim)?;
+    let products = Scorer::new(&legacy, index.len(), dim)?;
     let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
     let mut candidates = vec![0usize; fresh.len()];
     for block in rest.chunks(BLOCK) {
         let rows: Vec<&[f32]> = block.iter().filter_map(|&i| fresh[i].as_deref()).collect();
-        let scores = scorer.scores(&rows)?;
+        let scores = products.scores(&rows)?;
         for (k, &i) in block.iter().enumerate() {
             let mut best: Vec<(f32, usize, usize)> = scores[k * index.len()..(k + 1) * index.len()]
                 .iter()
@@ -231,6 +231,7 @@ impl Scorer {
     }
 }
 
+#[allow(clippy::needless_pass_by_value)] // the shape map_err hands over
 fn compute(e: candle_core::Error) -> LegacyError {
     LegacyError::Matching(e.to_string())
 }

@@ -306,7 +306,8 @@ pub struct LegacyMigrateArgs {
     /// Compare the source with the store instead of importing; exits 1 on a difference.
     #[arg(long, conflicts_with = "rollback")]
     pub verify: bool,
-    /// Put back the store the last migration replaced.
+    /// Put back the store the newest migration replaced (again: the one
+    /// before, and so on).
     #[arg(long)]
     pub rollback: bool,
     /// Chunks written per transaction (whole resources: a batch closes at

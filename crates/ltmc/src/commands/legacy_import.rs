@@ -6,8 +6,8 @@
 //! heading, as `ltmc store` does (the legacy vectors are only compared, by
 //! `ltmc_legacy::matching`). Resources (with their chunks and vectors) and
 //! chat messages (with their context links) are written one transaction per
-//! batch; summaries, todos, code patterns and their contexts, small tables,
-//! one per record. Idempotent without a ledger: documents are deduplicated
+//! batch, and so are code patterns' contexts (graph edges); summaries, todos
+//! and code patterns, small tables, one transaction per record. Idempotent without a ledger: documents are deduplicated
 //! by content hash, and messages, todos and attempts already present with
 //! the same text are skipped, so a second run (or one resuming a killed run)
 //! imports nothing twice. Not here: backups, staging directories and the
@@ -25,7 +25,7 @@ use ltmc_service::Memory;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Chat messages written per batch (one transaction).
+/// Chat messages (and pattern-context edges) written per batch (one transaction).
 const BATCH_MESSAGES: usize = 1000;
 
 #[derive(Debug, Default, Clone, Serialize)]
@@ -218,6 +218,9 @@ pub async fn import(
     Ok(())
 }
 
+/// Byte spans of a resource's chunks in its content.
+type Spans = Vec<(usize, usize)>;
+
 /// What a batch of planned resources is imported with.
 struct ResourceBatch<'a> {
     memory: &'a Memory,
@@ -239,14 +242,15 @@ impl ResourceBatch<'_> {
     ) -> anyhow::Result<()> {
         let (store, db) = (self.memory.store(), self.db);
         let dimension = self.memory.embedder().dimension();
-        let mut new: Vec<(&PlannedResource, String, Vec<(usize, usize)>)> = Vec::new();
+        // Each new resource with its content and its chunks' byte spans.
+        let mut new: Vec<(&PlannedResource, String, Spans)> = Vec::new();
         for &plan in batch {
             let (content, spans) = plan.content(db);
             let hash = ltmc_core::content_hash(&content);
             // Already imported (a second run): no need to embed it again.
             if let Some(existing) = store.find_by_hash(self.project, &hash).await? {
                 self.map_chunks(plan, existing.id, chunk_ids).await?;
-                count_resource(tables, self.real(plan), plan.chunks.len(), true);
+                count_resource(tables, !plan.orphan, plan.chunks.len(), true);
                 progress.inc(plan.chunks.len() as u64);
             } else {
                 new.push((plan, content, spans));
@@ -302,12 +306,7 @@ impl ResourceBatch<'_> {
         for ((plan, _, _), outcome) in new.iter().zip(outcomes) {
             self.map_chunks(plan, outcome.resource_id, chunk_ids)
                 .await?;
-            count_resource(
-                tables,
-                self.real(plan),
-                plan.chunks.len(),
-                outcome.duplicate,
-            );
+            count_resource(tables, !plan.orphan, plan.chunks.len(), outcome.duplicate);
             progress.inc(plan.chunks.len() as u64);
         }
         Ok(())
@@ -318,11 +317,6 @@ impl ResourceBatch<'_> {
             .get(i)
             .filter(|v| v.len() == dimension)
             .map(Vec::as_slice)
-    }
-
-    /// Whether the plan is a row of Resources (not orphan chunks grouped).
-    fn real(&self, plan: &PlannedResource) -> bool {
-        !plan.orphan
     }
 
     async fn map_chunks(
@@ -573,30 +567,32 @@ async fn import_patterns(
         new_ids.insert(p.id, stored.id);
         t.imported += 1;
     }
+    // The contexts as graph edges, one transaction per batch.
+    let t = tables.entry("CodePatternContext".into()).or_default();
+    let mut edges = Vec::new();
     for c in &db.pattern_context {
-        let t = tables.entry("CodePatternContext".into()).or_default();
         let Some(attempt) = c.pattern_id.and_then(|id| new_ids.get(&id)) else {
             t.skip("its code pattern was not imported");
             continue;
         };
         let kind = c.context_type.clone().unwrap_or_else(|| "related".into());
-        let edges = store
-            .put_edges(
-                project,
-                vec![NewEdge {
-                    source: format!("code_attempt:{}", attempt.0),
-                    target: format!("legacy_{kind}:{}", c.context_id.unwrap_or_default()),
-                    relation: kind,
-                    properties: serde_json::json!({
-                        "similarity": c.similarity_score, "legacy_context_id": c.id,
-                    }),
-                }],
-            )
-            .await?;
-        if edges.iter().any(|(_, created)| *created) {
-            t.imported += 1;
-        } else {
-            t.skip("already in the store");
+        edges.push(NewEdge {
+            source: format!("code_attempt:{}", attempt.0),
+            target: format!("legacy_{kind}:{}", c.context_id.unwrap_or_default()),
+            relation: kind,
+            properties: serde_json::json!({
+                "similarity": c.similarity_score, "legacy_context_id": c.id,
+            }),
+        });
+    }
+    while !edges.is_empty() {
+        let batch: Vec<NewEdge> = edges.drain(..edges.len().min(BATCH_MESSAGES)).collect();
+        for (_, created) in store.put_edges(project, batch).await? {
+            if created {
+                t.imported += 1;
+            } else {
+                t.skip("already in the store");
+            }
         }
     }
     Ok(())

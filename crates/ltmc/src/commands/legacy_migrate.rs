@@ -12,7 +12,7 @@
 //! untouched; so does a store that changed meanwhile (another ltmc process
 //! wrote it: its writes would be lost), which is refused at the switch.
 //! Checksums after the run prove the source unchanged. `--rollback` puts the
-//! moved-aside store back.
+//! moved-aside store back, newest migration first, one per call.
 //!
 //! Resumable: a run that was killed leaves its staging store (batches written
 //! so far, one transaction each) and the raw-text embeddings done so far
@@ -43,7 +43,9 @@ use std::time::Instant;
 /// Hits a verifying search looks at for the chunk searched by its own text.
 const VERIFY_TOP_K: usize = 5;
 const BACKUPS: &str = "migrate-backups";
-const LAST: &str = "last-migration.json";
+/// The migrations switched in, oldest first: what `--rollback` undoes, one
+/// per call, newest first.
+const HISTORY: &str = "migrations.json";
 const STAGING: &str = "migrate-staging";
 const STAGING_MARKER: &str = "staging.json";
 const FRESH_CACHE: &str = "fresh.f32";
@@ -51,8 +53,9 @@ const FRESH_CACHE: &str = "fresh.f32";
 const STORE_FILES: [&str; 4] = ["ltmc.db", "ltmc.db-wal", "ltmc.db-shm", "ltmc.db-ann"];
 /// The files that hold a SQLite store's data (what is copied and compared).
 const STORE_DATA: [&str; 2] = ["ltmc.db", "ltmc.db-wal"];
-/// Texts embedded per call (one progress step, one append to the cache).
-const EMBED_BATCH: usize = 256;
+/// Texts embedded per call (one progress step, one append to the cache):
+/// two of the embedder's own batches, so a kill loses little.
+const EMBED_BATCH: usize = 64;
 
 #[derive(Debug, Serialize)]
 struct Report {
@@ -446,23 +449,51 @@ fn switch(ctx: &Context, staging: &Path, stamp: &str) -> anyhow::Result<()> {
         }
     }
     let _ = std::fs::remove_dir_all(staging);
-    let last = serde_json::json!({"stamp": stamp, "had_store": had_store});
-    std::fs::write(ctx.data_dir.join(BACKUPS).join(LAST), last.to_string())?;
+    let mut history = read_history(ctx);
+    history.push(Switched {
+        stamp: stamp.to_owned(),
+        had_store,
+    });
+    write_history(ctx, &history)
+}
+
+/// One migration switched in: its backup dir's name, and whether there
+/// was a store before it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Switched {
+    stamp: String,
+    had_store: bool,
+}
+
+fn read_history(ctx: &Context) -> Vec<Switched> {
+    std::fs::read(ctx.data_dir.join(BACKUPS).join(HISTORY))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Replaces the history file whole (a torn one would lose every entry).
+fn write_history(ctx: &Context, history: &[Switched]) -> anyhow::Result<()> {
+    let path = ctx.data_dir.join(BACKUPS).join(HISTORY);
+    let part = path.with_extension("json.part");
+    std::fs::write(&part, serde_json::to_vec_pretty(history)?)?;
+    std::fs::rename(&part, &path)?;
     Ok(())
 }
 
+/// Undoes the newest migration still switched in: its store is set aside
+/// (`migrate-backups/<time>/migrated/`) and the one it replaced put back.
+/// Called again, it undoes the one before, down to the store there was
+/// before the first.
 fn rollback(ctx: &Context) -> anyhow::Result<ExitCode> {
-    let last_path = ctx.data_dir.join(BACKUPS).join(LAST);
-    let last: serde_json::Value = std::fs::read(&last_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| {
-            with_hint(
-                anyhow!("no migration to roll back in {}", ctx.data_dir.display()),
-                "run `ltmc migrate --from ltmc.db` first, or pass the --data-dir it used",
-            )
-        })?;
-    let stamp = last["stamp"].as_str().unwrap_or_default().to_owned();
+    let mut history = read_history(ctx);
+    let last = history.pop().ok_or_else(|| {
+        with_hint(
+            anyhow!("no migration to roll back in {}", ctx.data_dir.display()),
+            "run `ltmc migrate --from ltmc.db` first, or pass the --data-dir it used",
+        )
+    })?;
+    let stamp = last.stamp;
     let dir = ctx.data_dir.join(BACKUPS).join(&stamp);
     let migrated = dir.join("migrated");
     std::fs::create_dir_all(&migrated)?;
@@ -478,15 +509,18 @@ fn rollback(ctx: &Context) -> anyhow::Result<ExitCode> {
             std::fs::rename(&prev, ctx.data_dir.join(name))?;
         }
     }
-    std::fs::remove_file(&last_path)?;
-    let answer =
-        serde_json::json!({"rolled_back": stamp, "migrated_store_kept_in": shown(&migrated)});
+    write_history(ctx, &history)?;
+    let answer = serde_json::json!({
+        "rolled_back": stamp, "migrated_store_kept_in": shown(&migrated),
+        "had_store_before": last.had_store, "migrations_left": history.len(),
+    });
     if ctx.json {
         output::json_line(&answer)?;
     } else {
         output::line(&format!(
-            "rolled back the migration of {stamp}; the migrated store is kept in {}",
-            shown(&migrated)
+            "rolled back the migration of {stamp}; the migrated store is kept in {}; {} earlier migration(s) can still be rolled back",
+            shown(&migrated),
+            history.len()
         ));
     }
     Ok(ExitCode::SUCCESS)

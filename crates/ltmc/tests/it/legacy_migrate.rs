@@ -143,6 +143,7 @@ fn full_cycle(name: &str) {
     let before: Vec<String> = sources.iter().map(|p| sha(p)).collect();
     let lt = sqlite_ltmc();
     pre_store(&lt);
+    let premigration = store_snapshot(&lt);
 
     let report = migrate(&lt, &fixture, &["--json"]).ok().json();
     assert_eq!(report["dry_run"], false);
@@ -178,13 +179,22 @@ fn full_cycle(name: &str) {
     assert_eq!(again["vectors"]["matched"], report["vectors"]["matched"]);
     assert_eq!(sources.iter().map(|p| sha(p)).collect::<Vec<_>>(), before);
 
-    // Rollback puts back exactly the store the second run replaced.
+    // Rollback puts back exactly the store the second run replaced, then
+    // the one the first run replaced, then says there is nothing more.
     let rolled = run(&lt, &["migrate", "--rollback", "--json"]).ok().json();
     assert!(rolled["rolled_back"].is_string(), "{rolled:#}");
+    assert_eq!(rolled["migrations_left"], 1, "{rolled:#}");
     assert_eq!(
         store_snapshot(&lt),
         migrated,
         "{name}: rollback changed the store"
+    );
+    let rolled = run(&lt, &["migrate", "--rollback", "--json"]).ok().json();
+    assert_eq!(rolled["migrations_left"], 0, "{rolled:#}");
+    assert_eq!(
+        store_snapshot(&lt),
+        premigration,
+        "{name}: the second rollback did not restore the store from before"
     );
     run(&lt, &["migrate", "--rollback"]).fails_with("no migration to roll back");
 }
@@ -324,12 +334,12 @@ fn migrate_child(lt: &Ltmc, fixture: &Path, extra: &[&str]) -> std::process::Chi
         .unwrap()
 }
 
-/// Waits until the running migration has set up its staging store.
-fn wait_for_staging(lt: &Ltmc, child: &mut std::process::Child) -> bool {
-    let marker = lt.data_dir().join("migrate-staging").join("staging.json");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+/// Waits until `ready` holds for the running migration's data dir; false
+/// when the migration ended first.
+fn wait_until(lt: &Ltmc, child: &mut std::process::Child, ready: impl Fn(&Path) -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
     while std::time::Instant::now() < deadline {
-        if marker.is_file() {
+        if ready(&lt.data_dir()) {
             return true;
         }
         if child.try_wait().unwrap().is_some() {
@@ -337,7 +347,30 @@ fn wait_for_staging(lt: &Ltmc, child: &mut std::process::Child) -> bool {
         }
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
-    panic!("no staging store after 120 s");
+    panic!("the migration reached no expected state in 300 s");
+}
+
+fn staging_file_len(data_dir: &Path, name: &str) -> u64 {
+    std::fs::metadata(data_dir.join("migrate-staging").join(name)).map_or(0, |m| m.len())
+}
+
+/// Waits until the running migration has set up its staging store.
+fn wait_for_staging(lt: &Ltmc, child: &mut std::process::Child) -> bool {
+    wait_until(lt, child, |d| {
+        d.join("migrate-staging").join("staging.json").is_file()
+    })
+}
+
+/// Where a test kills a running migration.
+#[derive(Debug, Clone, Copy)]
+enum KillAt {
+    /// As soon as its staging store is set up.
+    Staged,
+    /// Once the first raw-text embeddings are cached.
+    Embedding,
+    /// This long after every chunk's raw-text embedding is cached: while
+    /// matching or importing.
+    Importing(u64),
 }
 
 /// A migration killed (SIGKILL) at several moments leaves the configured
@@ -352,29 +385,49 @@ fn a_killed_migration_resumes_and_imports_every_row_once() {
     let Some(root) = fixtures() else { return };
     let fixture = root.join("v2_flat");
     let expected = expected(&fixture);
+    let chunks = expected["tables"]["ResourceChunks"]["read"]
+        .as_u64()
+        .unwrap();
+    let cached_all = chunks * 384 * 4;
     let reference = sqlite_ltmc();
     pre_store(&reference);
     migrate(&reference, &fixture, &[]).ok();
     let want = store_size(&reference);
     assert!(want.1, "{want:?}");
 
-    for delay_ms in [0u64, 2500, 6000] {
+    for at in [
+        KillAt::Staged,
+        KillAt::Embedding,
+        KillAt::Importing(300),
+        KillAt::Importing(2000),
+    ] {
         let lt = sqlite_ltmc();
         pre_store(&lt);
         let before = store_snapshot(&lt);
         let mut child = migrate_child(&lt, &fixture, &["--batch-chunks", "4"]);
-        let staged = wait_for_staging(&lt, &mut child);
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let reached = match at {
+            KillAt::Staged => wait_for_staging(&lt, &mut child),
+            KillAt::Embedding => {
+                wait_until(&lt, &mut child, |d| staging_file_len(d, "fresh.f32") > 0)
+            }
+            KillAt::Importing(ms) => {
+                let reached = wait_until(&lt, &mut child, |d| {
+                    staging_file_len(d, "fresh.f32") >= cached_all
+                });
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                reached
+            }
+        };
         let finished = child.try_wait().unwrap().is_some();
         child.kill().unwrap();
         child.wait().unwrap();
         let staging = lt.data_dir().join("migrate-staging");
         let left = staging.join("staging.json").is_file();
         eprintln!(
-            "kill after {delay_ms} ms: staged {staged}, finished {finished}, staging left {left}, \
-             cached embeddings {} bytes, staging store {} bytes",
-            std::fs::metadata(staging.join("fresh.f32")).map_or(0, |m| m.len()),
-            std::fs::metadata(staging.join("ltmc.db-wal")).map_or(0, |m| m.len()),
+            "kill at {at:?}: reached {reached}, finished {finished}, staging left {left}, \
+             cached embeddings {} of {cached_all} bytes, staging WAL {} bytes",
+            staging_file_len(&lt.data_dir(), "fresh.f32"),
+            staging_file_len(&lt.data_dir(), "ltmc.db-wal"),
         );
         if !finished {
             assert_eq!(
@@ -393,8 +446,11 @@ fn a_killed_migration_resumes_and_imports_every_row_once() {
             let done = got["imported"].as_u64().unwrap() + got["skipped"].as_u64().unwrap();
             assert_eq!(done, got["read"].as_u64().unwrap(), "{table}: {got:#}");
         }
+        for key in ["matched", "differed", "no_vector", "vectors_without_chunk"] {
+            assert_eq!(report["vectors"][key], expected["vectors"][key], "{key}");
+        }
         assert!(!staging.exists(), "the staging store was left behind");
-        assert_eq!(store_size(&lt), want, "kill after {delay_ms} ms");
+        assert_eq!(store_size(&lt), want, "kill at {at:?}");
         let verified = migrate(&lt, &fixture, &["--verify", "--json"]).ok().json();
         assert_eq!(verified["ok"], true, "{verified:#}");
         let again = migrate(&lt, &fixture, &["--json"]).ok().json();
