@@ -440,6 +440,10 @@ fn a_killed_migration_resumes_and_imports_every_row_once() {
             .ok()
             .json();
         assert_eq!(report["resumed"], left, "{report:#}");
+        eprintln!(
+            "  the next run: resumed {left}, chunks already in the staging store {}",
+            report["tables"]["ResourceChunks"]["skipped"]
+        );
         for (table, want) in expected["tables"].as_object().unwrap() {
             let got = &report["tables"][table];
             assert_eq!(got["read"], want["read"], "{table}: {got:#}");
