@@ -257,25 +257,32 @@ impl ResourceBatch<'_> {
             }
         }
         // The store searches chunks embedded under their file's heading; a
-        // chunk whose file gives none reuses its raw-text embedding.
+        // chunk whose file gives none reuses its raw-text embedding. Decided
+        // once per chunk: `reused` in chunk order, `None` where embedded.
         let mut to_embed = Vec::new();
+        let mut reused: Vec<Option<&[f32]>> = Vec::new();
         for (plan, _, _) in &new {
             for &i in &plan.chunks {
                 let headed = embedding_text(&plan.file_name, &db.chunks[i].text);
-                if headed != db.chunks[i].text || self.fresh_of(i, dimension).is_none() {
-                    to_embed.push(headed);
+                match self.fresh_of(i, dimension) {
+                    Some(v) if headed == db.chunks[i].text => reused.push(Some(v)),
+                    _ => {
+                        reused.push(None);
+                        to_embed.push(headed);
+                    }
                 }
             }
         }
         let mut embedded = self.memory.embed_owned(to_embed).await?.into_iter();
+        let mut reused = reused.into_iter();
+        let plans: Vec<&PlannedResource> = new.iter().map(|(plan, _, _)| *plan).collect();
         let mut items = Vec::with_capacity(new.len());
-        for (plan, content, spans) in &new {
+        for (plan, content, spans) in new {
             let mut chunks = Vec::with_capacity(plan.chunks.len());
             for (k, &i) in plan.chunks.iter().enumerate() {
-                let text = &db.chunks[i].text;
-                let vector = match self.fresh_of(i, dimension) {
-                    Some(v) if embedding_text(&plan.file_name, text) == *text => v.to_vec(),
-                    _ => embedded
+                let vector = match reused.next().flatten() {
+                    Some(v) => v.to_vec(),
+                    None => embedded
                         .next()
                         .context("the embedder returned too few vectors")?,
                 };
@@ -283,7 +290,7 @@ impl ResourceBatch<'_> {
                     ordinal: k,
                     start: spans[k].0,
                     end: spans[k].1,
-                    text: text.clone(),
+                    text: db.chunks[i].text.clone(),
                     vector,
                 });
             }
@@ -291,19 +298,19 @@ impl ResourceBatch<'_> {
                 project: self.project.clone(),
                 file_name: plan.file_name.clone(),
                 resource_type: plan.resource_type.clone(),
-                content: content.clone(),
+                content,
                 metadata: plan.metadata.clone(),
             };
             items.push((resource, chunks));
         }
-        let first = new.first().map_or(0, |(p, _, _)| p.legacy_id);
+        let first = plans.first().map_or(0, |p| p.legacy_id);
         let outcomes = store.put_resources(items).await.with_context(|| {
             format!(
                 "importing the batch of {} legacy resources from id {first}",
-                new.len()
+                plans.len()
             )
         })?;
-        for ((plan, _, _), outcome) in new.iter().zip(outcomes) {
+        for (plan, outcome) in plans.into_iter().zip(outcomes) {
             self.map_chunks(plan, outcome.resource_id, chunk_ids)
                 .await?;
             count_resource(tables, !plan.orphan, plan.chunks.len(), outcome.duplicate);

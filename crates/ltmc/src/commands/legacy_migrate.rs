@@ -336,11 +336,7 @@ fn store_checksums(dir: &Path) -> anyhow::Result<Vec<Option<String>>> {
         .iter()
         .map(|name| {
             let path = dir.join(name);
-            match std::fs::read(&path) {
-                Ok(bytes) => Ok(Some(hex::encode(Sha256::digest(&bytes)))),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(anyhow!("cannot read {}: {e}", path.display())),
-            }
+            sha256_file(&path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))
         })
         .collect()
 }
@@ -530,15 +526,28 @@ fn checksums(paths: &[PathBuf]) -> anyhow::Result<Vec<String>> {
     paths
         .iter()
         .map(|p| {
-            let bytes = std::fs::read(p).map_err(|e| {
+            let cannot = |why: String| {
                 with_hint(
-                    anyhow!("cannot read {}: {e}", p.display()),
+                    anyhow!("cannot read {}: {why}", p.display()),
                     "give the original LTMC's ltmc.db (and its faiss_index) with --from / --index",
                 )
-            })?;
-            Ok(hex::encode(Sha256::digest(&bytes)))
+            };
+            match sha256_file(p) {
+                Ok(Some(sum)) => Ok(sum),
+                Ok(None) => Err(cannot("no such file".into())),
+                Err(e) => Err(cannot(e.to_string())),
+            }
         })
         .collect()
+}
+
+/// The hex sha256 of a file's bytes; `None` when there is no such file.
+fn sha256_file(path: &Path) -> std::io::Result<Option<String>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(hex::encode(Sha256::digest(&bytes)))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 fn timestamp() -> String {
