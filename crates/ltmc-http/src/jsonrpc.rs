@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Response};
-use ltmc_service::Tools;
+use ltmc_tools::Tools;
 use serde_json::{Map, Value, json};
 
 const PARSE_ERROR: i64 = -32700;

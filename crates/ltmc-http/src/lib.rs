@@ -4,15 +4,17 @@
 //! One router carries every protocol over the same [`Tools`] (one store, one
 //! model per process): `/mcp` is MCP's streamable HTTP (rmcp, through
 //! ltmc-mcp), `/jsonrpc` the original LTMC's plain JSON-RPC 2.0
-//! (`tools/list`, `tools/call`), `GET /tools` the tool list and `GET /health`
+//! (`tools/list`, `tools/call`), `GET /tools` the tool list, `/api/tools`
+//! the REST adapter of the tool registry (for the dashboard) and `GET /health`
 //! a liveness probe. Security is on by default: loopback only unless a
 //! bearer token is configured, the token checked on every route but
 //! `/health`, browser origins refused unless allowed, bodies capped.
-//! Not here: the tools (ltmc-service) and MCP itself (ltmc-mcp).
+//! Not here: the tools (ltmc-tools) and MCP itself (ltmc-mcp).
 
 mod config;
 mod guard;
 mod jsonrpc;
+mod rest;
 mod routes;
 
 pub use config::{DEFAULT_ADDRESS, DEFAULT_MAX_BODY_BYTES, HttpConfig, HttpError};
@@ -21,7 +23,7 @@ pub use ltmc_mcp::McpShutdown;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use ltmc_service::Tools;
+use ltmc_tools::Tools;
 use std::future::Future;
 use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -44,6 +46,8 @@ pub fn router(tools: &Tools, config: &HttpConfig) -> (Router, McpShutdown) {
     let protected = Router::new()
         .route("/tools", get(routes::tools))
         .route("/jsonrpc", post(jsonrpc::handle))
+        .route("/api/tools", get(rest::list))
+        .route("/api/tools/{name}", post(rest::call))
         .nest_service("/mcp", mcp)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -8,7 +8,7 @@
 //! has to name an rmcp type. Not here: listening on a socket.
 
 use crate::LtmcServer;
-use ltmc_service::Tools;
+use ltmc_tools::Tools;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;

@@ -7,7 +7,7 @@
 //! transports share it: [`serve_stdio`] (one session on stdin/stdout, the way
 //! agents launch local servers) and [`http_service`] (streamable HTTP, many
 //! sessions, mounted by ltmc-http at `/mcp`). Not here: the tools themselves
-//! (ltmc-service), opening stores or models (the `ltmc` binary), or HTTP
+//! (ltmc-tools), opening stores or models (the `ltmc` binary), or HTTP
 //! routing and authentication (ltmc-http).
 
 mod http;
@@ -16,7 +16,7 @@ mod server;
 pub use http::{McpHttpOptions, McpHttpService, McpShutdown, http_service};
 pub use server::{INSTRUCTIONS, LtmcServer, SERVER_NAME, to_call_result};
 
-use ltmc_service::Tools;
+use ltmc_tools::Tools;
 use rmcp::ServiceExt as _;
 
 /// Why the stdio server stopped early.

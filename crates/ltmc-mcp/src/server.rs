@@ -2,14 +2,14 @@
 //! runs them through [`Tools`].
 //!
 //! The tool list is built at run time from [`Tools::specs`] (not rmcp's macro
-//! router), so the contract lives in one place, ltmc-service. Every answer of
+//! router), so the contract lives in one place, the ltmc-tools registry. Every answer of
 //! a tool, success or failure, is a `CallToolResult` carrying the tool's
 //! object twice: as JSON text (for clients that read only `content`) and as
 //! `structuredContent`. A failing tool, bad arguments or an unknown tool name
 //! set `isError`; nothing a caller sends to `tools/call` becomes a protocol
 //! error. Not here: transports (see `lib.rs` and `http.rs`).
 
-use ltmc_service::{ToolOutcome, Tools};
+use ltmc_tools::{ToolOutcome, ToolSpec, Tools};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, JsonObject,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -51,7 +51,7 @@ impl LtmcServer {
 
 /// A spec as rmcp's `Tool`. A schema that is not a JSON object would be a bug
 /// in the spec table; clients still get a valid (empty) object schema.
-fn to_mcp_tool(spec: ltmc_service::ToolSpec) -> Tool {
+fn to_mcp_tool(spec: ToolSpec) -> Tool {
     let schema = match spec.input_schema {
         serde_json::Value::Object(map) => map,
         other => {

@@ -11,8 +11,8 @@
 //! packing, extractive answers), [`llm`] (an OpenAI-compatible chat
 //! endpoint), [`linking`] (auto-linking documents by meaning), [`attempts`]
 //! (code attempts: log, find, analyse), [`fix`] (the fix-pattern knowledge
-//! base: audits, patterns, guardian rules, insights); and [`tools`], the
-//! tools as JSON.
+//! base: audits, patterns, guardian rules, insights). Typed and
+//! protocol-free: the tools (the JSON boundary) are the ltmc-tools crate.
 
 pub mod answer;
 pub mod attempts;
@@ -24,9 +24,8 @@ pub mod llm;
 mod memory;
 mod search;
 pub mod text;
-pub mod tools;
 
 pub use error::ServiceError;
 pub use memory::{MAX_TOP_K, Memory, SearchRequest, StoreRequest, StoredResource};
 pub use search::{IDENTIFIER_WEIGHT, SearchHit, SearchMode, WORD_WEIGHT};
-pub use tools::{LlmConfig, ToolGroup, ToolOutcome, ToolSpec, Tools};
+pub use llm::LlmConfig;

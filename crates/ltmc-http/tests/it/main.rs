@@ -6,13 +6,16 @@
 //! What each tool computes is ltmc-service's business; here a tool call only
 //! has to come back as the tool's object.
 
+mod rest;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::testing::HashEmbedder;
 use ltmc_http::HttpConfig;
-use ltmc_service::{Memory, ToolGroup, Tools};
+use ltmc_service::Memory;
+use ltmc_tools::{ToolGroup, Tools};
 use ltmc_store_sqlite::SqliteStore;
 use rmcp::ServiceExt as _;
 use rmcp::model::CallToolRequestParams;

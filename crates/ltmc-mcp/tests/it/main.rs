@@ -10,7 +10,8 @@
 use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::testing::HashEmbedder;
 use ltmc_mcp::LtmcServer;
-use ltmc_service::{Memory, Tools};
+use ltmc_service::Memory;
+use ltmc_tools::Tools;
 use ltmc_store_sqlite::SqliteStore;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;

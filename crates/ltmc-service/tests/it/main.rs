@@ -1,17 +1,10 @@
 //! Integration tests of the use cases on a real store (SQLite; PostgreSQL
 //! with `LTMC_TEST_BACKEND=postgres`, which `scripts/test` runs too) with the
 //! deterministic hash embedder: batched stores (duplicates inside a batch,
-//! one bad text among good ones), the three search modes, and every LTMC
-//! tool (`tools_*` modules).
+//! one bad text among good ones) and the three search modes. The tools are
+//! tested in ltmc-tools.
 
 mod support;
-mod tools_chat;
-mod tools_code;
-mod tools_graph;
-mod tools_llm;
-mod tools_memory;
-mod tools_spec;
-mod tools_todo;
 
 use ltmc_core::Project;
 use ltmc_service::{SearchMode, SearchRequest, ServiceError, StoreRequest};

@@ -15,7 +15,7 @@ use crate::output;
 use anyhow::{Context as _, anyhow};
 use ltmc_core::fix::GuardianRule;
 use ltmc_guard::{RuleInput, RuleSet, ScanOptions};
-use ltmc_service::Tools;
+use ltmc_tools::Tools;
 use ltmc_service::fix::guardian::{active_rule_set, hits_of};
 use serde_json::{Value, json};
 use std::io::Read as _;

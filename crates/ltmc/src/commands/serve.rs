@@ -13,7 +13,7 @@ use crate::failure::with_hint;
 use crate::output;
 use anyhow::anyhow;
 use ltmc_http::{HttpConfig, HttpError};
-use ltmc_service::{ToolGroup, Tools};
+use ltmc_tools::{ToolGroup, Tools};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::process::ExitCode;

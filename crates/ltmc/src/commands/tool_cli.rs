@@ -9,7 +9,7 @@ use crate::cli_memory::{AttemptsCommand, ChatCommand, GraphCommand, TodoCommand,
 use crate::context::Context;
 use crate::output;
 use anyhow::{Context as _, bail};
-use ltmc_service::Tools;
+use ltmc_tools::Tools;
 use serde_json::{Map, Value, json};
 use std::process::ExitCode;
 

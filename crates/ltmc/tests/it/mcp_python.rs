@@ -93,7 +93,7 @@ fn the_official_python_client_calls_every_tool_over_stdio_and_http() {
         assert!(failures.is_empty(), "{transport}:\n{}", failures.join("\n"));
         assert_eq!(
             run["tools_listed"].as_array().map(Vec::len),
-            Some(ltmc_service::Tools::specs().len()),
+            Some(ltmc_tools::Tools::specs().len()),
             "{transport}: {}",
             run["tools_listed"]
         );

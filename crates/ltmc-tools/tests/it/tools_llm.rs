@@ -5,7 +5,7 @@
 //! answer and says why.
 
 use crate::support::env_with;
-use ltmc_service::LlmConfig;
+use ltmc_tools::LlmConfig;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

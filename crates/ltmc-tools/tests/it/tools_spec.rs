@@ -2,7 +2,7 @@
 //! an object schema, and the dispatch of every name and of unknown ones.
 
 use crate::support::env;
-use ltmc_service::Tools;
+use ltmc_tools::Tools;
 use serde_json::json;
 
 const CONTRACT: [&str; 22] = [

@@ -1,6 +1,5 @@
-//! The arguments of the 22 tools: one struct per tool (names, types and
-//! defaults of SPEC section 4), its JSON Schema derived with schemars, and
-//! [`parse`], which checks a call's arguments against that schema before
+//! What every tool's arguments share: their JSON Schema derived with
+//! schemars ([`input_schema`]), the default values, and [`parse`], which checks a call's arguments against that schema before
 //! deserialising them, so every mistake comes back naming the field and the
 //! fix (`top_k must be an integer, got "five"`).
 //!
@@ -10,19 +9,31 @@
 //! of graph nodes and conversations as numbers, `null` as "not given", and
 //! unknown fields are ignored. Not here: what the tools do with the values.
 
-use super::reply::ToolError;
-use crate::MAX_TOP_K;
+use crate::error::ToolError;
 use schemars::JsonSchema;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// The largest `limit` of the todo listings.
 pub const MAX_LIMIT: usize = 1000;
+
 /// The largest `max_tokens` of `build_context`.
 pub const MAX_CONTEXT_TOKENS: usize = 1_000_000;
 
-mod defaults {
+/// Default values of tool arguments (serde `default = ...` paths).
+pub mod defaults {
+    pub fn yes() -> bool {
+        true
+    }
+    pub fn one() -> f64 {
+        1.0
+    }
+    pub fn hundred() -> usize {
+        100
+    }
+    pub fn fifty() -> usize {
+        50
+    }
     pub fn document() -> String {
         "document".into()
     }
@@ -45,286 +56,12 @@ mod defaults {
         30
     }
     pub fn half() -> f64 {
-        f64::from(crate::linking::DEFAULT_AUTO_LINK_THRESHOLD)
+        f64::from(ltmc_service::linking::DEFAULT_AUTO_LINK_THRESHOLD)
     }
-}
-
-/// 1. `store_memory`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct StoreMemoryArgs {
-    /// Name of the document (a file name or any label); shown in search results.
-    pub file_name: String,
-    /// The text to remember. Stored whole, chunked and embedded.
-    pub content: String,
-    /// Kind of resource, e.g. "document", "code", "note".
-    #[serde(default = "defaults::document")]
-    pub resource_type: String,
-}
-
-/// 2. `retrieve_memory`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct RetrieveMemoryArgs {
-    /// Conversation the query is logged in.
-    #[schemars(extend("type" = ["string", "integer"]))]
-    pub conversation_id: String,
-    /// What to look for (meaning and keywords).
-    pub query: String,
-    /// How many chunks to return.
-    #[serde(default = "defaults::three")]
-    #[schemars(range(min = 1, max = MAX_TOP_K))]
-    pub top_k: usize,
-}
-
-/// 3. `log_chat`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct LogChatArgs {
-    /// Conversation the message belongs to.
-    #[schemars(extend("type" = ["string", "integer"]))]
-    pub conversation_id: String,
-    /// Who spoke: "user", "assistant", "system", "tool", ...
-    pub role: String,
-    /// The message text.
-    pub content: String,
-    /// Name of the agent that wrote the message.
-    pub agent_name: Option<String>,
-    /// Free-form JSON object stored with the message.
-    pub metadata: Option<Map<String, Value>>,
-    /// Tool that produced the message.
-    pub source_tool: Option<String>,
-}
-
-/// 4. `ask_with_context`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct AskWithContextArgs {
-    /// The question to answer from memory.
-    pub query: String,
-    /// Conversation the question and the answer are logged in.
-    #[schemars(extend("type" = ["string", "integer"]))]
-    pub conversation_id: String,
-    /// How many chunks of context to retrieve.
-    #[serde(default = "defaults::five")]
-    #[schemars(range(min = 1, max = MAX_TOP_K))]
-    pub top_k: usize,
 }
 
 /// The sources `route_query` can search.
 pub const VALID_SOURCES: [&str; 4] = ["document", "code", "chat", "todo"];
-
-/// 5. `route_query`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct RouteQueryArgs {
-    /// What to look for.
-    pub query: String,
-    /// Where to look: any of "document", "code", "chat", "todo".
-    #[schemars(extend("items" = {"type": "string", "enum": ["document", "code", "chat", "todo"]}))]
-    pub source_types: Vec<String>,
-    /// Results per source.
-    #[serde(default = "defaults::five")]
-    #[schemars(range(min = 1, max = MAX_TOP_K))]
-    pub top_k: usize,
-}
-
-/// 6. `build_context`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct BuildContextArgs {
-    /// Documents in order of importance: objects with "content" (or "text"), and optional "id", "title", "score".
-    pub documents: Vec<Map<String, Value>>,
-    /// Token budget of the context (estimated: words × 4/3 or bytes / 4, whichever is larger).
-    #[serde(default = "defaults::four_thousand")]
-    #[schemars(range(min = 1, max = MAX_CONTEXT_TOKENS))]
-    pub max_tokens: usize,
-}
-
-/// 7. `retrieve_by_type`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct RetrieveByTypeArgs {
-    /// What to look for.
-    pub query: String,
-    /// Resource type to search, e.g. "document" or "code".
-    pub doc_type: String,
-    /// How many distinct documents to return.
-    #[serde(default = "defaults::five")]
-    #[schemars(range(min = 1, max = MAX_TOP_K))]
-    pub top_k: usize,
-}
-
-/// 8. `add_todo`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct AddTodoArgs {
-    /// Short title of the task.
-    pub title: String,
-    /// What is to be done.
-    pub description: String,
-    /// "low", "medium" or "high".
-    #[serde(default = "defaults::medium")]
-    #[schemars(extend("enum" = ["low", "medium", "high"]))]
-    pub priority: String,
-}
-
-/// 9. `list_todos`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct ListTodosArgs {
-    /// true: completed todos only; false: pending only; absent: all.
-    pub completed: Option<bool>,
-    /// "all", "pending" or "completed" (the later form of `completed`).
-    #[schemars(extend("enum" = ["all", "pending", "completed"]))]
-    pub status: Option<String>,
-    /// At most this many todos, newest first.
-    #[serde(default = "defaults::ten")]
-    #[schemars(range(min = 1, max = MAX_LIMIT))]
-    pub limit: usize,
-}
-
-/// 10. `complete_todo`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct CompleteTodoArgs {
-    /// Id of the todo (from add_todo or list_todos).
-    #[schemars(range(min = 1))]
-    pub todo_id: i64,
-}
-
-/// 11. `search_todos`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct SearchTodosArgs {
-    /// Words to find in titles and descriptions.
-    pub query: String,
-    /// At most this many todos, best first.
-    #[serde(default = "defaults::ten")]
-    #[schemars(range(min = 1, max = MAX_LIMIT))]
-    pub limit: usize,
-}
-
-/// 12. `store_context_links_tool`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct StoreContextLinksArgs {
-    /// Id of a logged chat message.
-    #[schemars(range(min = 1))]
-    pub message_id: i64,
-    /// Ids of the stored chunks the message used.
-    pub chunk_ids: Vec<i64>,
-}
-
-/// 13. `get_context_links_for_message_tool`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct MessageIdArgs {
-    /// Id of a logged chat message.
-    #[schemars(range(min = 1))]
-    pub message_id: i64,
-}
-
-/// 14. `get_messages_for_chunk_tool`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct ChunkIdArgs {
-    /// Id of a stored chunk.
-    #[schemars(range(min = 1))]
-    pub chunk_id: i64,
-}
-
-/// 15. `get_context_usage_statistics_tool`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct NoArgs {}
-
-/// 16. `link_resources`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct LinkResourcesArgs {
-    /// Node the relationship starts at (e.g. a resource id).
-    #[schemars(extend("type" = ["string", "integer"]))]
-    pub source_id: String,
-    /// Node the relationship ends at.
-    #[schemars(extend("type" = ["string", "integer"]))]
-    pub target_id: String,
-    /// Kind of relationship, e.g. "references", "depends_on", "related_to".
-    pub relation: String,
-}
-
-/// 17. `query_graph`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct QueryGraphArgs {
-    /// Node whose relationships to list.
-    #[schemars(extend("type" = ["string", "integer"]))]
-    pub entity: String,
-    /// Only relationships of this kind.
-    pub relation_type: Option<String>,
-}
-
-/// 18. `auto_link_documents`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct AutoLinkArgs {
-    /// Documents to link: objects with "id" and "content" (or "text"), optional "title". A document given only by the id of a stored resource is read from memory.
-    pub documents: Vec<Map<String, Value>>,
-    /// Cosine similarity a pair needs to be linked.
-    #[serde(default = "defaults::half")]
-    #[schemars(range(min = -1.0, max = 1.0))]
-    pub threshold: f64,
-}
-
-/// 19. `get_document_relationships_tool`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct DocRelationshipsArgs {
-    /// Node (document id) whose relationships to list.
-    #[schemars(extend("type" = ["string", "integer"]))]
-    pub doc_id: String,
-}
-
-/// 20. `log_code_attempt`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct LogCodeAttemptArgs {
-    /// What the code was generated for.
-    pub input_prompt: String,
-    /// The code that was generated.
-    pub generated_code: String,
-    /// How it went: "pass", "fail" or "partial".
-    #[schemars(extend("enum" = ["pass", "fail", "partial"]))]
-    pub result: String,
-    /// Function the code implements.
-    pub function_name: Option<String>,
-    /// File the code lives in.
-    pub file_name: Option<String>,
-    /// Module the code lives in.
-    pub module_name: Option<String>,
-    /// How long running or testing it took, in milliseconds.
-    #[schemars(range(min = 0))]
-    pub execution_time_ms: Option<i64>,
-    /// The error it failed with.
-    pub error_message: Option<String>,
-    /// Free labels.
-    pub tags: Option<Vec<String>>,
-}
-
-/// 21. `get_code_patterns`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct GetCodePatternsArgs {
-    /// What you are about to write; attempts are ranked by meaning.
-    pub query: String,
-    /// Only attempts with this result: "pass", "fail" or "partial".
-    #[schemars(extend("enum" = ["pass", "fail", "partial"]))]
-    pub result_filter: Option<String>,
-    /// Only attempts for this function.
-    pub function_name: Option<String>,
-    /// Only attempts in this file.
-    pub file_name: Option<String>,
-    /// Only attempts in this module.
-    pub module_name: Option<String>,
-    /// How many attempts to return.
-    #[serde(default = "defaults::five")]
-    #[schemars(range(min = 1, max = MAX_TOP_K))]
-    pub top_k: usize,
-}
-
-/// 22. `analyze_code_patterns_tool`
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct AnalyzeCodePatternsArgs {
-    /// Only attempts for this function.
-    pub function_name: Option<String>,
-    /// Only attempts in this file.
-    pub file_name: Option<String>,
-    /// Only attempts in this module.
-    pub module_name: Option<String>,
-    /// Analyse the attempts of the last this many days.
-    #[serde(default = "defaults::thirty")]
-    #[schemars(range(min = 1, max = crate::attempts::MAX_TIME_RANGE_DAYS))]
-    pub time_range_days: u32,
-}
 
 /// The input schema of a tool: a JSON Schema object with `properties` and
 /// `required` (always present), nullable optionals shown as their plain type,
@@ -600,6 +337,14 @@ fn check(path: &str, schema: &Value, value: &mut Value) -> Result<(), ToolError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::ltmc::{
+        ask_with_context::AskWithContextArgs, auto_link_documents::AutoLinkArgs,
+        complete_todo::CompleteTodoArgs, get_context_usage_statistics::NoArgs,
+        list_todos::ListTodosArgs, log_chat::LogChatArgs, log_code_attempt::LogCodeAttemptArgs,
+        retrieve_by_type::RetrieveByTypeArgs, retrieve_memory::RetrieveMemoryArgs,
+        store_context_links::StoreContextLinksArgs, store_memory::StoreMemoryArgs,
+    };
+    use ltmc_service::MAX_TOP_K;
     use serde_json::json;
 
     fn err<T: JsonSchema + DeserializeOwned + std::fmt::Debug>(args: Value) -> String {

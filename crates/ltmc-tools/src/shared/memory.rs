@@ -1,0 +1,209 @@
+//! Helpers shared by the document tools: `store_memory`, `retrieve_memory`, `ask_with_context`,
+//! `route_query`, `build_context`, `retrieve_by_type`.
+//!
+//! Each parses its arguments, calls the use cases (`Memory`, `answer`,
+//! `documents`, `llm`) and shapes the JSON answer. Retrieval that an agent
+//! acts on is logged as chat with context links, in the same store call as
+//! the message. Not here: search itself, chunking, the LLM client.
+//!
+//! (Moved out of the per-tool files: only what more than one tool uses or what
+//! shapes a shared answer.)
+
+use crate::Tools;
+use crate::error::ToolError;
+use ltmc_core::{ChatMessage, ChunkId, MessageId, NewChatMessage, ResourceId};
+use ltmc_service::text::{shared_terms, terms};
+use ltmc_service::{MAX_TOP_K, SearchHit, SearchMode, SearchRequest};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+/// Hybrid search over every document type (code attempts excluded).
+pub(crate) async fn search(
+    tools: &Tools,
+    query: &str,
+    top_k: usize,
+    resource_type: Option<&str>,
+) -> Result<Vec<SearchHit>, ToolError> {
+    Ok(tools
+        .memory
+        .search(SearchRequest {
+            project: tools.project.clone(),
+            query: query.to_owned(),
+            top_k,
+            resource_type: resource_type.map(str::to_owned),
+            mode: SearchMode::Hybrid,
+        })
+        .await?)
+}
+
+pub(crate) fn chunk_json(hit: &SearchHit) -> Value {
+    json!({
+        "chunk_id": hit.chunk.id,
+        "resource_id": hit.chunk.resource_id,
+        "file_name": hit.file_name,
+        "resource_type": hit.resource_type,
+        "score": hit.score,
+        "similarity": hit.similarity,
+        "keyword_score": hit.keyword_score,
+    })
+}
+
+pub(crate) fn join_context(hits: &[SearchHit]) -> String {
+    hits.iter()
+        .map(|h| h.chunk.text.trim())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Logs a message with links to the chunks it used, in one store call.
+pub(crate) async fn log(
+    tools: &Tools,
+    conversation_id: &str,
+    role: &str,
+    content: &str,
+    source_tool: &str,
+    metadata: Value,
+    hits: &[SearchHit],
+) -> Result<ChatMessage, ToolError> {
+    let chunk_ids: Vec<ChunkId> = hits.iter().map(|h| h.chunk.id).collect();
+    Ok(tools
+        .memory
+        .store()
+        .log_message(
+            &tools.project,
+            NewChatMessage {
+                conversation_id: conversation_id.to_owned(),
+                role: role.to_owned(),
+                content: content.to_owned(),
+                agent_name: None,
+                source_tool: Some(source_tool.to_owned()),
+                metadata,
+            },
+            &chunk_ids,
+        )
+        .await?)
+}
+
+/// The documents behind a list of chunk hits, in rank order.
+pub(crate) fn top_documents(hits: &[SearchHit]) -> Vec<Value> {
+    let mut seen: Vec<ResourceId> = Vec::new();
+    let mut documents: Vec<(ResourceId, Value, Vec<ChunkId>)> = Vec::new();
+    for hit in hits {
+        let id = hit.chunk.resource_id;
+        if let Some(i) = seen.iter().position(|s| *s == id) {
+            documents[i].2.push(hit.chunk.id);
+        } else {
+            seen.push(id);
+            documents.push((
+                id,
+                json!({
+                    "resource_id": id,
+                    "file_name": hit.file_name,
+                    "resource_type": hit.resource_type,
+                    "score": hit.score,
+                }),
+                vec![hit.chunk.id],
+            ));
+        }
+    }
+    documents
+        .into_iter()
+        .map(|(_, mut doc, chunks)| {
+            doc["chunk_ids"] = json!(chunks);
+            doc
+        })
+        .collect()
+}
+
+pub(crate) fn context_summary(hits: &[SearchHit], documents: &[Value]) -> String {
+    if hits.is_empty() {
+        return "no stored context matches the question".to_owned();
+    }
+    let names: Vec<&str> = documents
+        .iter()
+        .filter_map(|d| d["file_name"].as_str())
+        .collect();
+    let shown = names.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+    let more = if names.len() > 5 {
+        format!(" and {} more", names.len() - 5)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} passage{} from {} document{}: {shown}{more}",
+        hits.len(),
+        if hits.len() == 1 { "" } else { "s" },
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+    )
+}
+
+/// Set `LTMC_LLM_BASE_URL` and `LTMC_LLM_MODEL` for generated answers.
+pub(crate) const EXTRACTIVE_NOTE: &str = "no language model is configured (set LTMC_LLM_BASE_URL and LTMC_LLM_MODEL): this answer quotes the stored sentences most similar to the question";
+
+pub(crate) fn snippet(text: &str, max_chars: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max_chars {
+        text
+    } else {
+        let head: String = text.chars().take(max_chars).collect();
+        format!("{}…", head.trim_end())
+    }
+}
+
+/// Chat messages for a query. Messages are not embedded and the store has no
+/// search over them, so: the messages that used the chunks most relevant to
+/// the query (context links), ranked by the query terms they share, then by
+/// the rank of the chunk that led to them.
+pub(crate) async fn chat_results(
+    tools: &Tools,
+    query: &str,
+    top_k: usize,
+) -> Result<Vec<Value>, ToolError> {
+    let hits = search(tools, query, (top_k * 2).min(MAX_TOP_K), None).await?;
+    let query_terms = terms(query);
+    let mut seen: HashSet<MessageId> = HashSet::new();
+    let mut found: Vec<(f32, usize, ChatMessage, ChunkId)> = Vec::new();
+    for (rank, hit) in hits.iter().enumerate() {
+        let messages = tools
+            .memory
+            .store()
+            .messages_for_chunk(&tools.project, hit.chunk.id)
+            .await?;
+        for message in messages {
+            if seen.insert(message.id) {
+                let (_, overlap) = shared_terms(&query_terms, &terms(&message.content));
+                found.push((overlap, rank, message, hit.chunk.id));
+            }
+        }
+    }
+    found.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(b.2.id.cmp(&a.2.id))
+    });
+    found.truncate(top_k);
+    Ok(found
+        .into_iter()
+        .map(|(overlap, _, m, chunk)| {
+            json!({
+                "message_id": m.id,
+                "conversation_id": m.conversation_id,
+                "role": m.role,
+                "content": m.content,
+                "timestamp": m.timestamp,
+                "score": overlap,
+                "via_chunk_id": chunk,
+            })
+        })
+        .collect())
+}
+
+/// A string or number field of a document object, as text.
+pub(crate) fn name_field(doc: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
+    match doc.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}

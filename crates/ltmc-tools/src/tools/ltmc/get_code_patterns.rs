@@ -1,0 +1,74 @@
+//! The `get_code_patterns` tool (ltmc group): its arguments, description and run.
+//!
+//! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
+
+use ltmc_service::attempts::find_attempts;
+use ltmc_core::{AttemptFilter, present};
+use crate::shared::code::{result_of, pattern_json};
+use crate::error::ToolError;
+use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::MAX_TOP_K;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// 21. `get_code_patterns`
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct GetCodePatternsArgs {
+    /// What you are about to write; attempts are ranked by meaning.
+    pub query: String,
+    /// Only attempts with this result: "pass", "fail" or "partial".
+    #[schemars(extend("enum" = ["pass", "fail", "partial"]))]
+    pub result_filter: Option<String>,
+    /// Only attempts for this function.
+    pub function_name: Option<String>,
+    /// Only attempts in this file.
+    pub file_name: Option<String>,
+    /// Only attempts in this module.
+    pub module_name: Option<String>,
+    /// How many attempts to return.
+    #[serde(default = "crate::args::defaults::five")]
+    #[schemars(range(min = 1, max = MAX_TOP_K))]
+    pub top_k: usize,
+}
+
+/// `get_code_patterns`.
+pub struct GetCodePatterns;
+
+impl Tool for GetCodePatterns {
+    const NAME: &'static str = "get_code_patterns";
+    const DESCRIPTION: &'static str = "Earlier code attempts most similar in meaning to what you are about to write, optionally only passes or failures, or of one function, file or module. Returns patterns [{pattern_id, input_prompt, generated_code, result, ..., similarity}], count, query.";
+    const GROUP: ToolGroup = ToolGroup::Ltmc;
+    const WRITES: bool = false;
+    type Args = GetCodePatternsArgs;
+    type Output = Value;
+
+    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+
+    let filter = AttemptFilter {
+        result: a
+            .result_filter
+            .as_deref()
+            .map(|r| result_of("result_filter", r))
+            .transpose()?,
+        function_name: present(a.function_name),
+        file_name: present(a.file_name),
+        module_name: present(a.module_name),
+        since: None,
+    };
+    let found = find_attempts(&tools.memory, &tools.project, &a.query, &filter, a.top_k).await?;
+    let patterns: Vec<Value> = found
+        .iter()
+        .map(|(attempt, similarity)| {
+            let mut p = pattern_json(attempt);
+            p["similarity"] = json!(similarity);
+            p
+        })
+        .collect();
+    Ok(json!({
+        "query": a.query,
+        "count": patterns.len(),
+        "patterns": patterns,
+    }))
+    }
+}

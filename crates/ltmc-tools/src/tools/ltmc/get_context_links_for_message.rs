@@ -1,0 +1,47 @@
+//! The `get_context_links_for_message_tool` tool (ltmc group): its arguments, description and run.
+//!
+//! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
+
+use ltmc_core::MessageId;
+use crate::shared::chat::IDS_HINT;
+use crate::error::ToolError;
+use crate::{Tool, ToolGroup, Tools};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// 13. `get_context_links_for_message_tool`
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct MessageIdArgs {
+    /// Id of a logged chat message.
+    #[schemars(range(min = 1))]
+    pub message_id: i64,
+}
+
+/// `get_context_links_for_message_tool`.
+pub struct GetContextLinksForMessage;
+
+impl Tool for GetContextLinksForMessage {
+    const NAME: &'static str = "get_context_links_for_message_tool";
+    const DESCRIPTION: &'static str = "The chunks a chat message used as context. Returns links [{message_id, chunk_id}], count.";
+    const GROUP: ToolGroup = ToolGroup::Ltmc;
+    const WRITES: bool = false;
+    type Args = MessageIdArgs;
+    type Output = Value;
+
+    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+
+    let links = tools
+        .memory
+        .store()
+        .links_of_message(&tools.project, MessageId(a.message_id))
+        .await
+        .map_err(ltmc_service::ServiceError::from)
+        .map_err(ToolError::not_found("message_id", IDS_HINT))?;
+    Ok(json!({
+        "message_id": a.message_id,
+        "count": links.len(),
+        "links": links,
+    }))
+    }
+}

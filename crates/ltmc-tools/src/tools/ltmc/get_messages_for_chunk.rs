@@ -1,0 +1,47 @@
+//! The `get_messages_for_chunk_tool` tool (ltmc group): its arguments, description and run.
+//!
+//! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
+
+use ltmc_core::ChunkId;
+use crate::shared::chat::{message_json, IDS_HINT};
+use crate::error::ToolError;
+use crate::{Tool, ToolGroup, Tools};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// 14. `get_messages_for_chunk_tool`
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct ChunkIdArgs {
+    /// Id of a stored chunk.
+    #[schemars(range(min = 1))]
+    pub chunk_id: i64,
+}
+
+/// `get_messages_for_chunk_tool`.
+pub struct GetMessagesForChunk;
+
+impl Tool for GetMessagesForChunk {
+    const NAME: &'static str = "get_messages_for_chunk_tool";
+    const DESCRIPTION: &'static str = "The chat messages that used a stored chunk as context, oldest first. Returns messages [{message_id, conversation_id, role, content, timestamp}], count.";
+    const GROUP: ToolGroup = ToolGroup::Ltmc;
+    const WRITES: bool = false;
+    type Args = ChunkIdArgs;
+    type Output = Value;
+
+    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+
+    let messages = tools
+        .memory
+        .store()
+        .messages_for_chunk(&tools.project, ChunkId(a.chunk_id))
+        .await
+        .map_err(ltmc_service::ServiceError::from)
+        .map_err(ToolError::not_found("chunk_id", IDS_HINT))?;
+    Ok(json!({
+        "chunk_id": a.chunk_id,
+        "count": messages.len(),
+        "messages": messages.iter().map(message_json).collect::<Vec<_>>(),
+    }))
+    }
+}

@@ -1,0 +1,79 @@
+//! The `log_chat` tool (ltmc group): its arguments, description and run.
+//!
+//! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
+
+use ltmc_core::NewChatMessage;
+use crate::shared::chat::optional;
+use crate::error::{ToolError, non_empty};
+use crate::{Tool, ToolGroup, Tools};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// 3. `log_chat`
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct LogChatArgs {
+    /// Conversation the message belongs to.
+    #[schemars(extend("type" = ["string", "integer"]))]
+    pub conversation_id: String,
+    /// Who spoke: "user", "assistant", "system", "tool", ...
+    pub role: String,
+    /// The message text.
+    pub content: String,
+    /// Name of the agent that wrote the message.
+    pub agent_name: Option<String>,
+    /// Free-form JSON object stored with the message.
+    pub metadata: Option<Map<String, Value>>,
+    /// Tool that produced the message.
+    pub source_tool: Option<String>,
+}
+
+/// `log_chat`.
+pub struct LogChat;
+
+impl Tool for LogChat {
+    const NAME: &'static str = "log_chat";
+    const DESCRIPTION: &'static str = "Log a chat message in a conversation. Returns message_id.";
+    const GROUP: ToolGroup = ToolGroup::Ltmc;
+    const WRITES: bool = true;
+    type Args = LogChatArgs;
+    type Output = Value;
+
+    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+
+    let conversation_id = non_empty(
+        "conversation_id",
+        &a.conversation_id,
+        "give the conversation the message belongs to",
+    )?;
+    let role = non_empty(
+        "role",
+        &a.role,
+        "use e.g. \"user\", \"assistant\", \"system\" or \"tool\"",
+    )?;
+    if a.content.trim().is_empty() {
+        return Err(ToolError::new("content is empty; there is nothing to log"));
+    }
+    let message = tools
+        .memory
+        .store()
+        .log_message(
+            &tools.project,
+            NewChatMessage {
+                conversation_id: conversation_id.to_owned(),
+                role: role.to_owned(),
+                content: a.content,
+                agent_name: optional(a.agent_name),
+                source_tool: optional(a.source_tool),
+                metadata: Value::Object(a.metadata.unwrap_or_default()),
+            },
+            &[],
+        )
+        .await?;
+    Ok(json!({
+        "message_id": message.id,
+        "conversation_id": message.conversation_id,
+        "timestamp": message.timestamp,
+    }))
+    }
+}

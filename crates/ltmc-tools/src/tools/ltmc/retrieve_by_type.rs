@@ -1,0 +1,76 @@
+//! The `retrieve_by_type` tool (ltmc group): its arguments, description and run.
+//!
+//! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
+
+use ltmc_service::documents::search_documents;
+use ltmc_service::{MAX_TOP_K, SearchHit};
+use crate::error::{ToolError, non_empty};
+use crate::{Tool, ToolGroup, Tools};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// 7. `retrieve_by_type`
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct RetrieveByTypeArgs {
+    /// What to look for.
+    pub query: String,
+    /// Resource type to search, e.g. "document" or "code".
+    pub doc_type: String,
+    /// How many distinct documents to return.
+    #[serde(default = "crate::args::defaults::five")]
+    #[schemars(range(min = 1, max = MAX_TOP_K))]
+    pub top_k: usize,
+}
+
+/// `retrieve_by_type`.
+pub struct RetrieveByType;
+
+impl Tool for RetrieveByType {
+    const NAME: &'static str = "retrieve_by_type";
+    const DESCRIPTION: &'static str = "Find the top_k distinct documents of one resource type (e.g. \"code\") that best match a query. Returns documents [{id, title, content (the matching chunks), type, created_at, metadata, score}], count.";
+    const GROUP: ToolGroup = ToolGroup::Ltmc;
+    const WRITES: bool = false;
+    type Args = RetrieveByTypeArgs;
+    type Output = Value;
+
+    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+
+    let doc_type = non_empty(
+        "doc_type",
+        &a.doc_type,
+        "give a resource type such as \"document\" or \"code\"",
+    )?;
+    let found =
+        search_documents(&tools.memory, &tools.project, &a.query, doc_type, a.top_k).await?;
+    let documents: Vec<Value> = found
+        .iter()
+        .map(|d| {
+            let mut chunks: Vec<&SearchHit> = d.chunks.iter().collect();
+            chunks.sort_by_key(|c| c.chunk.ordinal);
+            let content = chunks
+                .iter()
+                .map(|c| c.chunk.text.trim())
+                .collect::<Vec<_>>()
+                .join("\n…\n");
+            json!({
+                "id": d.resource.id,
+                "title": d.resource.file_name,
+                "content": content,
+                "type": d.resource.resource_type,
+                "created_at": d.resource.created_at,
+                "metadata": d.resource.metadata,
+                "score": d.score,
+                "chunk_ids": chunks.iter().map(|c| c.chunk.id).collect::<Vec<_>>(),
+                "chunk_count": d.resource.chunk_count,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "query": a.query,
+        "doc_type": doc_type,
+        "count": documents.len(),
+        "documents": documents,
+    }))
+    }
+}

@@ -1,0 +1,63 @@
+//! The `retrieve_memory` tool (ltmc group): its arguments, description and run.
+//!
+//! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
+
+use ltmc_service::MAX_TOP_K;
+use crate::shared::memory::{search, chunk_json, join_context, log};
+use crate::error::{ToolError, non_empty};
+use crate::{Tool, ToolGroup, Tools};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// 2. `retrieve_memory`
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct RetrieveMemoryArgs {
+    /// Conversation the query is logged in.
+    #[schemars(extend("type" = ["string", "integer"]))]
+    pub conversation_id: String,
+    /// What to look for (meaning and keywords).
+    pub query: String,
+    /// How many chunks to return.
+    #[serde(default = "crate::args::defaults::three")]
+    #[schemars(range(min = 1, max = MAX_TOP_K))]
+    pub top_k: usize,
+}
+
+/// `retrieve_memory`.
+pub struct RetrieveMemory;
+
+impl Tool for RetrieveMemory {
+    const NAME: &'static str = "retrieve_memory";
+    const DESCRIPTION: &'static str = "Find the stored chunks that best answer a query (hybrid: meaning and keywords). Logs the query as a user message of the conversation, linked to the chunks returned. Returns context (chunk texts joined by blank lines) and retrieved_chunks [{chunk_id, resource_id, file_name, score}].";
+    const GROUP: ToolGroup = ToolGroup::Ltmc;
+    const WRITES: bool = true;
+    type Args = RetrieveMemoryArgs;
+    type Output = Value;
+
+    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+
+    let conversation_id = non_empty(
+        "conversation_id",
+        &a.conversation_id,
+        "give the conversation to log the query in",
+    )?;
+    let hits = search(tools, &a.query, a.top_k, None).await?;
+    let message = log(
+        tools,
+        conversation_id,
+        "user",
+        &a.query,
+        "retrieve_memory",
+        json!({}),
+        &hits,
+    )
+    .await?;
+    Ok(json!({
+        "context": join_context(&hits),
+        "retrieved_chunks": hits.iter().map(chunk_json).collect::<Vec<_>>(),
+        "message_id": message.id,
+        "conversation_id": conversation_id,
+    }))
+    }
+}

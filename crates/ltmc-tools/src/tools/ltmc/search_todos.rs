@@ -1,0 +1,49 @@
+//! The `search_todos` tool (ltmc group): its arguments, description and run.
+//!
+//! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
+
+use crate::shared::todo::{todo_json};
+use crate::args::MAX_LIMIT;
+use crate::error::{ToolError, non_empty};
+use crate::{Tool, ToolGroup, Tools};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// 11. `search_todos`
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct SearchTodosArgs {
+    /// Words to find in titles and descriptions.
+    pub query: String,
+    /// At most this many todos, best first.
+    #[serde(default = "crate::args::defaults::ten")]
+    #[schemars(range(min = 1, max = MAX_LIMIT))]
+    pub limit: usize,
+}
+
+/// `search_todos`.
+pub struct SearchTodos;
+
+impl Tool for SearchTodos {
+    const NAME: &'static str = "search_todos";
+    const DESCRIPTION: &'static str = "Find todos whose title or description match the query's words, best first. Returns todos, count.";
+    const GROUP: ToolGroup = ToolGroup::Ltmc;
+    const WRITES: bool = false;
+    type Args = SearchTodosArgs;
+    type Output = Value;
+
+    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+
+    let query = non_empty("query", &a.query, "give the words to look for")?;
+    let todos = tools
+        .memory
+        .store()
+        .search_todos(&tools.project, query, a.limit)
+        .await?;
+    Ok(json!({
+        "query": query,
+        "count": todos.len(),
+        "todos": todos.iter().map(todo_json).collect::<Vec<_>>(),
+    }))
+    }
+}

@@ -1,0 +1,178 @@
+//! The `extract_pattern` tool (patterns group): its arguments, description and run.
+//!
+//! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
+
+use ltmc_service::fix::patterns::{
+    PatternDraft, extract_pattern,
+};
+use crate::shared::fix::{audit_not_found, rule_json};
+use crate::error::ToolError;
+use ltmc_service::fix::patterns::RuleSpecArg;
+use crate::{Tool, ToolGroup, Tools};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+
+
+/// A fix to turn into a pattern. Everything but the solution may be left
+/// out when `source_file_audit_id` names an audit (layers, workflows, file
+/// types and problem come from it); problem type, code type, severity, tags
+/// and the title are inferred when not given.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct ExtractPatternArgs {
+    /// A short name of the fix; made from the problem when left out.
+    pub title: Option<String>,
+    /// What was wrong, in general terms; the source audit's technical_debt when left out.
+    pub problem_description: Option<String>,
+    /// The steps of the fix, in order.
+    #[serde(default)]
+    pub solution_steps: Vec<String>,
+    /// The code before the fix.
+    pub code_before: Option<String>,
+    /// The code after the fix.
+    pub code_after: Option<String>,
+    /// How the fix was verified.
+    pub verification_steps: Option<String>,
+    /// What was learned.
+    pub learnings: Option<String>,
+    /// How to keep the problem out of new code.
+    pub prevention_guidance: Option<String>,
+    /// Regexes (Rust regex syntax) of the code the fix removed; they become guardian rules for Security and Architecture patterns.
+    #[serde(default)]
+    pub anti_patterns: Vec<String>,
+    /// Named guardian rules made from the anti-patterns.
+    #[serde(default)]
+    pub guardian_rules: Vec<GuardianRuleArg>,
+    /// Architecture layers 1-7 (1 Models & ENUMs, 2 Schemas, 3 Routers, 4 Services, 5 Configuration, 6 UI, 7 Testing).
+    pub layers: Option<Vec<i64>>,
+    /// Workflows, e.g. `["WF1", "WF4"]`.
+    pub workflows: Option<Vec<String>>,
+    /// File types with the dot, e.g. `[".py"]`.
+    pub file_types: Option<Vec<String>>,
+    /// Free tags; inferred when left out.
+    pub tags: Option<Vec<String>>,
+    /// Security, Architecture, Standards or UI-UX; inferred when left out.
+    pub problem_type: Option<String>,
+    /// e.g. hardcoded_secret, auth_missing; inferred when left out.
+    pub code_type: Option<String>,
+    /// CRITICAL, HIGH, MEDIUM or LOW; inferred when left out.
+    pub severity: Option<String>,
+    /// The file audit the fix was made for.
+    pub source_file_audit_id: Option<i64>,
+    /// Task ids of the fix (DART or any tracker).
+    #[serde(default)]
+    pub dart_task_ids: Vec<String>,
+    /// Files the fix touched.
+    #[serde(default)]
+    pub related_files: Vec<String>,
+    /// Who extracted it.
+    pub created_by: Option<String>,
+    /// When importing a pattern with a history from elsewhere: times applied (default 0).
+    pub applied_count: Option<i64>,
+    /// ... its success rate 0-1 (default 1.0).
+    pub success_rate: Option<f64>,
+    /// ... the minutes it saved on average (default 0).
+    pub avg_time_saved: Option<i64>,
+    /// ... how confident you are in it, 0-1 (default 1.0).
+    pub confidence_score: Option<f64>,
+    /// ... when it was last applied (RFC 3339).
+    pub last_applied: Option<String>,
+}
+
+/// A named guardian rule of a draft (the seed's `guardian_rules` columns, the layer being the pattern's first).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+pub struct GuardianRuleArg {
+    /// Unique within the layer.
+    pub rule_name: String,
+    /// prevention, detection or enforcement.
+    pub rule_type: String,
+    /// The regex (Rust regex syntax).
+    pub rule_pattern: String,
+    /// CRITICAL, HIGH, MEDIUM or LOW (default: the pattern's).
+    pub severity: Option<String>,
+    /// What to do when it fires (default: apply this pattern).
+    pub action_required: Option<String>,
+}
+
+impl From<ExtractPatternArgs> for PatternDraft {
+    fn from(a: ExtractPatternArgs) -> Self {
+        Self {
+            title: a.title,
+            problem_description: a.problem_description,
+            solution_steps: a.solution_steps,
+            code_before: a.code_before,
+            code_after: a.code_after,
+            verification_steps: a.verification_steps,
+            learnings: a.learnings,
+            prevention_guidance: a.prevention_guidance,
+            anti_patterns: a.anti_patterns,
+            guardian_rules: a.guardian_rules.into_iter().map(RuleSpecArg::from).collect(),
+            layers: a.layers,
+            workflows: a.workflows,
+            file_types: a.file_types,
+            tags: a.tags,
+            problem_type: a.problem_type,
+            code_type: a.code_type,
+            severity: a.severity,
+            source_file_audit_id: a.source_file_audit_id,
+            dart_task_ids: a.dart_task_ids,
+            related_files: a.related_files,
+            created_by: a.created_by,
+            applied_count: a.applied_count,
+            success_rate: a.success_rate,
+            avg_time_saved: a.avg_time_saved,
+            confidence_score: a.confidence_score,
+            last_applied: a.last_applied,
+        }
+    }
+}
+
+impl From<GuardianRuleArg> for RuleSpecArg {
+    fn from(a: GuardianRuleArg) -> Self {
+        Self {
+            rule_name: a.rule_name,
+            rule_type: a.rule_type,
+            rule_pattern: a.rule_pattern,
+            severity: a.severity,
+            action_required: a.action_required,
+        }
+    }
+}
+
+/// `extract_pattern`.
+pub struct ExtractPattern;
+
+impl Tool for ExtractPattern {
+    const NAME: &'static str = "extract_pattern";
+    const DESCRIPTION: &'static str = "Turn a fix into a reusable fix pattern: problem, solution steps, code before/after, verification, learnings, prevention, anti-patterns (regexes), layers, workflows, file types. Missing problem_type / code_type / severity / tags / title are inferred (the answer says which and why); the content, code and problem embeddings are made; similar patterns are linked; Security and Architecture patterns get guardian rules, each tested on the pattern's own code. The pattern starts unreviewed. Returns pattern_id, pattern, inferred, relationships, guardian_rules.";
+    const GROUP: ToolGroup = ToolGroup::Patterns;
+    const WRITES: bool = true;
+    type Args = ExtractPatternArgs;
+    type Output = Value;
+
+    async fn run(tools: &Tools, draft: Self::Args) -> Result<Value, ToolError> {
+
+    let extracted = extract_pattern(&tools.memory, &tools.project, PatternDraft::from(draft))
+        .await
+        .map_err(audit_not_found)?;
+    let s = &extracted.stored;
+    let active = s.rules.iter().filter(|r| r.active).count();
+    Ok(json!({
+        "pattern_id": s.pattern.id,
+        "pattern": s.pattern,
+        "inferred": extracted.inferred,
+        "relationships": s.relationships,
+        "guardian_rules": s.rules.iter().map(rule_json).collect::<Vec<_>>(),
+        "message": format!(
+            "pattern {} \"{}\" stored unreviewed ({} field(s) inferred), linked to {} similar pattern(s), {} guardian rule(s) made ({} active)",
+            s.pattern.id,
+            s.pattern.title,
+            extracted.inferred.len(),
+            s.relationships.len(),
+            s.rules.len(),
+            active
+        ),
+    }))
+    }
+}

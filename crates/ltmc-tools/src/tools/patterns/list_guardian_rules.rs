@@ -1,0 +1,60 @@
+//! The `list_guardian_rules` tool (patterns group): its arguments, description and run.
+//!
+//! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
+
+use ltmc_core::fix::{
+    RuleFilter,
+    RuleType,
+};
+use crate::shared::fix::{err, rule_json};
+use crate::error::ToolError;
+use crate::{Tool, ToolGroup, Tools};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+pub struct ListGuardianRulesArgs {
+    /// Only rules of this layer.
+    pub layer: Option<i64>,
+    /// Only active (true) or inactive (false) rules.
+    pub active: Option<bool>,
+    /// Only prevention, detection or enforcement rules.
+    pub rule_type: Option<String>,
+}
+
+/// `list_guardian_rules`.
+pub struct ListGuardianRules;
+
+impl Tool for ListGuardianRules {
+    const NAME: &'static str = "list_guardian_rules";
+    const DESCRIPTION: &'static str = "List guardian rules by layer and name with their hit statistics; filter by layer, active, rule_type. Returns rules, count.";
+    const GROUP: ToolGroup = ToolGroup::Patterns;
+    const WRITES: bool = false;
+    type Args = ListGuardianRulesArgs;
+    type Output = Value;
+
+    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+
+    let rule_type = a
+        .rule_type
+        .as_deref()
+        .map(|t| RuleType::parse("rule_type", t))
+        .transpose()
+        .map_err(err)?;
+    let rules = tools
+        .memory
+        .store()
+        .list_rules(
+            &tools.project,
+            &RuleFilter {
+                layer: a.layer,
+                active: a.active,
+                rule_type,
+                source_pattern_id: None,
+            },
+        )
+        .await?;
+    Ok(json!({"rules": rules.iter().map(rule_json).collect::<Vec<_>>(), "count": rules.len()}))
+    }
+}
