@@ -365,16 +365,19 @@ impl Tools {
 /// go through the same schema checks as a call by name, so the CLI refuses
 /// what MCP refuses, with the same message.
 pub async fn run<T: Tool>(tools: &Tools, args: T::Args) -> Result<T::Output, ToolError> {
-    tools.check_group(&entry::<T>())?;
     let arguments = serde_json::to_value(&args).map_err(|e| {
         ToolError::of(
             ToolErrorKind::Internal,
-            format!(
-                "the arguments of {} cannot be written as JSON: {e}",
-                T::NAME
-            ),
+            format!("the arguments of {} cannot be written as JSON: {e}", T::NAME),
         )
     })?;
+    run_json::<T>(tools, arguments).await
+}
+
+/// Runs a tool chosen by type with arguments given as JSON (a data set's
+/// object, or flags gathered into one); `null` fields are "not given".
+pub async fn run_json<T: Tool>(tools: &Tools, arguments: Value) -> Result<T::Output, ToolError> {
+    tools.check_group(&entry::<T>())?;
     let arguments = without_nulls(arguments);
     let tools = tools.clone();
     guarded(T::NAME, async move {
@@ -382,6 +385,16 @@ pub async fn run<T: Tool>(tools: &Tools, args: T::Args) -> Result<T::Output, Too
         T::run(&tools, args).await
     })
     .await
+}
+
+/// A tool's answer object: its output as JSON plus `"success": true`.
+pub fn answer<O: Serialize>(output: &O) -> Result<Value, ToolError> {
+    serde_json::to_value(output).map(success).map_err(|e| {
+        ToolError::of(
+            ToolErrorKind::Internal,
+            format!("an answer cannot be written as JSON: {e}"),
+        )
+    })
 }
 
 /// Optional arguments left out are `null` when serialised; a missing field

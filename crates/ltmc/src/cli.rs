@@ -135,17 +135,17 @@ pub enum Command {
     /// File audits: the files of the code base and their technical debt.
     Audit {
         #[command(subcommand)]
-        command: crate::cli_fix::AuditCommand,
+        command: crate::commands::audit::AuditCommand,
     },
     /// Fix patterns: load, extract, review, search, recommend, record outcomes, insights.
     Patterns {
         #[command(subcommand)]
-        command: crate::cli_fix::PatternsCommand,
+        command: crate::commands::patterns::PatternsCommand,
     },
     /// Guardian rules: check code against them (CI, pre-commit), manage them.
     Guard {
         #[command(subcommand)]
-        command: crate::cli_fix::GuardCommand,
+        command: crate::commands::guard::GuardCommand,
     },
     /// List the LTMC tools or call one by name with JSON arguments.
     Tool {
@@ -261,7 +261,7 @@ pub struct SearchArgs {
     /// Only chunks of resources of this type.
     #[arg(long = "type")]
     pub resource_type: Option<String>,
-    /// Ranking: vector (meaning), keyword (BM25 words), or hybrid (both, fused by rank).
+    /// Ranking: vector (meaning), keyword (BM25 words), or hybrid (cosine similarity plus how many of the query's words and identifiers the chunk contains).
     #[arg(long, default_value = "hybrid", value_parser = ["vector", "keyword", "hybrid"])]
     pub mode: String,
 }

@@ -6,7 +6,6 @@
 //! store and which embedder are real; the use cases live in ltmc-service.
 
 mod cli;
-mod cli_fix;
 mod cli_memory;
 mod commands;
 mod context;

@@ -12,7 +12,10 @@ use ltmc_core::fix::{
     FixPattern, GuardianRule, parse_workflows,
 };
 use ltmc_service::ServiceError;
-use ltmc_service::fix::patterns::ScoredPattern;
+use ltmc_core::fix::{Confidence, ProblemType, Severity};
+use ltmc_core::{AuditId, PatternId};
+use ltmc_service::fix::patterns::{Resolved, ScoredPattern};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 pub(crate) fn err(e: ltmc_core::CoreError) -> ToolError {
@@ -51,40 +54,80 @@ pub(crate) fn pattern_summary(p: &FixPattern) -> Value {
     })
 }
 
-pub(crate) fn scored_json(s: &ScoredPattern) -> Value {
-    json!({
-        "pattern_id": s.pattern.id,
-        "title": s.pattern.title,
-        "problem_type": s.pattern.problem_type,
-        "code_type": s.pattern.code_type,
-        "severity": s.pattern.severity,
-        "layers": s.pattern.layers,
-        "workflows": s.pattern.workflows,
-        "file_types": s.pattern.file_types,
-        "problem_description": s.pattern.problem_description,
-        "solution_steps": s.pattern.steps(),
-        "applied_count": s.pattern.applied_count,
-        "success_rate": s.pattern.success_rate,
-        "confidence_score": s.pattern.confidence_score,
-        "reviewed": s.pattern.reviewed,
-        "similarity": s.similarity,
-        "problem_similarity": s.problem_similarity,
-        "computed_confidence": s.confidence.confidence,
-        "confidence_factors": s.confidence,
-    })
+/// A ranked pattern as `find_similar_patterns` and `recommend_fix` show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scored {
+    pub pattern_id: PatternId,
+    pub title: String,
+    pub problem_type: ProblemType,
+    pub code_type: Option<String>,
+    pub severity: Severity,
+    pub layers: Vec<i64>,
+    pub workflows: Vec<String>,
+    pub file_types: Vec<String>,
+    pub problem_description: String,
+    pub solution_steps: Vec<String>,
+    pub applied_count: i64,
+    pub success_rate: f64,
+    pub confidence_score: f64,
+    pub reviewed: bool,
+    pub similarity: f64,
+    pub problem_similarity: f64,
+    pub computed_confidence: f64,
+    pub confidence_factors: Confidence,
+}
+
+impl From<&ScoredPattern> for Scored {
+    fn from(s: &ScoredPattern) -> Self {
+        let p = &s.pattern;
+        Self {
+            pattern_id: p.id,
+            title: p.title.clone(),
+            problem_type: p.problem_type,
+            code_type: p.code_type.clone(),
+            severity: p.severity,
+            layers: p.layers.clone(),
+            workflows: p.workflows.clone(),
+            file_types: p.file_types.clone(),
+            problem_description: p.problem_description.clone(),
+            solution_steps: p.steps().into_iter().map(str::to_owned).collect(),
+            applied_count: p.applied_count,
+            success_rate: p.success_rate,
+            confidence_score: p.confidence_score,
+            reviewed: p.reviewed,
+            similarity: s.similarity,
+            problem_similarity: s.problem_similarity,
+            computed_confidence: s.confidence.confidence,
+            confidence_factors: s.confidence.clone(),
+        }
+    }
+}
+
+/// What a fix-pattern query was resolved to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Query {
+    pub file_audit_id: Option<AuditId>,
+    pub technical_debt: String,
+    pub layer: Option<i64>,
+    pub workflows: Vec<String>,
+    pub file_path: Option<String>,
+    pub file_extension: Option<String>,
+}
+
+impl From<&Resolved> for Query {
+    fn from(r: &Resolved) -> Self {
+        Self {
+            file_audit_id: r.audit.as_ref().map(|a| a.id),
+            technical_debt: r.debt.clone(),
+            layer: r.context.layer,
+            workflows: r.context.workflows.clone(),
+            file_path: r.file_path.clone(),
+            file_extension: r.context.file_extension.clone(),
+        }
+    }
 }
 
 pub(crate) fn rule_json(r: &GuardianRule) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
 
-pub(crate) fn context_json(r: &ltmc_service::fix::patterns::Resolved) -> Value {
-    json!({
-        "file_audit_id": r.audit.as_ref().map(|a| a.id),
-        "technical_debt": r.debt,
-        "layer": r.context.layer,
-        "workflows": r.context.workflows,
-        "file_path": r.file_path,
-        "file_extension": r.context.file_extension,
-    })
-}

@@ -2,13 +2,16 @@
 
 mod beir;
 mod bench;
+pub(crate) mod audit;
 mod bench_patterns;
+mod call;
 mod doctor;
-mod fix_cli;
+pub(crate) mod guard;
 mod legacy_import;
 mod legacy_migrate;
 mod migrate_store;
 mod model;
+pub(crate) mod patterns;
 mod search;
 mod serve;
 mod simple;
@@ -37,9 +40,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Graph { command } => tool_cli::graph(&ctx, command).await,
         Command::Attempts { command } => tool_cli::attempts(&ctx, command).await,
         Command::Tool { command } => tool_cli::tool(&ctx, command).await,
-        Command::Audit { command } => fix_cli::audit(&ctx, command).await,
-        Command::Patterns { command } => fix_cli::patterns(&ctx, command).await,
-        Command::Guard { command } => fix_cli::guard(&ctx, command).await,
+        Command::Audit { command } => audit::run(&ctx, command).await,
+        Command::Patterns { command } => patterns::run(&ctx, command).await,
+        Command::Guard { command } => guard::run(&ctx, command).await,
         Command::MigrateStore(args) => migrate_store::run(&ctx, args).await,
         Command::Migrate(args) => legacy_migrate::run(&ctx, args).await,
     }

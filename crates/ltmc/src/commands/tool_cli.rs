@@ -7,39 +7,59 @@
 
 use crate::cli_memory::{AttemptsCommand, ChatCommand, GraphCommand, TodoCommand, ToolCommand};
 use crate::context::Context;
+use super::call::{Options, list, one, pretty, text, tools};
 use crate::output;
 use anyhow::{Context as _, bail};
-use ltmc_tools::Tools;
+use ltmc_tools::{
+    AddTodo, AnalyzeCodePatterns, AutoLinkDocuments, CompleteTodo, GetCodePatterns,
+    GetContextLinksForMessage, GetContextUsageStatistics, GetMessagesForChunk, LinkResources,
+    ListTodos, LogChat, LogCodeAttempt, QueryGraph, SearchTodos, StoreContextLinks, Tool,
+    ToolEntry, Tools,
+};
 use serde_json::{Map, Value, json};
+use std::future::Future;
+use std::pin::Pin;
 use std::process::ExitCode;
 
-/// One tool call of the CLI: its name and arguments.
+/// A renderer of a tool's answer for people.
+type Render = fn(&Value) -> Vec<String>;
+
+/// The runner of one tool type, its types erased so a `match` can pick one.
+type Go = for<'a> fn(&'a Context, Value, Render) -> LocalBoxFuture<'a>;
+
+type LocalBoxFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<ExitCode>> + 'a>>;
+
+/// One tool call of the CLI: the tool (by type), its arguments and how to print it.
 struct Call {
-    name: &'static str,
+    go: Go,
+    render: Render,
     arguments: Value,
 }
 
 impl Call {
-    fn new(name: &'static str, arguments: Value) -> Self {
-        Self { name, arguments }
+    fn of<T: Tool<Output = Value>>(render: Render, arguments: Value) -> Self {
+        Self {
+            go: go::<T>,
+            render,
+            arguments,
+        }
     }
 }
 
-/// Tools that change the store (they may create it); the others need one.
-fn writes(name: &str) -> bool {
-    matches!(
-        name,
-        "store_memory"
-            | "retrieve_memory"
-            | "ask_with_context"
-            | "log_chat"
-            | "add_todo"
-            | "complete_todo"
-            | "store_context_links_tool"
-            | "link_resources"
-            | "auto_link_documents"
-            | "log_code_attempt"
-    )
+fn go<T: Tool<Output = Value>>(ctx: &Context, arguments: Value, render: Render) -> LocalBoxFuture<'_> {
+    Box::pin(async move {
+        let options = Options {
+            llm: Context::llm()?,
+            json_errors: true,
+        };
+        one::<T>(ctx, arguments, options, render).await
+    })
+}
+
+/// Runs the call and prints its answer; a tool failure is an `error:` line
+/// and a non-zero exit, like any other CLI failure.
+async fn run(ctx: &Context, call: Call) -> anyhow::Result<ExitCode> {
+    (call.go)(ctx, call.arguments, call.render).await
 }
 
 pub async fn chat(ctx: &Context, command: ChatCommand) -> anyhow::Result<ExitCode> {
@@ -50,26 +70,20 @@ pub async fn chat(ctx: &Context, command: ChatCommand) -> anyhow::Result<ExitCod
             role,
             agent,
             source_tool,
-        } => Call::new(
-            "log_chat",
-            json!({"conversation_id": conversation, "role": role, "content": content,
+        } => Call::of::<LogChat>(message_or_pretty, json!({"conversation_id": conversation, "role": role, "content": content,
                    "agent_name": agent, "source_tool": source_tool}),
         ),
         ChatCommand::Link {
             message_id,
             chunk_ids,
-        } => Call::new(
-            "store_context_links_tool",
-            json!({"message_id": message_id, "chunk_ids": chunk_ids}),
+        } => Call::of::<StoreContextLinks>(message_or_pretty, json!({"message_id": message_id, "chunk_ids": chunk_ids}),
         ),
-        ChatCommand::Links { message_id } => Call::new(
-            "get_context_links_for_message_tool",
-            json!({"message_id": message_id}),
+        ChatCommand::Links { message_id } => Call::of::<GetContextLinksForMessage>(link_lines, json!({"message_id": message_id}),
         ),
         ChatCommand::Messages { chunk_id } => {
-            Call::new("get_messages_for_chunk_tool", json!({"chunk_id": chunk_id}))
+            Call::of::<GetMessagesForChunk>(message_lines, json!({"chunk_id": chunk_id}))
         }
-        ChatCommand::Stats => Call::new("get_context_usage_statistics_tool", json!({})),
+        ChatCommand::Stats => Call::of::<GetContextUsageStatistics>(message_or_pretty, json!({})),
     };
     run(ctx, call).await
 }
@@ -80,17 +94,13 @@ pub async fn todo(ctx: &Context, command: TodoCommand) -> anyhow::Result<ExitCod
             title,
             description,
             priority,
-        } => Call::new(
-            "add_todo",
-            json!({"title": title, "description": description, "priority": priority}),
+        } => Call::of::<AddTodo>(message_or_pretty, json!({"title": title, "description": description, "priority": priority}),
         ),
         TodoCommand::List { status, limit } => {
-            Call::new("list_todos", json!({"status": status, "limit": limit}))
+            Call::of::<ListTodos>(todo_lines, json!({"status": status, "limit": limit}))
         }
-        TodoCommand::Done { todo_id } => Call::new("complete_todo", json!({"todo_id": todo_id})),
-        TodoCommand::Search { query, limit } => Call::new(
-            "search_todos",
-            json!({"query": query.join(" "), "limit": limit}),
+        TodoCommand::Done { todo_id } => Call::of::<CompleteTodo>(message_or_pretty, json!({"todo_id": todo_id})),
+        TodoCommand::Search { query, limit } => Call::of::<SearchTodos>(todo_lines, json!({"query": query.join(" "), "limit": limit}),
         ),
     };
     run(ctx, call).await
@@ -102,13 +112,9 @@ pub async fn graph(ctx: &Context, command: GraphCommand) -> anyhow::Result<ExitC
             source,
             target,
             relation,
-        } => Call::new(
-            "link_resources",
-            json!({"source_id": source, "target_id": target, "relation": relation}),
+        } => Call::of::<LinkResources>(message_or_pretty, json!({"source_id": source, "target_id": target, "relation": relation}),
         ),
-        GraphCommand::Query { entity, relation } => Call::new(
-            "query_graph",
-            json!({"entity": entity, "relation_type": relation}),
+        GraphCommand::Query { entity, relation } => Call::of::<QueryGraph>(edge_lines, json!({"entity": entity, "relation_type": relation}),
         ),
         GraphCommand::AutoLink {
             resource_ids,
@@ -120,7 +126,7 @@ pub async fn graph(ctx: &Context, command: GraphCommand) -> anyhow::Result<ExitC
             if let Some(threshold) = threshold {
                 arguments["threshold"] = json!(threshold);
             }
-            Call::new("auto_link_documents", arguments)
+            Call::of::<AutoLinkDocuments>(message_or_pretty, arguments)
         }
     };
     run(ctx, call).await
@@ -146,9 +152,7 @@ pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result
                 std::fs::read_to_string(&code)
                     .with_context(|| format!("cannot read the code file {}", code.display()))?
             };
-            Call::new(
-                "log_code_attempt",
-                json!({"input_prompt": prompt, "generated_code": generated_code, "result": result,
+            Call::of::<LogCodeAttempt>(message_or_pretty, json!({"input_prompt": prompt, "generated_code": generated_code, "result": result,
                        "function_name": function, "file_name": file, "module_name": module,
                        "execution_time_ms": time_ms, "error_message": error, "tags": tags}),
             )
@@ -160,9 +164,7 @@ pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result
             file,
             module,
             top_k,
-        } => Call::new(
-            "get_code_patterns",
-            json!({"query": query.join(" "), "result_filter": result, "function_name": function,
+        } => Call::of::<GetCodePatterns>(attempt_lines, json!({"query": query.join(" "), "result_filter": result, "function_name": function,
                    "file_name": file, "module_name": module, "top_k": top_k}),
         ),
         AttemptsCommand::Analyze {
@@ -170,9 +172,7 @@ pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result
             file,
             module,
             days,
-        } => Call::new(
-            "analyze_code_patterns_tool",
-            json!({"function_name": function, "file_name": file, "module_name": module,
+        } => Call::of::<AnalyzeCodePatterns>(pretty, json!({"function_name": function, "file_name": file, "module_name": module,
                    "time_range_days": days}),
         ),
     };
@@ -203,51 +203,42 @@ pub async fn tool(ctx: &Context, command: ToolCommand) -> anyhow::Result<ExitCod
                     "pass one JSON object, e.g. '{\"query\": \"...\"}'",
                 )
             })?;
-            let Some(spec) = Tools::specs().into_iter().find(|s| s.name == name) else {
+            let Some(entry) = ToolEntry::find(&name) else {
                 return Err(crate::failure::with_hint(
                     anyhow::anyhow!("no tool named {name:?}"),
                     "`ltmc tool list` shows the tools",
                 ));
             };
-            run(ctx, Call::new(spec.name, arguments)).await
+            let tools = tools(ctx, entry.writes, Context::llm()?)?;
+            let outcome = tools.call(entry.name, without_nulls(arguments)).await;
+            if outcome.is_error {
+                let error = outcome.value["error"]
+                    .as_str()
+                    .unwrap_or("the tool failed")
+                    .to_owned();
+                if ctx.json {
+                    output::json_line(&outcome.value)?;
+                }
+                return Err(crate::failure::with_hint(
+                    anyhow::anyhow!("{}: {error}", entry.name),
+                    "check the arguments; `ltmc tool list --json` shows each tool's schema",
+                ));
+            }
+            if ctx.json {
+                output::json_line(&outcome.value)?;
+            } else {
+                for line in message_or_pretty(&outcome.value) {
+                    output::line(&line);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Runs the call and prints its answer; a tool failure is an `error:` line
-/// and a non-zero exit, like any other CLI failure.
-async fn run(ctx: &Context, call: Call) -> anyhow::Result<ExitCode> {
-    let memory = ctx.memory(writes(call.name))?;
-    let tools = Tools::new(memory, ctx.project.clone(), Context::llm()?)
-        .with_project_root(Some(ctx.project_root.clone()));
-    let arguments = without_nulls(call.arguments);
-    let outcome = tools.call(call.name, arguments).await;
-    if outcome.is_error {
-        let error = outcome.value["error"]
-            .as_str()
-            .unwrap_or("the tool failed")
-            .to_owned();
-        if ctx.json {
-            output::json_line(&outcome.value)?;
-        }
-        return Err(crate::failure::with_hint(
-            anyhow::anyhow!("{}: {error}", call.name),
-            "check the arguments; `ltmc tool list --json` shows each tool's schema",
-        ));
-    }
-    if ctx.json {
-        output::json_line(&outcome.value)?;
-    } else {
-        for line in render(call.name, &outcome.value) {
-            output::line(&line);
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Optional flags left out are `null` in the JSON built above; tools treat a
 /// missing field as "not given", so drop them rather than send nulls.
-pub(super) fn without_nulls(value: Value) -> Value {
+fn without_nulls(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
@@ -297,88 +288,79 @@ async fn stored_documents(ctx: &Context, ids: &[i64], limit: usize) -> anyhow::R
         .collect())
 }
 
-pub(super) fn first_line(text: &str) -> &str {
+fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
 
-/// A JSON value as a person reads it: strings bare, null as nothing.
-pub(super) fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+
+fn todo_lines(value: &Value) -> Vec<String> {
+    list(value, "todos", "no todos", |t| {
+        format!(
+            "[{}] {:>4}  {:<6}  {}{}",
+            if t["completed"] == true { "x" } else { " " },
+            text(&t["id"]),
+            text(&t["priority"]),
+            text(&t["title"]),
+            match t["description"].as_str() {
+                Some(d) if !d.is_empty() => format!(" — {d}"),
+                _ => String::new(),
+            }
+        )
+    })
 }
 
-/// A few lines for people; the full object is one `--json` away.
-fn render(tool: &str, value: &Value) -> Vec<String> {
-    match tool {
-        "list_todos" | "search_todos" => list(value, "todos", "no todos", |t| {
-            format!(
-                "[{}] {:>4}  {:<6}  {}{}",
-                if t["completed"] == true { "x" } else { " " },
-                text(&t["id"]),
-                text(&t["priority"]),
-                text(&t["title"]),
-                match t["description"].as_str() {
-                    Some(d) if !d.is_empty() => format!(" — {d}"),
-                    _ => String::new(),
-                }
-            )
-        }),
-        "query_graph" | "get_document_relationships_tool" => {
-            list(value, "relationships", "no relationships", |e| {
-                format!(
-                    "{} -{}-> {}  {}",
-                    text(&e["source_id"]),
-                    text(&e["relationship_type"]),
-                    text(&e["target_id"]),
-                    e["properties"]
-                )
-            })
-        }
-        "get_context_links_for_message_tool" => list(value, "links", "no links", |l| {
-            format!(
-                "message {} used chunk {}",
-                text(&l["message_id"]),
-                text(&l["chunk_id"])
-            )
-        }),
-        "get_messages_for_chunk_tool" => list(value, "messages", "no messages", |m| {
-            format!(
-                "{} {} [{}] {}: {}",
-                text(&m["timestamp"]),
-                text(&m["message_id"]),
-                text(&m["conversation_id"]),
-                text(&m["role"]),
-                text(&m["content"])
-            )
-        }),
-        "get_code_patterns" => list(value, "patterns", "no attempts", |p| {
-            format!(
-                "{:.3}  attempt {} {:<7} {} {}",
-                p["similarity"].as_f64().unwrap_or_default(),
-                text(&p["pattern_id"]),
-                text(&p["result"]),
-                text(&p["function_name"]),
-                text(&p["file_name"])
-            )
-        }),
-        _ => match value.get("message").and_then(Value::as_str) {
-            Some(message) if tool != "analyze_code_patterns_tool" => vec![message.to_owned()],
-            _ => vec![serde_json::to_string_pretty(value).unwrap_or_default()],
-        },
-    }
+fn edge_lines(value: &Value) -> Vec<String> {
+    list(value, "relationships", "no relationships", |e| {
+        format!(
+            "{} -{}-> {}  {}",
+            text(&e["source_id"]),
+            text(&e["relationship_type"]),
+            text(&e["target_id"]),
+            e["properties"]
+        )
+    })
 }
 
-pub(super) fn list(
-    value: &Value,
-    field: &str,
-    empty: &str,
-    line: impl Fn(&Value) -> String,
-) -> Vec<String> {
-    match value[field].as_array() {
-        Some(items) if !items.is_empty() => items.iter().map(line).collect(),
-        _ => vec![empty.to_owned()],
+fn link_lines(value: &Value) -> Vec<String> {
+    list(value, "links", "no links", |l| {
+        format!(
+            "message {} used chunk {}",
+            text(&l["message_id"]),
+            text(&l["chunk_id"])
+        )
+    })
+}
+
+fn message_lines(value: &Value) -> Vec<String> {
+    list(value, "messages", "no messages", |m| {
+        format!(
+            "{} {} [{}] {}: {}",
+            text(&m["timestamp"]),
+            text(&m["message_id"]),
+            text(&m["conversation_id"]),
+            text(&m["role"]),
+            text(&m["content"])
+        )
+    })
+}
+
+fn attempt_lines(value: &Value) -> Vec<String> {
+    list(value, "patterns", "no attempts", |p| {
+        format!(
+            "{:.3}  attempt {} {:<7} {} {}",
+            p["similarity"].as_f64().unwrap_or_default(),
+            text(&p["pattern_id"]),
+            text(&p["result"]),
+            text(&p["function_name"]),
+            text(&p["file_name"])
+        )
+    })
+}
+
+/// The answer's message, or the whole answer when it has none.
+fn message_or_pretty(value: &Value) -> Vec<String> {
+    match value.get("message").and_then(Value::as_str) {
+        Some(message) => vec![message.to_owned()],
+        None => pretty(value),
     }
 }

@@ -6,12 +6,12 @@ use ltmc_service::fix::patterns::{
     SimilarRequest, find_similar_patterns,
 };
 use ltmc_core::AuditId;
-use crate::shared::fix::{workflows, audit_not_found, scored_json, context_json};
+use crate::shared::fix::{audit_not_found, workflows};
 use crate::error::ToolError;
+use crate::shared::fix::{Query, Scored};
 use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct FindSimilarArgs {
@@ -39,6 +39,14 @@ pub struct FindSimilarArgs {
     pub include_unreviewed: bool,
 }
 
+/// The ranked patterns and what the query was resolved to.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindSimilarOutput {
+    pub query: Query,
+    pub patterns: Vec<Scored>,
+    pub count: usize,
+}
+
 /// `find_similar_patterns`.
 pub struct FindSimilarPatterns;
 
@@ -48,9 +56,9 @@ impl Tool for FindSimilarPatterns {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = false;
     type Args = FindSimilarArgs;
-    type Output = Value;
+    type Output = FindSimilarOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<FindSimilarOutput, ToolError> {
 
     let request = SimilarRequest {
         audit_id: a.file_audit_id.map(AuditId),
@@ -66,10 +74,10 @@ impl Tool for FindSimilarPatterns {
     let (resolved, scored) = find_similar_patterns(&tools.memory, &tools.project, &request)
         .await
         .map_err(audit_not_found)?;
-    Ok(json!({
-        "query": context_json(&resolved),
-        "patterns": scored.iter().map(scored_json).collect::<Vec<_>>(),
-        "count": scored.len(),
-    }))
+    Ok(FindSimilarOutput {
+        query: Query::from(&resolved),
+        count: scored.len(),
+        patterns: scored.iter().map(Scored::from).collect(),
+    })
     }
 }

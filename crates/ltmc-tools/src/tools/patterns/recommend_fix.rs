@@ -7,12 +7,15 @@ use ltmc_service::fix::patterns::{
     recommend_fix,
 };
 use ltmc_core::AuditId;
-use crate::shared::fix::{workflows, audit_not_found, scored_json, context_json};
+use crate::shared::fix::{audit_not_found, workflows};
 use crate::error::ToolError;
+use crate::shared::fix::{Query, Scored};
+use ltmc_core::PatternId;
+use ltmc_core::fix::{Decision, RelatedPattern};
+use ltmc_guard::Violation;
 use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct RecommendFixArgs {
@@ -40,6 +43,28 @@ pub struct RecommendFixArgs {
     pub force_new_solution: bool,
 }
 
+/// The decision, the steps to follow and what led to them.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecommendFixOutput {
+    /// apply, adapt or new.
+    pub decision: Decision,
+    pub query: Query,
+    /// The top candidate, if any.
+    pub pattern_id: Option<PatternId>,
+    pub confidence: Option<f64>,
+    pub recommended_pattern: Option<Scored>,
+    pub steps: Vec<String>,
+    pub prevention_guidance: Option<String>,
+    pub code_before: Option<String>,
+    pub code_after: Option<String>,
+    pub related_patterns: Vec<RelatedPattern>,
+    /// Whether the file was checked against the guardian rules.
+    pub guardian_checked: bool,
+    pub guardian_warnings: Vec<Violation>,
+    pub candidates: Vec<Scored>,
+    pub message: String,
+}
+
 /// `recommend_fix`.
 pub struct RecommendFix;
 
@@ -49,9 +74,9 @@ impl Tool for RecommendFix {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = RecommendFixArgs;
-    type Output = Value;
+    type Output = RecommendFixOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<RecommendFixOutput, ToolError> {
 
     let request = SimilarRequest {
         audit_id: a.file_audit_id.map(AuditId),
@@ -74,40 +99,32 @@ impl Tool for RecommendFix {
     .await
     .map_err(audit_not_found)?;
     let top = r.candidates.first();
-    let warnings: Vec<Value> = r
-        .guardian
-        .as_ref()
-        .map(|g| {
-            g.report
-                .violations
-                .iter()
-                .map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(json!({
-        "decision": r.decision,
-        "query": context_json(&r.resolved),
-        "pattern_id": top.map(|c| c.pattern.id),
-        "confidence": top.map(|c| c.confidence.confidence),
-        "recommended_pattern": top.map(scored_json),
-        "steps": r.steps,
-        "prevention_guidance": top.and_then(|c| c.pattern.prevention_guidance.clone()),
-        "code_before": top.and_then(|c| c.pattern.code_before.clone()),
-        "code_after": top.and_then(|c| c.pattern.code_after.clone()),
-        "related_patterns": r.related,
-        "guardian_checked": r.guardian.is_some(),
-        "guardian_warnings": warnings,
-        "candidates": r.candidates.iter().map(scored_json).collect::<Vec<_>>(),
-        "message": match (r.decision, top) {
-            (ltmc_core::fix::Decision::Apply, Some(c)) => format!(
-                "apply pattern {} \"{}\" (confidence {:.2} > 0.8)", c.pattern.id, c.pattern.title, c.confidence.confidence
-            ),
-            (ltmc_core::fix::Decision::Adapt, Some(c)) => format!(
-                "adapt pattern {} \"{}\" (confidence {:.2}, not above 0.8): verify it fits", c.pattern.id, c.pattern.title, c.confidence.confidence
-            ),
-            _ => "no pattern matches: solve it new and extract the fix as a pattern".to_owned(),
-        },
-    }))
+    let message = match (r.decision, top) {
+        (Decision::Apply, Some(c)) => format!(
+            "apply pattern {} \"{}\" (confidence {:.2} > 0.8)",
+            c.pattern.id, c.pattern.title, c.confidence.confidence
+        ),
+        (Decision::Adapt, Some(c)) => format!(
+            "adapt pattern {} \"{}\" (confidence {:.2}, not above 0.8): verify it fits",
+            c.pattern.id, c.pattern.title, c.confidence.confidence
+        ),
+        _ => "no pattern matches: solve it new and extract the fix as a pattern".to_owned(),
+    };
+    Ok(RecommendFixOutput {
+        decision: r.decision,
+        query: Query::from(&r.resolved),
+        pattern_id: top.map(|c| c.pattern.id),
+        confidence: top.map(|c| c.confidence.confidence),
+        recommended_pattern: top.map(Scored::from),
+        prevention_guidance: top.and_then(|c| c.pattern.prevention_guidance.clone()),
+        code_before: top.and_then(|c| c.pattern.code_before.clone()),
+        code_after: top.and_then(|c| c.pattern.code_after.clone()),
+        guardian_checked: r.guardian.is_some(),
+        guardian_warnings: r.guardian.map(|g| g.report.violations).unwrap_or_default(),
+        candidates: r.candidates.iter().map(Scored::from).collect(),
+        steps: r.steps,
+        related_patterns: r.related,
+        message,
+    })
     }
 }
