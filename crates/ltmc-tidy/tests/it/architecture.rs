@@ -9,7 +9,7 @@
 //! check of the prose: URLs, routes (`POST /jsonrpc`) and placeholders
 //! (`<hex(project)>`) are left alone.
 
-use crate::support::{files_under, relative, report, repo_root};
+use crate::support::{files_under, relative, repo_root, report};
 
 const FILE_ENDINGS: &[&str] = &[".rs", ".toml", ".md"];
 
@@ -40,7 +40,12 @@ fn named_paths(markdown: &str, crate_dirs: &[String]) -> Vec<String> {
 fn crate_dirs() -> Vec<String> {
     std::fs::read_dir(repo_root().join("crates"))
         .expect("crates/")
-        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect()
 }
 

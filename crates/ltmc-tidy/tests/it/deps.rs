@@ -8,7 +8,7 @@
 //! not reach a crate through its normal dependencies, directly or through other
 //! workspace crates (the path is printed). Not a licence or version audit.
 
-use crate::support::{report, repo_root};
+use crate::support::{repo_root, report};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 // Workspace crate names, in one place: rename or add here when crates move.
@@ -108,7 +108,12 @@ const RULES: &[Rule] = &[
         why: "PostgreSQL is one backend; its driver never leaves ltmc-store-pg",
     },
     OnlyIn {
-        deps: &["candle-core", "candle-nn", "candle-transformers", "tokenizers"],
+        deps: &[
+            "candle-core",
+            "candle-nn",
+            "candle-transformers",
+            "tokenizers",
+        ],
         allowed: &[EMBED, LEGACY],
         why: "the model runtime is slow to compile; only the embedder (and the legacy vector reader) build it",
     },
@@ -131,7 +136,13 @@ pub struct Package {
 /// The workspace's crates, read from `cargo metadata --no-deps`.
 fn workspace() -> Vec<Package> {
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(repo_root())
         .output()
         .expect("run cargo metadata");
@@ -167,8 +178,7 @@ fn workspace() -> Vec<Package> {
 
 /// Every violation of `rules` in `packages`, one readable line each.
 fn violations(rules: &[Rule], planned: &[&str], packages: &[Package]) -> Vec<String> {
-    let by_name: BTreeMap<&str, &Package> =
-        packages.iter().map(|p| (p.name.as_str(), p)).collect();
+    let by_name: BTreeMap<&str, &Package> = packages.iter().map(|p| (p.name.as_str(), p)).collect();
     let mut out = Vec::new();
     let named = |krate: &str, out: &mut Vec<String>| {
         if !by_name.contains_key(krate) && !planned.contains(&krate) {
@@ -217,10 +227,7 @@ fn violations(rules: &[Rule], planned: &[&str], packages: &[Package]) -> Vec<Str
 
 /// Every crate `start` reaches through normal dependencies, with the shortest
 /// path to it (`start -> ... -> dep`).
-fn reachable(
-    start: &Package,
-    by_name: &BTreeMap<&str, &Package>,
-) -> BTreeMap<String, Vec<String>> {
+fn reachable(start: &Package, by_name: &BTreeMap<&str, &Package>) -> BTreeMap<String, Vec<String>> {
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut queue = VecDeque::from([(start, vec![start.name.clone()])]);
     while let Some((p, path)) = queue.pop_front() {
@@ -306,6 +313,8 @@ fn the_rules_catch_direct_and_indirect_dependencies_but_not_dev_ones() {
     );
     assert_eq!(
         violations(R, &[], &renamed),
-        ["the rules name crate s, which is not in the workspace (renamed? update the names in deps.rs)"]
+        [
+            "the rules name crate s, which is not in the workspace (renamed? update the names in deps.rs)"
+        ]
     );
 }

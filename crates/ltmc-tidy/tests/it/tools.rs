@@ -6,7 +6,7 @@
 //!
 //! Not a check of descriptions or schemas: the golden test pins those.
 
-use crate::support::{report, repo_root};
+use crate::support::{repo_root, report};
 use std::collections::BTreeSet;
 
 /// The registered tools' names: the one place that knows where the registry
