@@ -34,19 +34,24 @@ fn redacting(ltmc: &Ltmc) -> insta::Settings {
     settings.set_snapshot_path("snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.add_filter(&regex_escape(path_str(ltmc.dir.path())), "[TMP]");
-    let examples = examples().canonicalize().unwrap();
-    settings.add_filter(&regex_escape(path_str(&examples)), "[EXAMPLES]");
-    // Text output names ids in words: `resource 3`, `chunk 7`, `pattern 12`, `audit 4`.
+    // The examples as passed on the command line, and as resolved.
+    for examples in [examples(), examples().canonicalize().unwrap()] {
+        settings.add_filter(&regex_escape(path_str(&examples)), "[EXAMPLES]");
+    }
+    // Text output names ids in words: `resource 3`, `chunk 7`, `pattern   12`,
+    // `pattern_id=3`.
     settings.add_filter(
-        r"\b(resource|chunk|pattern|audit|rule|id)( #?)\d+\b",
+        r"\b(resource|chunk|pattern|audit|rule|id)( +#?|_id=)\d+\b",
         "$1$2[id]",
     );
+    // How long a scan took: `9 files scanned in 28.2 ms`.
+    settings.add_filter(r"\bin \d+(\.\d+)? ?(ns|µs|us|ms|s)\b", "in [duration]");
     // RFC 3339 times.
     settings.add_filter(
         r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?",
         "[time]",
     );
-    // Scores and confidences: two decimals (JSON is rounded in `redact_json`).
+    // Scores and confidences: cut to two decimals (JSON is rounded in `redact_json`).
     settings.add_filter(r"\b(\d+\.\d{2})\d+\b", "$1");
     settings.add_filter(
         &regex_escape(&format!("\"{}\"", env!("CARGO_PKG_VERSION"))),
@@ -64,15 +69,18 @@ fn regex_escape(text: &str) -> String {
         .collect()
 }
 
-/// Ids and times out, floats rounded to two decimals, recursively.
+/// Ids, times and durations out, floats rounded to two decimals, recursively.
 fn redact_json(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
                 let is_id = key == "id" || key.ends_with("_id") || key.ends_with("_ids");
                 let is_time = key.ends_with("_at") || key == "last_applied" || key == "timestamp";
+                let is_duration = key.ends_with("_ms") || key.starts_with("elapsed");
                 if is_id && (v.is_number() || v.is_array()) || is_time && v.is_string() {
                     *v = Value::from(if is_id { "[id]" } else { "[time]" });
+                } else if is_duration && v.is_number() {
+                    *v = Value::from("[duration]");
                 } else if key == "applied_to_files" && v.is_array() {
                     *v = Value::from("[ids]");
                 } else {
@@ -128,7 +136,7 @@ fn search_text_and_json() {
     let text = ltmc.run(&query).ok();
     let json = ltmc.run(&["--json", query[0], query[1]]).ok();
     let keyword = ltmc
-        .run(&["search", "--mode", "keyword", "-k", "1", "bread"])
+        .run(&["search", "--mode", "keyword", "-k", "1", "sourdough"])
         .ok();
     let none = ltmc.run(&["search", "--type", "todo", "bread"]).ok();
     redacting(&ltmc).bind(|| {
