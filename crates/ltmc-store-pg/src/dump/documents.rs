@@ -5,9 +5,9 @@
 //! (see `dump`).
 
 use super::rows;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use deadpool_postgres::GenericClient;
-use ltmc_store::{ChunkRecord, Dump, ResourceRecord};
+use ltmc_store::{ChunkRecord, Dump, ResourceRecord, StoreError};
 use pgvector::Vector;
 
 /// Chunks per `INSERT ... SELECT FROM unnest(...)`: about 0.8 MB of vectors

@@ -3,7 +3,7 @@
 //! FTS5 index follows the chunk rows by its triggers. Not the orchestration
 //! or the other table families (see `dump`).
 
-use super::{json, json_text, rows, vector};
+use super::{json, json_text, rows, ts, vector};
 use crate::blob;
 use crate::error::Result;
 use ltmc_store::{ChunkRecord, Dump, ResourceRecord};

@@ -59,7 +59,6 @@ const TABLES: &[(&str, &str)] = &[
     ("guardian_rule_hits", "guardian_rule_hits"),
 ];
 
-
 #[async_trait]
 impl StoreDump for SqliteStore {
     async fn dump_counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {

@@ -8,8 +8,13 @@ use super::MAX_DISCOVERED;
 use super::draft::{InferredField, PatternDraft, title_from};
 use super::rules::rules_from_pattern;
 use crate::{Memory, ServiceError};
-use ltmc_core::fix::infer::{discover_relationship, infer_code_type, infer_problem_type, infer_severity, infer_tags};
-use ltmc_core::fix::{FileAudit, NewFixPattern, NewRelationship, PatternEmbeddings, ProblemType, RuleSpec, Severity, file_extension};
+use ltmc_core::fix::infer::{
+    discover_relationship, infer_code_type, infer_problem_type, infer_severity, infer_tags,
+};
+use ltmc_core::fix::{
+    FileAudit, NewFixPattern, NewRelationship, PatternEmbeddings, ProblemType, RuleSpec, Severity,
+    file_extension,
+};
 use ltmc_core::{AuditId, PatternId, Project, present};
 use ltmc_store::{PatternQuery, StoredPattern};
 

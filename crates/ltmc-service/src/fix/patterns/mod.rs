@@ -23,8 +23,8 @@ pub use extract::{Extracted, embed_pattern, extract_pattern};
 pub use outcome::record_outcome;
 pub use recommend::{Recommendation, recommend_fix};
 pub use rules::rules_from_pattern;
-pub(crate) use similar::{context_query, rank};
 pub use similar::{Resolved, ScoredPattern, SimilarRequest, find_similar_patterns};
+pub(crate) use similar::{context_query, rank};
 
 /// The seed's default similarity threshold of `search_patterns_enhanced`,
 /// made for OpenAI's 1536-dimension embeddings, whose cosines are bunched

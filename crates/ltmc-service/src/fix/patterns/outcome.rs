@@ -4,8 +4,8 @@
 //! (`recommend`).
 
 use crate::{Memory, ServiceError};
-use ltmc_core::fix::NewApplication;
 use ltmc_core::Project;
+use ltmc_core::fix::NewApplication;
 use ltmc_store::RecordedApplication;
 
 /// Records the outcome of applying a pattern (metrics, audit status, notes).

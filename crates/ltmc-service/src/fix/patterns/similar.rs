@@ -5,7 +5,10 @@
 
 use super::{DEFAULT_LIMIT, default_similarity_threshold};
 use crate::{Memory, ServiceError};
-use ltmc_core::fix::{Confidence, FileAudit, FixContext, FixPattern, PatternFacts, file_extension, problem_query, score_confidence};
+use ltmc_core::fix::{
+    Confidence, FileAudit, FixContext, FixPattern, PatternFacts, file_extension, problem_query,
+    score_confidence,
+};
 use ltmc_core::{AuditId, Project, present};
 use ltmc_store::{PatternMatch, PatternQuery};
 

@@ -4,11 +4,11 @@
 //! history and notes as an upsert would. Not listing applications (the trait
 //! impl in `mod.rs`).
 
+use super::rows::{APPLICATION_COLUMNS, application_from_row, stored_pattern};
 use super::write::audit_i32;
-use super::rows::{APPLICATION_COLUMNS, application_from_row, pattern, stored_pattern};
-use crate::fix::audits::{self, set_outcome};
 use crate::PgStore;
 use crate::error::{Result, not_found};
+use crate::fix::audits::{self, set_outcome};
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::{NewApplication, PatternMetrics};
 use ltmc_core::{PatternId, Project};

@@ -31,18 +31,27 @@ mod rows;
 mod search;
 mod write;
 
-use write::{put, upsert_relationship};
-use search::search;
-use applications::{check_pattern_exists, record};
-use rows::{APPLICATION_COLUMNS, PATTERN_COLUMNS, application_from_row, parse_kind, pattern, pattern_from_row, stored_pattern};
 use super::check_pattern;
 use crate::PgStore;
 use crate::error::{Result, not_found};
+use applications::{check_pattern_exists, record};
 use async_trait::async_trait;
-use ltmc_core::fix::{FixPattern, NewApplication, NewFixPattern, NewGuardianRule, NewRelationship, PatternApplication, PatternEmbeddings, PatternFilter, PatternRelationship, ProblemType, RelatedPattern, RelationshipType};
+use ltmc_core::fix::{
+    FixPattern, NewApplication, NewFixPattern, NewGuardianRule, NewRelationship,
+    PatternApplication, PatternEmbeddings, PatternFilter, PatternRelationship, ProblemType,
+    RelatedPattern, RelationshipType,
+};
 use ltmc_core::{PatternId, Project, present};
 use ltmc_store::validate::sql_limit;
-use ltmc_store::{PatternMatch, PatternQuery, PatternStore, RecordedApplication, StoreError, StoredPattern};
+use ltmc_store::{
+    PatternMatch, PatternQuery, PatternStore, RecordedApplication, StoreError, StoredPattern,
+};
+use rows::{
+    APPLICATION_COLUMNS, PATTERN_COLUMNS, application_from_row, parse_kind, pattern,
+    pattern_from_row, stored_pattern,
+};
+use search::search;
+use write::{put, upsert_relationship};
 
 #[async_trait]
 impl PatternStore for PgStore {

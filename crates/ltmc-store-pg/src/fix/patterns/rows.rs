@@ -3,10 +3,13 @@
 //! functions read them, and the pattern lookups by id. Not writes (`write`,
 //! `applications`).
 
-use crate::fix::bad_column;
 use crate::error::{Result, corrupt};
+use crate::fix::bad_column;
 use deadpool_postgres::GenericClient;
-use ltmc_core::fix::{FixPattern, PatternApplication, PatternRelationship, ProblemType, RelationshipType, RuleSpec, Severity};
+use ltmc_core::fix::{
+    FixPattern, PatternApplication, PatternRelationship, ProblemType, RelationshipType, RuleSpec,
+    Severity,
+};
 use ltmc_core::{ApplicationId, AuditId, PatternId, Project, RelationshipId};
 use tokio_postgres::Row;
 use tokio_postgres::types::Json;

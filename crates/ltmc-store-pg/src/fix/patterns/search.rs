@@ -2,12 +2,12 @@
 //! (the SQL function of migration 0003, which says why it is exact) with the
 //! full patterns joined on. Not listing patterns (the trait impl in `mod.rs`).
 
-use super::rows::{PATTERN_COLUMNS, PATTERN_COLUMN_COUNT, pattern, pattern_from_row};
-use crate::fix::check_vector;
+use super::rows::{PATTERN_COLUMN_COUNT, PATTERN_COLUMNS, pattern, pattern_from_row};
 use crate::PgStore;
 use crate::error::{Result, invalid};
-use ltmc_core::fix::normalize_file_type;
+use crate::fix::check_vector;
 use ltmc_core::Project;
+use ltmc_core::fix::normalize_file_type;
 use ltmc_store::{PatternMatch, PatternQuery};
 use pgvector::Vector;
 

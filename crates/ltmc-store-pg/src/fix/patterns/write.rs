@@ -4,13 +4,15 @@
 //! `link_patterns` shares. Not reading patterns back (`rows`) nor recording
 //! applications (`applications`).
 
-use super::rows::{RELATIONSHIP_COLUMNS, pattern, relationship_from_row, stored_pattern};
-use crate::fix::guardian::{TakenName, insert_rule, rules_of_pattern};
-use crate::fix::{check_audit, check_pattern, check_vector, layer_i32};
+use super::rows::{RELATIONSHIP_COLUMNS, relationship_from_row, stored_pattern};
 use crate::PgStore;
 use crate::error::{Error, Result, invalid};
+use crate::fix::guardian::{TakenName, insert_rule, rules_of_pattern};
+use crate::fix::{check_audit, check_pattern, check_vector, layer_i32};
 use deadpool_postgres::GenericClient;
-use ltmc_core::fix::{NewFixPattern, NewGuardianRule, NewRelationship, PatternEmbeddings, PatternRelationship};
+use ltmc_core::fix::{
+    NewFixPattern, NewGuardianRule, NewRelationship, PatternEmbeddings, PatternRelationship,
+};
 use ltmc_core::{AuditId, PatternId, Project};
 use ltmc_store::StoredPattern;
 use pgvector::Vector;

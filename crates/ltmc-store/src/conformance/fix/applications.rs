@@ -3,9 +3,9 @@
 //! audit it names (pattern, status with history and work times, notes). Not
 //! the audits' own upserts (`audits`).
 
-use super::{application, audit, close, history, pattern, put_plain, upsert};
-use crate::conformance::{assert_invalid, assert_not_found, assert_sound, is_rfc3339, project};
+use super::{application, audit, close, history, put_plain, upsert};
 use crate::Store;
+use crate::conformance::{assert_invalid, assert_not_found, assert_sound, is_rfc3339, project};
 use ltmc_core::fix::AuditStatus;
 use ltmc_core::{AuditId, PatternId};
 

@@ -2,11 +2,11 @@
 //! history and work times, listing filters and order, and all-or-none batch
 //! upserts. Not the audit changes an application makes (`applications`).
 
-use super::{audit, audits_listed, found, history, upsert};
-use crate::conformance::{assert_invalid, assert_not_found, assert_sound, is_rfc3339, project};
+use super::{audit, audits_listed, history, upsert};
 use crate::Store;
-use ltmc_core::fix::{AuditFilter, AuditStatus, NewFileAudit};
+use crate::conformance::{assert_invalid, assert_not_found, assert_sound, is_rfc3339, project};
 use ltmc_core::AuditId;
+use ltmc_core::fix::{AuditFilter, AuditStatus, NewFileAudit};
 
 /// An audit is created once per path and then updated in place (same id,
 /// pattern and creation time); its history records the creation and each

@@ -3,7 +3,7 @@
 //! reason, and hit statistics per rule and file. Not the rules made from a
 //! pattern when it is stored (`patterns`).
 
-use super::{pattern, put_plain, rule, rules_listed};
+use super::{put_plain, rule, rules_listed};
 use crate::conformance::{assert_invalid, assert_not_found, assert_sound, is_rfc3339, project};
 use crate::{Store, StoreError};
 use ltmc_core::fix::{RuleFilter, RuleHit, RuleType, Severity};

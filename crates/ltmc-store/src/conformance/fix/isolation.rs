@@ -3,10 +3,15 @@
 //! name is another record elsewhere, and foreign ids are `NotFound`. Not the
 //! isolation of documents, chats or todos (their own modules).
 
-use super::{application, audit, audits_listed, axis, embeddings, found, pattern, patterns_listed, put_pattern, put_plain, query, rule, rules_listed, upsert};
+use super::{
+    application, audit, audits_listed, axis, embeddings, found, pattern, patterns_listed,
+    put_pattern, put_plain, query, rule, rules_listed, upsert,
+};
 use crate::conformance::{assert_not_found, assert_sound, project};
 use crate::{PatternQuery, Store};
-use ltmc_core::fix::{AuditFilter, AuditStatus, PatternFilter, RelationshipType, RuleFilter, RuleHit, RuleType};
+use ltmc_core::fix::{
+    AuditFilter, AuditStatus, PatternFilter, RelationshipType, RuleFilter, RuleHit, RuleType,
+};
 
 /// Audits, patterns, applications and rules of one project are invisible to
 /// another: the same path or rule name is another record there, and ids of

@@ -27,16 +27,16 @@ pub use relationships::*;
 pub use search::*;
 
 use crate::conformance::{
-    DIMENSION, Project, Store, StoreError, assert_invalid, assert_not_found, assert_sound,
-    is_rfc3339, project, vector_for,
+    DIMENSION, Project, Store,
+    is_rfc3339, vector_for,
 };
-use crate::{PatternQuery, StoredPattern};
+use crate::PatternQuery;
 use ltmc_core::fix::{
     AuditFilter, AuditStatus, FileAudit, FixPattern, NewApplication, NewFileAudit, NewFixPattern,
     NewGuardianRule, NewRelationship, PatternEmbeddings, PatternFilter, ProblemType,
-    RelationshipType, RuleFilter, RuleHit, RuleSpec, RuleType, Severity,
+    RelationshipType, RuleFilter, RuleType, Severity,
 };
-use ltmc_core::{AuditId, PatternId, RuleId};
+use ltmc_core::{AuditId, PatternId};
 
 // ---------------------------------------------------------------- helpers
 

@@ -4,10 +4,18 @@
 //! reviews. Not the similarity search (`search`) nor links between patterns
 //! (`relationships`).
 
-use super::{audit, axis, close, embeddings, found, pattern, patterns_listed, put_pattern, put_plain, query, relationship, rule, rules_listed, upsert};
-use crate::conformance::{DIMENSION, assert_invalid, assert_not_found, assert_sound, is_rfc3339, project};
+use super::{
+    audit, axis, close, embeddings, found, pattern, patterns_listed, put_pattern, put_plain, query,
+    relationship, rule, rules_listed, upsert,
+};
+use crate::conformance::{
+    DIMENSION, assert_invalid, assert_not_found, assert_sound, is_rfc3339, project,
+};
 use crate::{Store, StoreError, StoredPattern};
-use ltmc_core::fix::{AuditStatus, NewFixPattern, NewGuardianRule, NewRelationship, PatternEmbeddings, PatternFilter, ProblemType, RelationshipType, RuleFilter, RuleSpec, RuleType, Severity};
+use ltmc_core::fix::{
+    AuditStatus, NewFixPattern, NewGuardianRule, NewRelationship, PatternEmbeddings, PatternFilter,
+    ProblemType, RelationshipType, RuleFilter, RuleSpec, RuleType, Severity,
+};
 use ltmc_core::{AuditId, PatternId};
 
 /// Every field of a pattern reads back as given (normalized as its

@@ -4,10 +4,10 @@
 //! with a new pattern (`patterns`).
 
 use super::{close, put_plain, relationship};
-use crate::conformance::{assert_invalid, assert_not_found, assert_sound, project};
 use crate::Store;
-use ltmc_core::fix::{NewRelationship, RelationshipType};
+use crate::conformance::{assert_invalid, assert_not_found, assert_sound, project};
 use ltmc_core::PatternId;
+use ltmc_core::fix::{NewRelationship, RelationshipType};
 
 /// Linking again updates strength and description (same id); related
 /// patterns come strongest first, then by type, of the types asked; a
