@@ -7,7 +7,7 @@ use super::similar::{Resolved, ScoredPattern, SimilarRequest, find_similar_patte
 use crate::fix::guardian::{self, CheckTarget, GuardianCheck};
 use crate::{Memory, ServiceError};
 use ltmc_core::Project;
-use ltmc_core::fix::{Decision, FixContext, RelatedPattern, RelationshipType, file_extension};
+use ltmc_core::fix::{Decision, FixContext, RelatedPattern, RelationshipType};
 use std::path::Path;
 
 /// What `recommend_fix` answers.

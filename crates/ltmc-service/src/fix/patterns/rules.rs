@@ -4,7 +4,7 @@
 //! on files (`fix::guardian`) nor storage.
 
 use crate::ServiceError;
-use ltmc_core::fix::{NewFixPattern, NewGuardianRule, ProblemType, RuleSpec, RuleType, Severity};
+use ltmc_core::fix::{NewFixPattern, NewGuardianRule, RuleType, Severity};
 
 /// The guardian rules of a Security or Architecture pattern: each named rule
 /// of its `guardian_rules`, then each anti-pattern no named rule already
@@ -102,6 +102,7 @@ pub fn rules_from_pattern(pattern: &NewFixPattern) -> Result<Vec<NewGuardianRule
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ltmc_core::fix::{ProblemType, RuleSpec};
 
     fn pattern(problem_type: ProblemType) -> NewFixPattern {
         let mut p = NewFixPattern::new(

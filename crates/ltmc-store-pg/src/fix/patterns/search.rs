@@ -2,7 +2,7 @@
 //! (the SQL function of migration 0003, which says why it is exact) with the
 //! full patterns joined on. Not listing patterns (the trait impl in `mod.rs`).
 
-use super::rows::{PATTERN_COLUMN_COUNT, PATTERN_COLUMNS, pattern, pattern_from_row};
+use super::rows::{PATTERN_COLUMN_COUNT, PATTERN_COLUMNS, pattern_from_row};
 use crate::PgStore;
 use crate::error::{Result, invalid};
 use crate::fix::check_vector;

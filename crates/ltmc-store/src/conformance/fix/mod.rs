@@ -26,11 +26,8 @@ pub use patterns::*;
 pub use relationships::*;
 pub use search::*;
 
-use crate::conformance::{
-    DIMENSION, Project, Store,
-    is_rfc3339, vector_for,
-};
 use crate::PatternQuery;
+use crate::conformance::{DIMENSION, Project, Store, is_rfc3339, vector_for};
 use ltmc_core::fix::{
     AuditFilter, AuditStatus, FileAudit, FixPattern, NewApplication, NewFileAudit, NewFixPattern,
     NewGuardianRule, NewRelationship, PatternEmbeddings, PatternFilter, ProblemType,
