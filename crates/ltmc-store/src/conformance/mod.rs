@@ -20,8 +20,9 @@
 //! The checks are grouped by concern: documents and vector search
 //! (`resources`), keyword search (`keyword`), chat messages and context links
 //! (`chat`), todos (`todos`), the relationship graph (`graph`), code
-//! attempts (`attempts`), the fix-pattern knowledge base (`fix`) and whole
-//! store export and import (`dump`); the helpers they share are here.
+//! attempts (`attempts`), the fix-pattern knowledge base (`fix/`, one file
+//! per behaviour) and whole store export and import (`dump`); the helpers
+//! they share are here.
 
 mod attempts;
 mod chat;
@@ -475,7 +476,13 @@ mod tests {
             include_str!("todos.rs"),
             include_str!("graph.rs"),
             include_str!("attempts.rs"),
-            include_str!("fix.rs"),
+            include_str!("fix/audits.rs"),
+            include_str!("fix/patterns.rs"),
+            include_str!("fix/search.rs"),
+            include_str!("fix/relationships.rs"),
+            include_str!("fix/applications.rs"),
+            include_str!("fix/guardian.rs"),
+            include_str!("fix/isolation.rs"),
             include_str!("dump.rs"),
         ];
         let mut defined: Vec<&str> = sources
