@@ -15,7 +15,7 @@ use ltmc_core::{
     CODE_ATTEMPT_TYPE, ChunkConfig, NewChunk, NewResource, Project, PutOutcome, ResourceId,
     chunk_text, content_hash, embedding_text,
 };
-use ltmc_embed::Embedder;
+use ltmc_core::embed::Embedder;
 use ltmc_store::{ChunkFilter, Store};
 use serde::Serialize;
 use std::collections::HashMap;

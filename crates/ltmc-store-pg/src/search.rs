@@ -356,7 +356,7 @@ mod tests {
                 .is_gt()
         }));
         // The exact answer's best is the best of all stored vectors.
-        let dot = |v: &[f32]| v.iter().zip(&query).map(|(a, b)| a * b).sum::<f32>();
+        let dot = |v: &[f32]| ltmc_core::vector::dot(v, &query);
         let best = docs
             .iter()
             .map(|c| dot(&c.vector))

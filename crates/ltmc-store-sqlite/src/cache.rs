@@ -17,6 +17,7 @@ use crate::blob;
 use crate::error::{Error, Result};
 use crate::index_file::{self, Header, Loaded};
 use ltmc_index::{ExactIndex, Hit, HnswIndex, HnswParams, IndexError};
+use ltmc_store::plan::{SearchPlan, Walks};
 use ltmc_store::{IndexStatus, NoProgress, Progress, StoreError};
 use rusqlite::{Connection, Row};
 use std::collections::{HashMap, HashSet};
@@ -38,7 +39,7 @@ pub struct IndexOptions {
 impl Default for IndexOptions {
     fn default() -> Self {
         Self {
-            ann_threshold: 10_000,
+            ann_threshold: ltmc_store::plan::EXACT_BELOW,
             hnsw: HnswParams::default(),
             progress: Arc::new(NoProgress),
         }
@@ -669,9 +670,6 @@ impl ProjectIndex {
                         .saturating_sub(excluded.iter().map(|ids| ids.len()).sum()),
                 };
                 let wanted = k.min(passing);
-                if wanted == 0 {
-                    return Ok(Vec::new());
-                }
                 let types = &self.types;
                 // Every passing id, for an exact scan.
                 let all_passing = || -> Vec<i64> {
@@ -685,16 +683,19 @@ impl ProjectIndex {
                             .collect(),
                     }
                 };
-                if passing < index.len() && passing < exact_below {
-                    return index.exact_among(query, k, &all_passing());
+                match SearchPlan::for_filter(passing, Some(index.len()), k, exact_below) {
+                    SearchPlan::Nothing => return Ok(Vec::new()),
+                    SearchPlan::Exact => return index.exact_among(query, k, &all_passing()),
+                    SearchPlan::Graph => {}
                 }
-                let mut expansion = 0;
-                for _ in 0..3 {
+                // The first walk with the index's own candidate list (it
+                // grows with the graph), then widened.
+                let floor = index.params().expansion_search;
+                for expansion in Walks::new(0, k, floor, None) {
                     let hits = index.search(query, k, expansion, &keep)?;
                     if hits.len() >= wanted {
                         return Ok(hits);
                     }
-                    expansion = expansion.max(k).max(index.params().expansion_search) * 4;
                 }
                 index.exact_among(query, k, &all_passing())
             }
