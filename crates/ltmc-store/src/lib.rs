@@ -7,7 +7,8 @@
 //! is a whole store as backend-neutral records, for copying one into another;
 //! [`validate`] holds the input checks every backend runs before a write;
 //! [`plan`] is the filtered vector search's plan (exact or graph, and how a
-//! short graph walk is widened) that both backends follow.
+//! short graph walk is widened) that both backends follow; [`integrity`]
+//! holds the `ltmc doctor` checks whose SQL both dialects share.
 //!
 //! This crate holds no backend and does no I/O of its own.
 
@@ -16,6 +17,7 @@ pub mod conformance;
 mod dump;
 mod error;
 mod fix;
+pub mod integrity;
 pub mod plan;
 mod traits;
 pub mod validate;
