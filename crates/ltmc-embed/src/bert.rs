@@ -206,8 +206,8 @@ fn existing(dir: &Path, name: &str) -> Result<PathBuf, EmbedError> {
 }
 
 fn read_config(path: &Path) -> Result<Config, EmbedError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| error::corrupt(path, format!("cannot read it: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| error::corrupt(path, format!("cannot read it: {e}")))?;
     let config: Config =
         serde_json::from_slice(&bytes).map_err(|e| error::corrupt(path, e.to_string()))?;
     // Checked here because candle would otherwise fail on the first embed, or not at all.

@@ -185,7 +185,6 @@ impl IndexCache {
     }
 }
 
-
 /// Writes the entry's graph file. A failure is logged, not returned: the file
 /// is a cache, and the search that triggered the write still has its answer.
 fn persist(dir: &std::path::Path, entry: &mut ProjectIndex, snap: &Snapshot<'_>, project: &str) {

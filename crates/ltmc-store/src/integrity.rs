@@ -88,7 +88,10 @@ mod tests {
             ATTEMPT_LINK_PROJECTS,
             CONTEXT_LINK_PROJECTS,
         ] {
-            assert!(finding.sql.starts_with("SELECT count(*) FROM "), "{finding:?}");
+            assert!(
+                finding.sql.starts_with("SELECT count(*) FROM "),
+                "{finding:?}"
+            );
             assert!(!finding.what.is_empty());
         }
         assert!(DUPLICATE_VECTOR_IDS.starts_with("SELECT count(*) FROM "));

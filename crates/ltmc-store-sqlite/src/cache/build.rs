@@ -45,7 +45,11 @@ impl IndexCache {
     }
 
     /// The file, if it is this store's and not ahead of the database.
-    pub(super) fn load_file(&self, snap: &Snapshot<'_>, project: &str) -> Result<Option<ProjectIndex>> {
+    pub(super) fn load_file(
+        &self,
+        snap: &Snapshot<'_>,
+        project: &str,
+    ) -> Result<Option<ProjectIndex>> {
         let path = index_file::path_for(&self.dir, project);
         let Some(Loaded {
             header,

@@ -13,7 +13,12 @@ use std::collections::HashSet;
 
 impl IndexCache {
     /// Applies the log rows after the entry's generation, in order.
-    pub(super) fn catch_up(&self, entry: &mut ProjectIndex, snap: &Snapshot<'_>, project: &str) -> Result<()> {
+    pub(super) fn catch_up(
+        &self,
+        entry: &mut ProjectIndex,
+        snap: &Snapshot<'_>,
+        project: &str,
+    ) -> Result<()> {
         let pending = pending_log_rows(snap.conn, project, entry.generation)?;
         let report = pending >= REPORT_CATCH_UP && matches!(entry.backing, Backing::Hnsw(_));
         if report {
