@@ -206,8 +206,7 @@ pub fn vector_for(text: &str) -> Vec<f32> {
             (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
         })
         .collect();
-    let norm = raw.iter().map(|x| x * x).sum::<f32>().sqrt();
-    raw.iter().map(|x| x / norm).collect()
+    ltmc_core::vector::normalised(&raw)
 }
 
 /// `content` cut into `parts` contiguous chunks that cover all of it, each
@@ -459,9 +458,8 @@ mod tests {
         let b = vector_for("b");
         assert_eq!(a, vector_for("a"));
         assert_eq!(a.len(), DIMENSION);
-        let norm: f32 = a.iter().map(|x| x * x).sum();
-        assert!((norm - 1.0).abs() < 1e-5);
-        let cos: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((ltmc_core::vector::norm(&a) - 1.0).abs() < 1e-5);
+        let cos = ltmc_core::vector::dot(&a, &b);
         assert!(cos < 0.99, "{cos}");
     }
 
