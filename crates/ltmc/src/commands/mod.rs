@@ -5,6 +5,7 @@ mod bench;
 mod bench_patterns;
 mod doctor;
 mod fix_cli;
+mod guard_cli;
 mod legacy_import;
 mod legacy_migrate;
 mod migrate_store;
@@ -39,7 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tool { command } => tool_cli::tool(&ctx, command).await,
         Command::Audit { command } => fix_cli::audit(&ctx, command).await,
         Command::Patterns { command } => fix_cli::patterns(&ctx, command).await,
-        Command::Guard { command } => fix_cli::guard(&ctx, command).await,
+        Command::Guard { command } => guard_cli::guard(&ctx, command).await,
         Command::MigrateStore(args) => migrate_store::run(&ctx, args).await,
         Command::Migrate(args) => legacy_migrate::run(&ctx, args).await,
     }

@@ -1,0 +1,232 @@
+//! `ltmc guard`: guardian checks from the command line. `guard check` and
+//! `guard export` use the store and ltmc-guard directly, without the
+//! embedding model, so they stay fast in hooks and CI.
+//!
+//! Not here: the scan itself (ltmc-guard), the other fix-pattern commands
+//! (`fix_cli.rs`).
+
+use super::fix_cli::{message, one};
+use super::tool_cli::{list, text};
+use crate::cli_fix::GuardCommand;
+use crate::context::Context;
+use crate::failure::with_hint;
+use crate::output;
+use anyhow::{Context as _, anyhow};
+use ltmc_core::fix::GuardianRule;
+use ltmc_guard::{RuleInput, RuleSet, ScanOptions};
+use ltmc_service::fix::guardian::{active_rule_set, hits_of};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// An exported rule: the rule and its pattern's file types.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ExportedRule {
+    #[serde(flatten)]
+    rule: GuardianRule,
+    #[serde(default)]
+    file_types: Vec<String>,
+}
+
+pub async fn guard(ctx: &Context, command: GuardCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        GuardCommand::Check {
+            paths,
+            format,
+            layer,
+            rules,
+            output: out,
+            no_record,
+            hidden,
+            no_ignore,
+        } => {
+            check(
+                ctx,
+                CheckArgs {
+                    paths,
+                    format,
+                    layer,
+                    rules,
+                    out,
+                    record: !no_record,
+                    hidden,
+                    no_ignore,
+                },
+            )
+            .await
+        }
+        GuardCommand::Export { layer } => {
+            let store = ctx.open_existing(None)?;
+            let (set, _) = active_rule_set(store.as_ref(), &ctx.project, layer).await?;
+            let exported: Vec<ExportedRule> = set
+                .rules()
+                .iter()
+                .map(|c| ExportedRule {
+                    rule: c.rule().clone(),
+                    file_types: c.file_types().to_vec(),
+                })
+                .collect();
+            output::json_line(&exported)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        GuardCommand::Add {
+            layer,
+            name,
+            rule_type,
+            pattern,
+            severity,
+            action,
+            source_pattern,
+        } => {
+            one(
+                ctx,
+                "add_guardian_rule",
+                json!({"layer_number": layer, "rule_name": name, "rule_type": rule_type,
+                       "rule_pattern": pattern, "severity": severity, "action_required": action,
+                       "source_pattern_id": source_pattern}),
+                message,
+            )
+            .await
+        }
+        GuardCommand::List { layer, inactive } => {
+            one(
+                ctx,
+                "list_guardian_rules",
+                json!({"layer": layer, "active": if inactive { Some(false) } else { None }}),
+                |v| {
+                    list(v, "rules", "no rules", |r| {
+                        format!(
+                            "{:>4}  L{}  {:<11} {:<8} {:<6} {:>4} hits  {}{}",
+                            text(&r["id"]),
+                            text(&r["layer_number"]),
+                            text(&r["rule_type"]),
+                            text(&r["severity"]),
+                            if r["active"] == true { "active" } else { "off" },
+                            text(&r["hit_count"]),
+                            text(&r["rule_name"]),
+                            match r["inactive_reason"].as_str() {
+                                Some(why) => format!("  ({why})"),
+                                None => String::new(),
+                            }
+                        )
+                    })
+                },
+            )
+            .await
+        }
+        GuardCommand::Enable { rule_id } => {
+            one(
+                ctx,
+                "set_guardian_rule_active",
+                json!({"rule_id": rule_id, "active": true}),
+                message,
+            )
+            .await
+        }
+        GuardCommand::Disable { rule_id, reason } => {
+            one(
+                ctx,
+                "set_guardian_rule_active",
+                json!({"rule_id": rule_id, "active": false, "reason": reason}),
+                message,
+            )
+            .await
+        }
+    }
+}
+
+struct CheckArgs {
+    paths: Vec<PathBuf>,
+    format: String,
+    layer: Option<i64>,
+    rules: Option<PathBuf>,
+    out: Option<PathBuf>,
+    record: bool,
+    hidden: bool,
+    no_ignore: bool,
+}
+
+/// `ltmc guard check`: exit 1 on an enforcement violation, 0 otherwise.
+#[allow(clippy::single_match_else)] // rules from a file, or from the store
+async fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let (set, store) = match &args.rules {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the rules file {}", file.display()))?;
+            let exported: Vec<ExportedRule> = serde_json::from_str(&text).map_err(|e| {
+                with_hint(
+                    anyhow!("{} is not a rules file: {e}", file.display()),
+                    "write one with `ltmc guard export > FILE`",
+                )
+            })?;
+            let inputs = exported
+                .into_iter()
+                .filter(|r| args.layer.is_none_or(|l| r.rule.layer_number == l))
+                .map(|r| RuleInput {
+                    rule: r.rule,
+                    file_types: r.file_types,
+                })
+                .collect();
+            (RuleSet::compile(inputs)?, None)
+        }
+        None => {
+            let store = ctx.open_existing(None).map_err(|e| {
+                with_hint(
+                    e,
+                    "load rules first (`ltmc patterns load examples/fix-patterns`), or pass --rules FILE from `ltmc guard export`",
+                )
+            })?;
+            let (set, _) = active_rule_set(store.as_ref(), &ctx.project, args.layer).await?;
+            (set, Some(store))
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    let base = ctx
+        .project_root
+        .canonicalize()
+        .unwrap_or_else(|_| ctx.project_root.clone());
+    let options = ScanOptions {
+        respect_gitignore: !args.no_ignore,
+        include_hidden: args.hidden,
+        ..ScanOptions::default()
+    };
+    let report = {
+        let set = set.clone();
+        tokio::task::spawn_blocking(move || ltmc_guard::scan_paths(&set, &paths, &base, &options))
+            .await
+            .map_err(|e| anyhow!("the scan failed: {e}"))??
+    };
+    if let (Some(store), true) = (&store, args.record) {
+        let hits = hits_of(&report);
+        if !hits.is_empty() {
+            store.record_rule_hits(&ctx.project, hits).await?;
+        }
+    }
+    let rendered = match args.format.as_str() {
+        "json" => serde_json::to_string_pretty(&ltmc_guard::report::json(&report))?,
+        "sarif" => serde_json::to_string_pretty(&ltmc_guard::report::sarif(
+            &report,
+            &set,
+            env!("CARGO_PKG_VERSION"),
+        ))?,
+        _ => ltmc_guard::report::text(&report),
+    };
+    match &args.out {
+        Some(file) => std::fs::write(file, rendered.as_bytes())
+            .with_context(|| format!("cannot write {}", file.display()))?,
+        None => output::line(rendered.trim_end()),
+    }
+    if report.has_enforcement() {
+        tracing::warn!(
+            enforcement = report.enforcement_violations(),
+            "guardian check failed: enforcement rules fired"
+        );
+        Ok(ExitCode::from(1))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
