@@ -123,6 +123,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // exact zeros and ones are the point
     fn normalised_has_unit_length_and_zero_stays_zero() {
         let v = normalised(&[3.0, 4.0]);
         assert!((v[0] - 0.6).abs() < 1e-6 && (v[1] - 0.8).abs() < 1e-6);
