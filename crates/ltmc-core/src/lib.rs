@@ -10,6 +10,7 @@
 pub mod attempt;
 pub mod chat;
 pub mod chunker;
+pub mod embed;
 pub mod error;
 pub mod fix;
 pub mod graph;
@@ -19,6 +20,7 @@ pub mod project;
 pub mod record;
 pub mod terms;
 pub mod todo;
+pub mod vector;
 
 pub use attempt::{
     AttemptFilter, AttemptLink, AttemptLinkKind, AttemptResult, CODE_ATTEMPT_TYPE, CodeAttempt,

@@ -15,7 +15,7 @@ use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 use tracing::debug;
 
-use crate::error::HINT_FETCH;
+use crate::error::{self, HINT_FETCH};
 use crate::{EmbedError, Embedder};
 
 /// A BERT sentence embedder, loaded once and shared across threads.
@@ -79,9 +79,9 @@ impl BertEmbedder {
 
         let device = Device::Cpu;
         let vb = mmap_weights(&weights_path, &device)
-            .map_err(|e| EmbedError::corrupt(&weights_path, e.to_string()))?;
+            .map_err(|e| error::corrupt(&weights_path, e.to_string()))?;
         let model = BertModel::load(vb, &config)
-            .map_err(|e| EmbedError::corrupt(&weights_path, e.to_string()))?;
+            .map_err(|e| error::corrupt(&weights_path, e.to_string()))?;
 
         let model_id = model_id.into();
         debug!(
@@ -186,7 +186,7 @@ fn batch_len(sorted: &[usize], len_of: impl Fn(usize) -> usize) -> usize {
 
 /// `x / max(|x|, 1e-12)`, as torch's `F.normalize` does.
 fn l2_normalise(mut v: Vec<f32>) -> Vec<f32> {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    let norm = ltmc_core::vector::norm(&v).max(1e-12);
     for x in &mut v {
         *x /= norm;
     }
@@ -206,10 +206,10 @@ fn existing(dir: &Path, name: &str) -> Result<PathBuf, EmbedError> {
 }
 
 fn read_config(path: &Path) -> Result<Config, EmbedError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| EmbedError::corrupt(path, format!("cannot read it: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| error::corrupt(path, format!("cannot read it: {e}")))?;
     let config: Config =
-        serde_json::from_slice(&bytes).map_err(|e| EmbedError::corrupt(path, e.to_string()))?;
+        serde_json::from_slice(&bytes).map_err(|e| error::corrupt(path, e.to_string()))?;
     // Checked here because candle would otherwise fail on the first embed, or not at all.
     if config.hidden_size == 0
         || config.num_attention_heads == 0
@@ -218,7 +218,7 @@ fn read_config(path: &Path) -> Result<Config, EmbedError> {
             .is_multiple_of(config.num_attention_heads)
         || config.max_position_embeddings < 2
     {
-        return Err(EmbedError::corrupt(
+        return Err(error::corrupt(
             path,
             format!(
                 "impossible shape: hidden_size {}, num_attention_heads {}, \
@@ -232,10 +232,10 @@ fn read_config(path: &Path) -> Result<Config, EmbedError> {
 
 fn read_tokenizer(path: &Path, config: &Config) -> Result<Tokenizer, EmbedError> {
     let mut tokenizer =
-        Tokenizer::from_file(path).map_err(|e| EmbedError::corrupt(path, e.to_string()))?;
+        Tokenizer::from_file(path).map_err(|e| error::corrupt(path, e.to_string()))?;
     let vocab = tokenizer.get_vocab_size(true);
     if vocab > config.vocab_size {
-        return Err(EmbedError::corrupt(
+        return Err(error::corrupt(
             path,
             format!(
                 "the tokenizer has {vocab} tokens but the model only {}",
@@ -251,7 +251,7 @@ fn read_tokenizer(path: &Path, config: &Config) -> Result<Tokenizer, EmbedError>
             max_length,
             ..TruncationParams::default()
         }))
-        .map_err(|e| EmbedError::corrupt(path, e.to_string()))?;
+        .map_err(|e| error::corrupt(path, e.to_string()))?;
     tokenizer.with_padding(None);
     Ok(tokenizer)
 }
@@ -271,16 +271,14 @@ fn mmap_weights(path: &Path, device: &Device) -> candle_core::Result<VarBuilder<
 mod tests {
     use super::*;
     use crate::testing::{TINY_BERT_MODEL_ID, write_tiny_bert};
+    /// The cosine of two unit vectors.
+    use ltmc_core::vector::dot as cos;
 
     fn tiny() -> (tempfile::TempDir, BertEmbedder) {
         let dir = tempfile::tempdir().unwrap();
         write_tiny_bert(dir.path()).unwrap();
         let embedder = BertEmbedder::load(dir.path()).unwrap();
         (dir, embedder)
-    }
-
-    fn cos(a: &[f32], b: &[f32]) -> f32 {
-        a.iter().zip(b).map(|(x, y)| x * y).sum()
     }
 
     const TEXTS: [&str; 6] = [
@@ -306,7 +304,7 @@ mod tests {
         assert_eq!(a.len(), TEXTS.len());
         for v in &a {
             assert_eq!(v.len(), 32);
-            assert!((cos(v, v).sqrt() - 1.0).abs() < 1e-5);
+            assert!((ltmc_core::vector::norm(v) - 1.0).abs() < 1e-5);
         }
         assert_eq!(a, e.embed(&TEXTS).unwrap());
     }

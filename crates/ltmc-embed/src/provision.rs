@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 use tracing::{debug, info, warn};
 
-use crate::error::HINT_FETCH;
+use crate::error::{self, HINT_FETCH};
 use crate::{BertEmbedder, EmbedError};
 
 pub(crate) use manifest::{read_model_id, write_model_id};
@@ -185,13 +185,13 @@ impl ModelStore {
             let path = self.dir.join(pinned.name);
             let record = manifest::hash_file(&path, pinned.name).map_err(|e| {
                 if e.kind() == io::ErrorKind::NotFound {
-                    EmbedError::corrupt(&path, "the file is missing")
+                    error::corrupt(&path, "the file is missing")
                 } else {
-                    EmbedError::corrupt(&path, format!("cannot read it: {e}"))
+                    error::corrupt(&path, format!("cannot read it: {e}"))
                 }
             })?;
             if record.sha256 != pinned.sha256 {
-                return Err(EmbedError::corrupt(
+                return Err(error::corrupt(
                     &path,
                     format!(
                         "sha256 is {}, expected {} ({} bytes)",

@@ -5,6 +5,7 @@
 //! returns `k` hits when `k` pass it. This is not an approximate index: it is
 //! linear in the number of vectors, and correct by construction.
 
+use ltmc_core::vector::{dot, normalised};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
@@ -154,36 +155,6 @@ pub(crate) fn check_vector(vector: &[f32], dimension: usize) -> Result<(), Index
         return Err(IndexError::NotFinite);
     }
     Ok(())
-}
-
-/// `vector` scaled to unit length. A zero vector has no direction: it stays
-/// zero and scores 0 against everything.
-pub(crate) fn normalised(vector: &[f32]) -> Vec<f32> {
-    let norm = dot(vector, vector).sqrt();
-    if norm > 0.0 {
-        vector.iter().map(|x| x / norm).collect()
-    } else {
-        vector.to_vec()
-    }
-}
-
-/// Dot product with independent accumulators so the compiler vectorises it.
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let chunks_a = a.chunks_exact(8);
-    let chunks_b = b.chunks_exact(8);
-    let tail: f32 = chunks_a
-        .remainder()
-        .iter()
-        .zip(chunks_b.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (ca, cb) in chunks_a.zip(chunks_b) {
-        for i in 0..8 {
-            acc[i] += ca[i] * cb[i];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
 }
 
 /// Higher score first, then lower id.

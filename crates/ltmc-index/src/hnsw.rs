@@ -9,7 +9,8 @@
 //! asked come back. Not persistent by itself: [`HnswIndex::to_bytes`] and
 //! [`HnswIndex::from_bytes`] hand the graph to whoever writes the file.
 
-use crate::exact::{Hit, IndexError, check_vector, dot, normalised};
+use crate::exact::{Hit, IndexError, check_vector};
+use ltmc_core::vector::{dot, normalised};
 use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
 
 /// The graph's build and search parameters.

@@ -108,12 +108,7 @@ impl Clusters {
 }
 
 fn unit(mut v: Vec<f32>) -> Vec<f32> {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        for x in &mut v {
-            *x /= norm;
-        }
-    }
+    ltmc_core::vector::normalise(&mut v);
     v
 }
 
@@ -126,7 +121,7 @@ mod tests {
         let mut a = Random::new(3);
         let clusters = Clusters::new(4, 16, &mut a);
         let x = clusters.sample(&mut a);
-        let norm: f32 = x.iter().map(|v| v * v).sum();
+        let norm = ltmc_core::vector::dot(&x, &x);
         assert!((norm - 1.0).abs() < 1e-4);
         let mut b = Random::new(3);
         let again = Clusters::new(4, 16, &mut b);
@@ -135,7 +130,7 @@ mod tests {
         // different random clusters in 64 dimensions hardly do.
         let one = Clusters::new(1, 64, &mut a);
         let (first, second) = (one.sample(&mut a), one.sample(&mut a));
-        let cos: f32 = first.iter().zip(&second).map(|(x, y)| x * y).sum();
+        let cos = ltmc_core::vector::dot(&first, &second);
         assert!(cos > 0.2, "{cos}");
     }
 }

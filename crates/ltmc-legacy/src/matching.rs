@@ -60,19 +60,10 @@ pub struct Matching {
     pub report: VectorReport,
 }
 
-/// A vector scaled to unit length (a zero vector stays zero).
-pub fn unit(v: &[f32]) -> Vec<f32> {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        v.iter().map(|x| x / norm).collect()
-    } else {
-        v.to_vec()
-    }
-}
-
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
+/// A vector scaled to unit length (a zero vector stays zero); and the dot
+/// product (the cosine of two unit vectors). Re-exported from
+/// `ltmc_core::vector` for the migration's callers.
+pub use ltmc_core::vector::{dot, normalised as unit};
 
 /// Matches chunk `i` (legacy vector id `vector_ids[i]`, fresh embedding
 /// `fresh[i]`) to the legacy vectors, one vector per chunk at most. A fresh

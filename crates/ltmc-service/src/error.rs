@@ -2,7 +2,7 @@
 //! input the use cases refuse before touching either.
 
 use ltmc_core::CoreError;
-use ltmc_embed::EmbedError;
+use ltmc_core::embed::EmbedError;
 use ltmc_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]

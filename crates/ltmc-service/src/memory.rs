@@ -10,12 +10,12 @@
 
 use crate::ServiceError;
 use crate::search::{self, SearchHit, SearchMode};
+use ltmc_core::embed::Embedder;
 use ltmc_core::terms::QueryTerms;
 use ltmc_core::{
     CODE_ATTEMPT_TYPE, ChunkConfig, NewChunk, NewResource, Project, PutOutcome, ResourceId,
     chunk_text, content_hash, embedding_text,
 };
-use ltmc_embed::Embedder;
 use ltmc_store::{ChunkFilter, Store};
 use serde::Serialize;
 use std::collections::HashMap;

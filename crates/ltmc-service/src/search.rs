@@ -1,21 +1,23 @@
-//! Search modes and their fusion: by meaning (vector), by words (BM25
+//! Search modes and how hybrid ranks: by meaning (vector), by words (BM25
 //! keyword), or both (hybrid, the default).
 //!
 //! Hybrid exists because each half misses what the other finds: an embedding
 //! blurs exact identifiers and error strings, keywords miss paraphrases.
-//! A hybrid hit's score is its cosine similarity plus `WORD_WEIGHT` times
-//! the fraction of the query's content words it contains (stemmed; see
-//! `ltmc_core::terms`), and `IDENTIFIER_WEIGHT` times the fraction that are
-//! identifiers it contains exactly. The keyword list decides which chunks are looked at,
-//! the coverage how much they gain. Measured against reciprocal-rank fusion
-//! (k = 60), which it replaced: on SciFact (`ltmc bench beir --whole-documents`)
-//! nDCG@10 0.7218 against 0.7164; on the paraphrase fixture of the tool tests,
-//! where questions share almost no words with their notes, 17/20 notes first
-//! against 11/20 (vector alone: 17/20). RRF lets a chunk that shares one
-//! everyday word with a question jump every rank of the meaning list, because
-//! adjacent ranks differ by less than any keyword contribution; coverage is
-//! bounded by how much of the question a chunk holds. Not here: how either
-//! list is computed (the store does that).
+//! A hybrid hit's score is its cosine similarity plus `WORD_WEIGHT` (0.3)
+//! times the fraction of the query's content words it contains (stemmed; see
+//! `ltmc_core::terms`) plus `IDENTIFIER_WEIGHT` (1.0) times the fraction of
+//! the query's identifiers it contains exactly (`fuse`). The keyword list
+//! decides which chunks are looked at, the coverage how much they gain; BM25
+//! scores themselves are not added.
+//!
+//! This replaced reciprocal-rank fusion (k = 60), which is not used anywhere
+//! now: RRF lets a chunk that shares one everyday word with a question jump
+//! every rank of the meaning list, because adjacent ranks differ by less
+//! than any keyword contribution, while coverage is bounded by how much of
+//! the question a chunk holds. It ranked better on the paraphrase fixture of
+//! the tool tests and on SciFact (`ltmc bench beir --whole-documents`; see
+//! ARCHITECTURE.md "Choices and why"). Not here: how either list is
+//! computed (the store does that).
 
 use ltmc_core::terms::{Coverage, QueryTerms};
 use ltmc_core::{Chunk, ChunkId, ScoredChunk};
@@ -30,7 +32,8 @@ pub enum SearchMode {
     Vector,
     /// BM25 over chunk words only.
     Keyword,
-    /// Both, fused by reciprocal rank.
+    /// Both: cosine similarity plus the share of the query's words and
+    /// identifiers the chunk contains (see the module docs).
     #[default]
     Hybrid,
 }
@@ -56,7 +59,8 @@ pub struct SearchHit {
     pub file_name: String,
     pub resource_type: String,
     /// The mode's ranking score, higher is better: cosine similarity (vector),
-    /// BM25 (keyword) or the reciprocal-rank-fusion sum (hybrid).
+    /// BM25 (keyword), or similarity plus weighted word and identifier
+    /// coverage (hybrid).
     pub score: f32,
     /// Cosine similarity to the query, when the chunk was among the vector candidates.
     pub similarity: Option<f32>,
@@ -109,8 +113,8 @@ pub(crate) fn from_keyword(hits: Vec<ScoredChunk>) -> Vec<SearchHit> {
 /// either scores its similarity (the vector list's lowest when it was not a
 /// vector candidate: it is no closer than that) plus `WORD_WEIGHT` and
 /// `IDENTIFIER_WEIGHT` times its coverage of `terms` (none when it was not a
-/// keyword candidate: it matched no word, or fewer than the keyword list's last). Best first, ties by chunk
-/// id; at most `k` results.
+/// keyword candidate: it matched no word, or fewer than the keyword list's
+/// last). Best first, ties by chunk id; at most `k` results.
 pub(crate) fn fuse(
     vector: Vec<ScoredChunk>,
     keyword: Vec<ScoredChunk>,

@@ -1,4 +1,5 @@
-//! Small text measures the use cases share: cosine similarity of vectors,
+//! Small text measures the use cases share: cosine similarity of vectors
+//! (re-exported from `ltmc_core::vector`),
 //! distinctive terms (lower-cased words minus stop words) and their overlap,
 //! sentence splitting, and the token estimate of context packing.
 //!
@@ -8,22 +9,9 @@
 
 use std::collections::BTreeSet;
 
-/// Cosine similarity of two vectors; 0 when either is zero or their lengths differ.
-pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    if a.len() != b.len() || a.is_empty() {
-        return 0.0;
-    }
-    let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
-    for (x, y) in a.iter().zip(b) {
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    if na <= f32::EPSILON || nb <= f32::EPSILON {
-        return 0.0;
-    }
-    (dot / (na.sqrt() * nb.sqrt())).clamp(-1.0, 1.0)
-}
+/// Cosine similarity of two vectors; 0 when either is zero or their lengths
+/// differ. The one copy in `ltmc_core::vector`, re-exported for the use cases.
+pub use ltmc_core::vector::cosine;
 
 /// English function words and code noise that say nothing about a topic.
 const STOPWORDS: &[&str] = &[
@@ -148,15 +136,6 @@ pub fn truncate_to_tokens(text: &str, budget: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cosine_of_known_vectors() {
-        assert!((cosine(&[1.0, 0.0], &[1.0, 0.0]) - 1.0).abs() < 1e-6);
-        assert!(cosine(&[1.0, 0.0], &[0.0, 1.0]).abs() < 1e-6);
-        assert!((cosine(&[2.0, 0.0], &[-1.0, 0.0]) + 1.0).abs() < 1e-6);
-        assert!(cosine(&[0.0, 0.0], &[1.0, 0.0]).abs() < f32::EPSILON);
-        assert!(cosine(&[1.0], &[1.0, 0.0]).abs() < f32::EPSILON);
-    }
 
     #[test]
     fn terms_drop_stop_words_short_words_and_numbers() {

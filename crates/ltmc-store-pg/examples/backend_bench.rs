@@ -78,6 +78,7 @@
     clippy::cast_possible_truncation
 )]
 
+use ltmc_core::vector::dot;
 use ltmc_core::{NewChunk, NewResource, Project};
 use ltmc_index::synthetic::{Clusters, Random};
 use ltmc_store::{ChunkFilter, EmbeddingSpec, ResourceStore, StoreAdmin, VectorSearch};
@@ -194,10 +195,6 @@ fn cases(n: usize) -> Vec<Case> {
             passing: of_type("five"),
         },
     ]
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// The `k` best of `passing` by score (ties by index), as a set.

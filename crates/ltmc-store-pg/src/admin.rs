@@ -27,6 +27,7 @@ use crate::open::LATEST_SCHEMA_VERSION;
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::Project;
+use ltmc_store::integrity::{self, Finding};
 use ltmc_store::{IndexStatus, IntegrityReport, StoreAdmin, StoreError, StoreInfo};
 use tokio_postgres::IsolationLevel;
 
@@ -72,55 +73,35 @@ impl StoreAdmin for PgStore {
 /// Each finding that is not one of the report's counters, as (what, query
 /// counting it). Every one is something the schema or the write path should
 /// have made impossible, so any count above zero is worth a person's look.
-/// A migration that adds tables with cross-row rules adds its checks here.
-const FINDINGS: &[(&str, &str)] = &[
-    (
-        "chunks whose project or resource type differs from their resource's",
-        "SELECT count(*) FROM chunks c JOIN resources r ON r.id = c.resource_id \
-         WHERE c.project <> r.project OR c.resource_type <> r.resource_type",
-    ),
-    (
-        "resources whose chunk_count differs from their stored chunks",
-        "SELECT count(*) FROM resources r WHERE r.chunk_count <> \
-         (SELECT count(*) FROM chunks c WHERE c.resource_id = r.id)",
-    ),
-    (
-        "resources without chunks (no search can find them)",
-        "SELECT count(*) FROM resources r \
-         WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.resource_id = r.id)",
-    ),
-    (
-        "chunks whose text is not their byte range of the resource's content",
-        "SELECT count(*) FROM chunks c JOIN resources r ON r.id = c.resource_id \
-         WHERE substring(convert_to(r.content, 'UTF8') FROM (c.start_byte + 1)::int \
-                         FOR (c.end_byte - c.start_byte)::int) <> convert_to(c.text, 'UTF8')",
-    ),
-    (
-        "vector ids not below vector_id_seq's next value (they would be handed out again)",
-        "SELECT count(*) FROM chunks WHERE vector_id >= \
-         (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM vector_id_seq)",
-    ),
-    // Migration 0002's tables, as the SQLite store checks them.
-    (
-        "code attempts whose resource is of another project, not of type code_attempt, or not one chunk",
-        "SELECT count(*) FROM code_attempts a JOIN resources r ON r.id = a.resource_id \
-         WHERE r.project <> a.project OR r.resource_type <> 'code_attempt' OR r.chunk_count <> 1",
-    ),
-    (
-        "resources of type code_attempt without their attempt (attempt search relies on it)",
-        "SELECT count(*) FROM resources r WHERE r.resource_type = 'code_attempt' \
-         AND NOT EXISTS (SELECT 1 FROM code_attempts a WHERE a.resource_id = r.id)",
-    ),
-    (
-        "attempt links between attempts of different projects",
-        "SELECT count(*) FROM attempt_links l JOIN code_attempts a ON a.id = l.attempt_id \
-         JOIN code_attempts b ON b.id = l.related_id WHERE a.project <> b.project",
-    ),
-    (
-        "context links whose project differs from their message's or their chunk's",
-        "SELECT count(*) FROM context_links l JOIN chat_messages m ON m.id = l.message_id \
-         JOIN chunks c ON c.id = l.chunk_id WHERE l.project <> m.project OR l.project <> c.project",
-    ),
+/// A migration that adds tables with cross-row rules adds its checks here
+/// (in `ltmc_store::integrity` when the SQL reads the same in SQLite).
+const FINDINGS: &[Finding] = &[
+    Finding {
+        what: "chunks whose project or resource type differs from their resource's",
+        sql: "SELECT count(*) FROM chunks c JOIN resources r ON r.id = c.resource_id \
+              WHERE c.project <> r.project OR c.resource_type <> r.resource_type",
+    },
+    integrity::CHUNK_COUNTS,
+    Finding {
+        what: "resources without chunks (no search can find them)",
+        sql: "SELECT count(*) FROM resources r \
+              WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.resource_id = r.id)",
+    },
+    Finding {
+        what: "chunks whose text is not their byte range of the resource's content",
+        sql: "SELECT count(*) FROM chunks c JOIN resources r ON r.id = c.resource_id \
+              WHERE substring(convert_to(r.content, 'UTF8') FROM (c.start_byte + 1)::int \
+                              FOR (c.end_byte - c.start_byte)::int) <> convert_to(c.text, 'UTF8')",
+    },
+    Finding {
+        what: "vector ids not below vector_id_seq's next value (they would be handed out again)",
+        sql: "SELECT count(*) FROM chunks WHERE vector_id >= \
+              (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM vector_id_seq)",
+    },
+    integrity::ATTEMPT_RESOURCES,
+    integrity::ATTEMPTLESS_RESOURCES,
+    integrity::ATTEMPT_LINK_PROJECTS,
+    integrity::CONTEXT_LINK_PROJECTS,
 ];
 
 async fn read_info(store: &PgStore) -> Result<StoreInfo> {
@@ -166,12 +147,7 @@ async fn integrity(store: &PgStore) -> Result<IntegrityReport> {
         // The vector is a column of the chunk's row: it has no row of
         // its own that could outlive the chunk.
         vectors_without_chunk: 0,
-        duplicate_vector_ids: count_of(
-            &tx,
-            "SELECT count(*) FROM (SELECT vector_id FROM chunks GROUP BY vector_id \
-                 HAVING count(*) > 1) d",
-        )
-        .await?,
+        duplicate_vector_ids: count_of(&tx, integrity::DUPLICATE_VECTOR_IDS).await?,
         ..IntegrityReport::default()
     };
     let recorded: Option<i32> = tx
@@ -224,11 +200,9 @@ async fn integrity(store: &PgStore) -> Result<IntegrityReport> {
             store.shared.schema_version
         ));
     }
-    for (what, sql) in FINDINGS {
-        let n = count_of(&tx, sql).await?;
-        if n > 0 {
-            report.problems.push(format!("{n} {what}"));
-        }
+    for finding in FINDINGS {
+        let n = count_of(&tx, finding.sql).await?;
+        integrity::note(&mut report, finding, n);
     }
     if let Some(problem) = index_problem(&tx).await? {
         report.problems.push(problem);

@@ -18,14 +18,17 @@
 //!    also searches exactly below its 10,000-vector threshold.
 //! 3. Otherwise ask the HNSW index (`ORDER BY embedding <=> q LIMIT k`) with
 //!    `hnsw.ef_search` set for the transaction to `k * 4` (at least 160, the
-//!    embedded index's own candidate list; at most pgvector's 1,000). If the post-filter left fewer than `k` rows
-//!    (while at least [`EXACT_BELOW`] chunks pass, so more exist), ask again
-//!    with `ef_search` 1,000, and if that is still short, answer by the exact
-//!    scan of step 2 (as the SQLite store widens its filtered graph walk,
-//!    then searches exactly). An HNSW scan returns at most `ef_search` rows,
-//!    so a `k` above 1,000 is always answered exactly. (The planner may also
-//!    judge a plain scan and sort cheaper than the graph walk; that answer
-//!    is exact and complete.)
+//!    embedded index's own candidate list; at most pgvector's 1,000). If the
+//!    post-filter left fewer than `k` rows (while at least [`EXACT_BELOW`]
+//!    chunks pass, so more exist), ask again with a list four times longer
+//!    (up to 1,000), three walks at most, and if that is still short, answer
+//!    by the exact scan of step 2. An HNSW scan returns at most `ef_search`
+//!    rows, so a `k` above 1,000 is always answered exactly. (The planner
+//!    may also judge a plain scan and sort cheaper than the graph walk; that
+//!    answer is exact and complete.)
+//!
+//! Steps 1 to 3 are the shared policy of `ltmc_store::plan` (its
+//! [`SearchPlan`] and [`Walks`]), which the SQLite store follows too.
 //!
 //! Hits are best first, equal scores (as f32, as returned) by chunk id.
 //!
@@ -38,26 +41,20 @@ use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::{Project, ScoredChunk};
+use ltmc_store::plan::{self, SearchPlan, Walks};
 use ltmc_store::validate::{check_vector, sql_limit};
 use ltmc_store::{ChunkFilter, StoreError, VectorSearch};
 use tokio_postgres::IsolationLevel;
 
 /// Filters passing fewer chunks than this are searched exactly (and so are
-/// those the HNSW scan comes back short for). The SQLite store's default
-/// `ann_threshold`.
+/// those the HNSW scan comes back short for): the shared policy's threshold.
 #[cfg(not(test))]
-pub(crate) const EXACT_BELOW: usize = 10_000;
+pub(crate) const EXACT_BELOW: usize = ltmc_store::plan::EXACT_BELOW;
 /// Lower in this crate's unit tests, so that they reach the index path with
 /// a store filled in seconds (pgvector adds about a thousand rows a second
 /// to an HNSW index).
 #[cfg(test)]
 pub(crate) const EXACT_BELOW: usize = 1_000;
-
-/// The smallest `hnsw.ef_search` asked for: the candidate list of the
-/// embedded store's HNSW index (ltmc-index), so both backends trade recall
-/// for speed alike (pgvector's default 40, and 100, gave recall@10 0.96 on
-/// 100k embedding-like vectors; backend_bench).
-const MIN_EF_SEARCH: usize = 160;
 
 /// pgvector's largest `hnsw.ef_search`.
 const MAX_EF_SEARCH: usize = 1000;
@@ -79,32 +76,6 @@ impl VectorSearch for PgStore {
         nearest(self, project, query, k, filter)
             .await
             .map_err(|e| self.fail(e))
-    }
-}
-
-/// How a search is answered, from how many chunks pass its filter (counted
-/// up to [`EXACT_BELOW`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Plan {
-    /// No chunk passes: nothing to ask.
-    Nothing,
-    /// Score every passing chunk.
-    Exact,
-    /// Ask the HNSW index with this `hnsw.ef_search`; exact if it is short.
-    Approximate { ef_search: usize },
-}
-
-fn plan(passing: usize, k: usize) -> Plan {
-    if passing == 0 || k == 0 {
-        Plan::Nothing
-    } else if passing < EXACT_BELOW {
-        Plan::Exact
-    } else {
-        // An HNSW scan returns at most ef_search rows, so k above the
-        // largest falls back to exact.
-        Plan::Approximate {
-            ef_search: k.saturating_mul(4).clamp(MIN_EF_SEARCH, MAX_EF_SEARCH),
-        }
     }
 }
 
@@ -159,38 +130,45 @@ async fn nearest(
         .try_get(0)?;
     let passing = usize::try_from(passing).unwrap_or(0);
     let params = (project.as_str(), filter, &query, sql_limit(k));
-    let hits = match plan(passing, k) {
-        Plan::Nothing => Vec::new(),
-        Plan::Exact => exact(&tx, params).await?,
-        Plan::Approximate { ef_search } => {
-            let mut ef_search = ef_search;
-            loop {
-                tx.execute(
-                    "SELECT set_config('hnsw.ef_search', $1, true)",
-                    &[&ef_search.to_string()],
-                )
-                .await?;
-                let hits = approximate(&tx, params).await?;
-                if hits.len() >= k {
-                    break hits;
-                }
-                if ef_search < MAX_EF_SEARCH {
-                    // Widen once, as far as pgvector allows.
-                    ef_search = MAX_EF_SEARCH;
-                    continue;
-                }
-                tracing::debug!(
-                    project = project.as_str(),
-                    k,
-                    found = hits.len(),
-                    "the HNSW scan came back short after its filter; searching exactly"
-                );
-                break exact(&tx, params).await?;
-            }
-        }
+    // pgvector's index spans every project: its size says nothing of the
+    // filter.
+    let hits = match SearchPlan::for_filter(passing, None, k, EXACT_BELOW) {
+        SearchPlan::Nothing => Vec::new(),
+        SearchPlan::Exact => exact(&tx, params).await?,
+        SearchPlan::Graph => graph_then_exact(&tx, project, k, params).await?,
     };
     tx.commit().await?;
     Ok(hits)
+}
+
+/// The HNSW scan with `hnsw.ef_search` set per walk ([`Walks`]: `k * 4`, at
+/// least 160, widened up to pgvector's 1,000), then the exact scan when every
+/// walk left fewer than `k` rows after the filter.
+async fn graph_then_exact(
+    client: &impl GenericClient,
+    project: &Project,
+    k: usize,
+    params: Params<'_>,
+) -> Result<Vec<ScoredChunk>> {
+    let first = plan::first_candidates(k, MAX_EF_SEARCH);
+    for ef_search in Walks::new(first, k, plan::MIN_CANDIDATES, Some(MAX_EF_SEARCH)) {
+        client
+            .execute(
+                "SELECT set_config('hnsw.ef_search', $1, true)",
+                &[&ef_search.to_string()],
+            )
+            .await?;
+        let hits = approximate(client, params).await?;
+        if hits.len() >= k {
+            return Ok(hits);
+        }
+    }
+    tracing::debug!(
+        project = project.as_str(),
+        k,
+        "the HNSW scan came back short after its filter; searching exactly"
+    );
+    exact(client, params).await
 }
 
 /// (project, filter, query vector, k as LIMIT).
@@ -266,24 +244,6 @@ async fn approximate(
 mod tests {
     use super::*;
 
-    #[test]
-    fn small_or_selective_sets_are_exact_large_ones_use_the_index() {
-        assert_eq!(plan(0, 10), Plan::Nothing);
-        assert_eq!(plan(5, 0), Plan::Nothing);
-        assert_eq!(plan(1, 10), Plan::Exact);
-        assert_eq!(plan(EXACT_BELOW - 1, 10), Plan::Exact);
-        assert_eq!(plan(EXACT_BELOW, 10), Plan::Approximate { ef_search: 160 });
-        assert_eq!(plan(EXACT_BELOW, 50), Plan::Approximate { ef_search: 200 });
-        assert_eq!(
-            plan(EXACT_BELOW, 5000),
-            Plan::Approximate { ef_search: 1000 }
-        );
-        assert_eq!(
-            plan(EXACT_BELOW, usize::MAX),
-            Plan::Approximate { ef_search: 1000 }
-        );
-    }
-
     /// Above [`EXACT_BELOW`] chunks the HNSW index answers (a query that is
     /// a stored vector finds that chunk first); k beyond what one HNSW scan
     /// returns (at most ef_search rows) comes back whole from the exact
@@ -356,7 +316,7 @@ mod tests {
                 .is_gt()
         }));
         // The exact answer's best is the best of all stored vectors.
-        let dot = |v: &[f32]| v.iter().zip(&query).map(|(a, b)| a * b).sum::<f32>();
+        let dot = |v: &[f32]| ltmc_core::vector::dot(v, &query);
         let best = docs
             .iter()
             .map(|c| dot(&c.vector))

@@ -12,6 +12,7 @@ use crate::store::State;
 use crate::{LATEST_SCHEMA_VERSION, SqliteStore, blob, keyword, meta, migrate};
 use async_trait::async_trait;
 use ltmc_core::Project;
+use ltmc_store::integrity::{self, Finding};
 use ltmc_store::{IndexStatus, IntegrityReport, StoreAdmin, StoreError, StoreInfo};
 use rusqlite::Connection;
 use std::path::Path;
@@ -90,50 +91,31 @@ fn info(state: &mut State, path: &Path) -> Result<StoreInfo> {
 /// Each finding that is not one of the report's counters, as (what, query
 /// counting it). Every one is something the schema or the write path should
 /// have made impossible, so any count above zero is worth a person's look.
-const FINDINGS: &[(&str, &str)] = &[
-    (
-        "chunks whose project differs from their resource's",
-        "SELECT count(*) FROM chunks c JOIN resources r ON r.id = c.resource_id WHERE c.project <> r.project",
-    ),
-    (
-        "vectors whose project differs from their chunk's",
-        "SELECT count(*) FROM vectors v JOIN chunks c ON c.id = v.chunk_id WHERE v.project <> c.project",
-    ),
-    (
-        "resources whose chunk_count differs from their stored chunks",
-        "SELECT count(*) FROM resources r WHERE r.chunk_count <> \
-         (SELECT count(*) FROM chunks c WHERE c.resource_id = r.id)",
-    ),
-    (
-        "chunks whose text is not their byte range of the resource's content",
-        "SELECT count(*) FROM chunks c JOIN resources r ON r.id = c.resource_id \
-         WHERE substr(CAST(r.content AS BLOB), c.start_byte + 1, c.end_byte - c.start_byte) \
-         <> CAST(c.text AS BLOB)",
-    ),
-    (
-        "vector ids not below the allocator's next id (they would be handed out again)",
-        "SELECT count(*) FROM chunks WHERE vector_id >= (SELECT next_id FROM vector_id_sequence WHERE id = 1)",
-    ),
-    (
-        "code attempts whose resource is of another project, not of type code_attempt, or not one chunk",
-        "SELECT count(*) FROM code_attempts a JOIN resources r ON r.id = a.resource_id \
-         WHERE r.project <> a.project OR r.resource_type <> 'code_attempt' OR r.chunk_count <> 1",
-    ),
-    (
-        "resources of type code_attempt without their attempt (attempt search relies on it)",
-        "SELECT count(*) FROM resources r WHERE r.resource_type = 'code_attempt' \
-         AND NOT EXISTS (SELECT 1 FROM code_attempts a WHERE a.resource_id = r.id)",
-    ),
-    (
-        "attempt links between attempts of different projects",
-        "SELECT count(*) FROM attempt_links l JOIN code_attempts a ON a.id = l.attempt_id \
-         JOIN code_attempts b ON b.id = l.related_id WHERE a.project <> b.project",
-    ),
-    (
-        "context links whose project differs from their message's or their chunk's",
-        "SELECT count(*) FROM context_links l JOIN chat_messages m ON m.id = l.message_id \
-         JOIN chunks c ON c.id = l.chunk_id WHERE l.project <> m.project OR l.project <> c.project",
-    ),
+/// Those whose SQL reads the same in PostgreSQL are in `ltmc_store::integrity`.
+const FINDINGS: &[Finding] = &[
+    Finding {
+        what: "chunks whose project differs from their resource's",
+        sql: "SELECT count(*) FROM chunks c JOIN resources r ON r.id = c.resource_id WHERE c.project <> r.project",
+    },
+    Finding {
+        what: "vectors whose project differs from their chunk's",
+        sql: "SELECT count(*) FROM vectors v JOIN chunks c ON c.id = v.chunk_id WHERE v.project <> c.project",
+    },
+    integrity::CHUNK_COUNTS,
+    Finding {
+        what: "chunks whose text is not their byte range of the resource's content",
+        sql: "SELECT count(*) FROM chunks c JOIN resources r ON r.id = c.resource_id \
+              WHERE substr(CAST(r.content AS BLOB), c.start_byte + 1, c.end_byte - c.start_byte) \
+              <> CAST(c.text AS BLOB)",
+    },
+    Finding {
+        what: "vector ids not below the allocator's next id (they would be handed out again)",
+        sql: "SELECT count(*) FROM chunks WHERE vector_id >= (SELECT next_id FROM vector_id_sequence WHERE id = 1)",
+    },
+    integrity::ATTEMPT_RESOURCES,
+    integrity::ATTEMPTLESS_RESOURCES,
+    integrity::ATTEMPT_LINK_PROJECTS,
+    integrity::CONTEXT_LINK_PROJECTS,
 ];
 
 fn check_integrity(state: &mut State, _path: &Path) -> Result<IntegrityReport> {
@@ -149,10 +131,7 @@ fn check_integrity(state: &mut State, _path: &Path) -> Result<IntegrityReport> {
             "SELECT count(*) FROM vectors v WHERE NOT EXISTS \
              (SELECT 1 FROM chunks c WHERE c.id = v.chunk_id AND c.vector_id = v.vector_id)",
         )?,
-        duplicate_vector_ids: count(
-            &tx,
-            "SELECT count(*) FROM (SELECT vector_id FROM chunks GROUP BY vector_id HAVING count(*) > 1)",
-        )?,
+        duplicate_vector_ids: count(&tx, integrity::DUPLICATE_VECTOR_IDS)?,
         ..IntegrityReport::default()
     };
     if let Some(spec) = meta::read_embedding(&tx)? {
@@ -171,11 +150,9 @@ fn check_integrity(state: &mut State, _path: &Path) -> Result<IntegrityReport> {
             ));
         }
     }
-    for (what, sql) in FINDINGS {
-        let n = count(&tx, sql)?;
-        if n > 0 {
-            report.problems.push(format!("{n} {what}"));
-        }
+    for finding in FINDINGS {
+        let n = count(&tx, finding.sql)?;
+        integrity::note(&mut report, finding, n);
     }
     {
         let mut stmt = tx.prepare("PRAGMA foreign_key_check")?;

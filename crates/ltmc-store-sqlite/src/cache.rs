@@ -12,12 +12,24 @@
 //! So a crash at any moment loses nothing: what committed is in the log, what
 //! did not commit is in neither. Not shared between processes in memory; not
 //! a query planner (the SQL lives in `search.rs`).
+//!
+//! This file holds the cache and its entries; beside it, `build.rs` opens a
+//! project (file plus log, or built from the vectors), `replay.rs` applies
+//! the log, `check.rs` compares an index with the database and `filtered.rs`
+//! searches an entry within a scope.
+
+mod build;
+mod check;
+mod filtered;
+mod replay;
+
+pub(crate) use filtered::Scope;
 
 use crate::blob;
 use crate::error::{Error, Result};
-use crate::index_file::{self, Header, Loaded};
-use ltmc_index::{ExactIndex, Hit, HnswIndex, HnswParams, IndexError};
-use ltmc_store::{IndexStatus, NoProgress, Progress, StoreError};
+use crate::index_file::{self, Header};
+use ltmc_index::{ExactIndex, HnswIndex, HnswParams, IndexError};
+use ltmc_store::{NoProgress, Progress, StoreError};
 use rusqlite::{Connection, Row};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -38,7 +50,7 @@ pub struct IndexOptions {
 impl Default for IndexOptions {
     fn default() -> Self {
         Self {
-            ann_threshold: 10_000,
+            ann_threshold: ltmc_store::plan::EXACT_BELOW,
             hnsw: HnswParams::default(),
             progress: Arc::new(NoProgress),
         }
@@ -170,287 +182,6 @@ impl IndexCache {
         let entry = self.build(snap, project)?;
         self.projects.insert(project.to_owned(), entry);
         Ok(())
-    }
-
-    /// Compares `project`'s index, brought to `snap` the normal way (file
-    /// plus log, or the entry in memory plus log), with the database, vector
-    /// by vector and type by type.
-    pub(crate) fn check(&mut self, snap: &Snapshot<'_>, project: &str) -> Result<IndexStatus> {
-        let entry = self.fresh(snap, project)?;
-        let mut problems = Vec::new();
-        let mut missing = Vec::new();
-        let mut wrong_type = Vec::new();
-        let mut stored = 0u64;
-        let mut stmt = snap.conn.prepare_cached(
-            "SELECT v.vector_id, r.resource_type FROM vectors v \
-             JOIN chunks c ON c.id = v.chunk_id JOIN resources r ON r.id = c.resource_id \
-             WHERE v.project = ?1",
-        )?;
-        let mut rows = stmt.query([project])?;
-        while let Some(row) = rows.next()? {
-            stored += 1;
-            let vector_id: i64 = row.get(0)?;
-            let resource_type: String = row.get(1)?;
-            if !entry.contains(vector_id) {
-                missing.push(vector_id);
-            } else if !entry
-                .types
-                .iter()
-                .any(|(name, ids)| *name == resource_type && ids.contains(&vector_id))
-            {
-                wrong_type.push(vector_id);
-            }
-        }
-        let indexed = entry.len() as u64;
-        let typed: usize = entry.types.iter().map(|(_, ids)| ids.len()).sum();
-        if !missing.is_empty() {
-            problems.push(format!(
-                "{} stored vectors missing from the index (e.g. {:?})",
-                missing.len(),
-                &missing[..missing.len().min(5)]
-            ));
-        }
-        if !wrong_type.is_empty() {
-            problems.push(format!(
-                "{} vectors filed under the wrong resource type (e.g. {:?})",
-                wrong_type.len(),
-                &wrong_type[..wrong_type.len().min(5)]
-            ));
-        }
-        if indexed + missing.len() as u64 != stored {
-            problems.push(format!(
-                "the index holds {indexed} vectors, the database {stored}: {} are indexed but not stored",
-                (indexed + missing.len() as u64).saturating_sub(stored)
-            ));
-        }
-        if typed as u64 != indexed {
-            problems.push(format!(
-                "{typed} vectors have a type but the index holds {indexed}"
-            ));
-        }
-        Ok(IndexStatus {
-            project: project.to_owned(),
-            kind: entry.kind().to_owned(),
-            indexed,
-            stored,
-            position: entry.generation,
-            persisted_position: entry.persisted,
-            problems,
-        })
-    }
-
-    /// From the file plus the log when the project is large and the file is
-    /// good, else from the vectors.
-    fn open_project(&self, snap: &Snapshot<'_>, project: &str) -> Result<ProjectIndex> {
-        let stored = count_vectors(snap.conn, project)?;
-        if stored < self.options.ann_threshold as u64 {
-            return self.build(snap, project);
-        }
-        match self.load_file(snap, project) {
-            Ok(Some(mut entry)) => {
-                self.catch_up(&mut entry, snap, project)?;
-                if entry.len() as u64 == stored {
-                    return self.reshape(entry, snap, project);
-                }
-                tracing::warn!(
-                    project,
-                    indexed = entry.len(),
-                    stored,
-                    "index file plus log disagrees with the database; rebuilding"
-                );
-            }
-            Ok(None) => {}
-            Err(err) => tracing::warn!(project, error = ?err, "index file unusable; rebuilding"),
-        }
-        let mut entry = self.build(snap, project)?;
-        if entry.wants_persisting() || entry.persisted.is_none() {
-            persist(&self.dir, &mut entry, snap, project);
-        }
-        Ok(entry)
-    }
-
-    /// The file, if it is this store's and not ahead of the database.
-    fn load_file(&self, snap: &Snapshot<'_>, project: &str) -> Result<Option<ProjectIndex>> {
-        let path = index_file::path_for(&self.dir, project);
-        let Some(Loaded {
-            header,
-            types,
-            graph,
-        }) = index_file::read(&path)?
-        else {
-            return Ok(None);
-        };
-        let usable = header.store_uid == snap.store_uid
-            && header.project == project
-            && header.dimension == snap.dimension
-            && header.generation <= snap.generation;
-        if !usable {
-            tracing::info!(
-                project,
-                file_generation = header.generation,
-                generation = snap.generation,
-                "index file belongs to another store state; rebuilding"
-            );
-            return Ok(None);
-        }
-        tracing::debug!(
-            project,
-            generation = header.generation,
-            vectors = graph.len(),
-            "loaded index file"
-        );
-        Ok(Some(ProjectIndex {
-            generation: header.generation,
-            backing: Backing::Hnsw(graph),
-            types,
-            unpersisted: 0,
-            persisted: Some(header.generation),
-        }))
-    }
-
-    /// Every vector of the project, read in one pass: exact when small, a
-    /// graph when large.
-    fn build(&self, snap: &Snapshot<'_>, project: &str) -> Result<ProjectIndex> {
-        let stored = count_vectors(snap.conn, project)?;
-        let large = stored >= self.options.ann_threshold as u64;
-        let mut entry = ProjectIndex {
-            generation: snap.generation,
-            backing: if large {
-                Backing::Hnsw(HnswIndex::new(snap.dimension, self.options.hnsw).map_err(corrupt)?)
-            } else {
-                Backing::Exact(ExactIndex::new(snap.dimension))
-            },
-            types: Vec::new(),
-            unpersisted: 0,
-            persisted: None,
-        };
-        let progress = &self.options.progress;
-        if large {
-            progress.start(
-                &format!("building the vector index of project {project}"),
-                stored,
-            );
-        }
-        let mut stmt = snap.conn.prepare_cached(
-            "SELECT v.vector_id, v.embedding, r.resource_type FROM vectors v \
-             JOIN chunks c ON c.id = v.chunk_id AND c.vector_id = v.vector_id \
-             JOIN resources r ON r.id = c.resource_id \
-             WHERE v.project = ?1 ORDER BY v.vector_id",
-        )?;
-        let mut rows = stmt.query([project])?;
-        let mut batch: Vec<(i64, Vec<f32>)> = Vec::with_capacity(BUILD_BATCH);
-        while let Some(row) = rows.next()? {
-            let (vector_id, vector, resource_type) = vector_row(row, 0, snap.dimension)?;
-            entry.note_type(vector_id, &resource_type);
-            batch.push((vector_id, vector));
-            if batch.len() == BUILD_BATCH {
-                entry.insert_batch(&batch)?;
-                if large {
-                    progress.advance(batch.len() as u64);
-                }
-                batch.clear();
-            }
-        }
-        entry.insert_batch(&batch)?;
-        if large {
-            progress.advance(batch.len() as u64);
-            progress.finish();
-        }
-        tracing::debug!(
-            project,
-            vectors = entry.len(),
-            kind = entry.kind(),
-            "built vector index"
-        );
-        Ok(entry)
-    }
-
-    /// Applies the log rows after the entry's generation, in order.
-    fn catch_up(&self, entry: &mut ProjectIndex, snap: &Snapshot<'_>, project: &str) -> Result<()> {
-        let pending = pending_log_rows(snap.conn, project, entry.generation)?;
-        let report = pending >= REPORT_CATCH_UP && matches!(entry.backing, Backing::Hnsw(_));
-        if report {
-            self.options.progress.start(
-                &format!("catching up the vector index of project {project}"),
-                pending,
-            );
-        }
-        // An 'add' whose vector is gone was removed later in the log: its
-        // 'remove' row follows, so it is skipped here. Additions are batched;
-        // a removal of an id still in the batch flushes the batch first, so
-        // order is kept.
-        let mut stmt = snap.conn.prepare_cached(
-            "SELECT l.op, l.vector_id, v.embedding, r.resource_type FROM vector_log l \
-             LEFT JOIN vectors v ON v.vector_id = l.vector_id AND l.op = 'add' \
-             LEFT JOIN chunks c ON c.id = v.chunk_id AND c.vector_id = v.vector_id \
-             LEFT JOIN resources r ON r.id = c.resource_id \
-             WHERE l.project = ?1 AND l.generation > ?2 ORDER BY l.seq",
-        )?;
-        let mut rows = stmt.query(rusqlite::params![project, entry.generation])?;
-        let mut batch: Vec<(i64, Vec<f32>)> = Vec::new();
-        let mut batched: HashSet<i64> = HashSet::new();
-        let mut applied = 0usize;
-        while let Some(row) = rows.next()? {
-            let op: String = row.get(0)?;
-            let vector_id: i64 = row.get(1)?;
-            applied += 1;
-            if op == "remove" {
-                if batched.contains(&vector_id) {
-                    entry.insert_batch(&batch)?;
-                    batch.clear();
-                    batched.clear();
-                }
-                entry.remove(vector_id);
-            } else if row.get_ref(2)?.as_blob_or_null().ok().flatten().is_some() {
-                let (vector_id, vector, resource_type) = vector_row(row, 1, snap.dimension)?;
-                entry.remove(vector_id);
-                entry.note_type(vector_id, &resource_type);
-                batched.insert(vector_id);
-                batch.push((vector_id, vector));
-                if batch.len() == BUILD_BATCH {
-                    entry.insert_batch(&batch)?;
-                    batch.clear();
-                    batched.clear();
-                    if report {
-                        self.options.progress.advance(BUILD_BATCH as u64);
-                    }
-                }
-            }
-        }
-        entry.insert_batch(&batch)?;
-        if report {
-            self.options.progress.finish();
-        }
-        entry.generation = snap.generation;
-        if entry.persisted.is_some() {
-            entry.unpersisted += applied;
-        }
-        Ok(())
-    }
-
-    /// Moves a project across the threshold: a graph for one that grew past
-    /// it, exact for one that shrank well below it (the gap keeps a project
-    /// at the threshold from flapping).
-    fn reshape(
-        &self,
-        entry: ProjectIndex,
-        snap: &Snapshot<'_>,
-        project: &str,
-    ) -> Result<ProjectIndex> {
-        let len = entry.len();
-        let threshold = self.options.ann_threshold;
-        match entry.backing {
-            Backing::Exact(_) if len >= threshold => {
-                let mut built = self.build(snap, project)?;
-                persist(&self.dir, &mut built, snap, project);
-                Ok(built)
-            }
-            Backing::Hnsw(_) if len < threshold / 2 => {
-                index_file::remove(&self.dir, project)?;
-                self.build(snap, project)
-            }
-            _ => Ok(entry),
-        }
     }
 }
 
@@ -607,284 +338,23 @@ impl ProjectIndex {
         }
         self.types.retain(|(_, ids)| !ids.is_empty());
     }
-
-    /// The best `k` vectors within `scope`. Always `k` when `k` pass it:
-    /// the scope is a predicate inside the graph walk, the walk is widened
-    /// when it comes back short, and a scope passing few vectors (or a walk
-    /// that still comes back short) is answered by an exact scan of exactly
-    /// the passing vectors.
-    ///
-    /// Per query this costs a hash lookup per visited node and per named
-    /// type (or a binary search in the explicit ids), never a set of the
-    /// project's vectors: only an exact scan collects the passing ids.
-    pub(crate) fn search(
-        &mut self,
-        query: &[f32],
-        k: usize,
-        scope: &Scope<'_>,
-        exact_below: usize,
-    ) -> Result<Vec<Hit>, IndexError> {
-        let include = match scope.resource_type {
-            None => None,
-            Some(wanted) => {
-                if scope.exclude_types.iter().any(|t| t == wanted) {
-                    return Ok(Vec::new());
-                }
-                match self.types.iter().find(|(name, _)| name == wanted) {
-                    None => return Ok(Vec::new()),
-                    Some((_, ids)) => Some(ids),
-                }
-            }
-        };
-        // Only the excluded types this project has; with a type included,
-        // exclusions cannot matter (a vector has one type).
-        let excluded: Vec<&HashSet<i64>> = if include.is_some() {
-            Vec::new()
-        } else {
-            self.types
-                .iter()
-                .filter(|(name, _)| scope.exclude_types.contains(name))
-                .map(|(_, ids)| ids)
-                .collect()
-        };
-        let by_type = |id: i64| {
-            include.is_none_or(|ids| ids.contains(&id))
-                && !excluded.iter().any(|ids| ids.contains(&id))
-        };
-        let explicit = scope.ids;
-        let keep =
-            |id: i64| explicit.is_none_or(|ids| ids.binary_search(&id).is_ok()) && by_type(id);
-        match &mut self.backing {
-            Backing::Exact(index) => index.search(query, k, &keep),
-            Backing::Hnsw(index) => {
-                // The passing ids, when they are cheap to list: an explicit
-                // set is at most as large as what SQL handed over.
-                let listed: Option<Vec<i64>> =
-                    explicit.map(|ids| ids.iter().copied().filter(|&id| by_type(id)).collect());
-                let passing = match (&listed, include) {
-                    (Some(ids), _) => ids.len(),
-                    (None, Some(ids)) => ids.len(),
-                    (None, None) => index
-                        .len()
-                        .saturating_sub(excluded.iter().map(|ids| ids.len()).sum()),
-                };
-                let wanted = k.min(passing);
-                if wanted == 0 {
-                    return Ok(Vec::new());
-                }
-                let types = &self.types;
-                // Every passing id, for an exact scan.
-                let all_passing = || -> Vec<i64> {
-                    match (&listed, include) {
-                        (Some(ids), _) => ids.clone(),
-                        (None, Some(ids)) => ids.iter().copied().collect(),
-                        (None, None) => types
-                            .iter()
-                            .filter(|(name, _)| !scope.exclude_types.contains(name))
-                            .flat_map(|(_, ids)| ids.iter().copied())
-                            .collect(),
-                    }
-                };
-                if passing < index.len() && passing < exact_below {
-                    return index.exact_among(query, k, &all_passing());
-                }
-                let mut expansion = 0;
-                for _ in 0..3 {
-                    let hits = index.search(query, k, expansion, &keep)?;
-                    if hits.len() >= wanted {
-                        return Ok(hits);
-                    }
-                    expansion = expansion.max(k).max(index.params().expansion_search) * 4;
-                }
-                index.exact_among(query, k, &all_passing())
-            }
-        }
-    }
-}
-
-/// Which vectors of a project a search may return; every part given must
-/// hold.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Scope<'a> {
-    /// Only vectors of chunks of resources of this type.
-    pub resource_type: Option<&'a str>,
-    /// No vectors of chunks of resources of these types.
-    pub exclude_types: &'a [String],
-    /// Only these vector ids, sorted ascending without repeats (e.g. the
-    /// attempts that pass a filter, selected in SQL).
-    pub ids: Option<&'a [i64]>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ltmc_index::synthetic::Random;
 
-    fn entry(backing: Backing) -> ProjectIndex {
-        ProjectIndex {
-            generation: 0,
-            backing,
-            types: Vec::new(),
-            unpersisted: 0,
-            persisted: None,
-        }
-    }
-
-    fn backings(dimension: usize) -> [Backing; 2] {
-        [
-            Backing::Exact(ExactIndex::new(dimension)),
-            Backing::Hnsw(HnswIndex::new(dimension, HnswParams::default()).unwrap()),
-        ]
-    }
-
-    fn ids(hits: &[Hit]) -> Vec<i64> {
-        hits.iter().map(|h| h.id).collect()
-    }
-
-    fn add(e: &mut ProjectIndex, id: i64, v: &[f32], t: &str) {
-        e.note_type(id, t);
-        e.insert_batch(&[(id, v.to_vec())]).unwrap();
-    }
-
-    fn of_type(t: &str) -> Scope<'_> {
-        Scope {
-            resource_type: Some(t),
-            ..Scope::default()
-        }
-    }
-
-    fn search(e: &mut ProjectIndex, q: &[f32], k: usize, scope: &Scope<'_>) -> Vec<i64> {
-        ids(&e.search(q, k, scope, 0).unwrap())
-    }
-
+    /// The shared plan's floor for a graph walk's candidate list is the
+    /// embedded index's default, and its exact threshold this store's.
     #[test]
-    fn type_filter_runs_inside_the_search_for_both_backings() {
-        for backing in backings(2) {
-            let mut e = entry(backing);
-            add(&mut e, 1, &[1.0, 0.0], "doc");
-            add(&mut e, 2, &[0.9, 0.1], "doc");
-            add(&mut e, 3, &[0.0, 1.0], "code");
-            assert_eq!(search(&mut e, &[1.0, 0.0], 1, &of_type("code")), [3]);
-            assert_eq!(search(&mut e, &[1.0, 0.0], 5, &of_type("doc")), [1, 2]);
-            assert!(search(&mut e, &[1.0, 0.0], 5, &of_type("todo")).is_empty());
-            assert_eq!(search(&mut e, &[0.0, 1.0], 2, &Scope::default()), [3, 2]);
-            e.remove(3);
-            assert!(search(&mut e, &[1.0, 0.0], 5, &of_type("code")).is_empty());
-            assert_eq!(e.types.len(), 1);
-        }
-    }
-
-    #[test]
-    fn exclusions_and_explicit_ids_for_both_backings() {
-        let excluded = ["code".to_owned(), "absent".to_owned()];
-        for backing in backings(2) {
-            let mut e = entry(backing);
-            add(&mut e, 1, &[1.0, 0.0], "doc");
-            add(&mut e, 2, &[0.9, 0.1], "code");
-            add(&mut e, 3, &[0.8, 0.2], "doc");
-            add(&mut e, 4, &[0.0, 1.0], "note");
-            let q = [1.0, 0.0];
-            let no_code = Scope {
-                exclude_types: &excluded,
-                ..Scope::default()
-            };
-            assert_eq!(search(&mut e, &q, 2, &no_code), [1, 3]);
-            assert_eq!(search(&mut e, &q, 9, &no_code), [1, 3, 4]);
-            // Excluding the included type leaves nothing.
-            let contradiction = Scope {
-                resource_type: Some("code"),
-                exclude_types: &excluded,
-                ids: None,
-            };
-            assert!(search(&mut e, &q, 9, &contradiction).is_empty());
-            let explicit = Scope {
-                ids: Some(&[2, 4, 7]),
-                ..Scope::default()
-            };
-            assert_eq!(search(&mut e, &q, 9, &explicit), [2, 4]);
-            assert_eq!(search(&mut e, &q, 1, &explicit), [2]);
-            // Every part of a scope holds.
-            let all = Scope {
-                resource_type: None,
-                exclude_types: &excluded,
-                ids: Some(&[2, 3, 4]),
-            };
-            assert_eq!(search(&mut e, &q, 9, &all), [3, 4]);
-            let typed = Scope {
-                resource_type: Some("doc"),
-                exclude_types: &[],
-                ids: Some(&[2, 3, 4]),
-            };
-            assert_eq!(search(&mut e, &q, 9, &typed), [3]);
-            assert!(
-                search(
-                    &mut e,
-                    &q,
-                    9,
-                    &Scope {
-                        ids: Some(&[]),
-                        ..Scope::default()
-                    }
-                )
-                .is_empty()
-            );
-        }
-    }
-
-    /// 3000 vectors on a graph, a few of them "rare" and a few named by id,
-    /// scattered among them: the filtered graph walk alone may come back
-    /// short; the answer may not, whether it comes from the walk (exact_below
-    /// 0) or from an exact scan (exact_below 100).
-    #[test]
-    fn a_selective_scope_on_a_graph_still_returns_k() {
-        let mut e = entry(Backing::Hnsw(
-            HnswIndex::new(8, HnswParams::default()).unwrap(),
-        ));
-        let mut random = Random::new(17);
-        for id in 1..=3000i64 {
-            let v: Vec<f32> = (0..8).map(|_| random.normal()).collect();
-            let t = match id % 250 {
-                0 => "rare",
-                1..=3 => "attempt",
-                _ => "common",
-            };
-            add(&mut e, id, &v, t);
-        }
-        let chosen: Vec<i64> = (1..=3000).filter(|id| id % 150 == 7).collect();
-        assert_eq!(chosen.len(), 20);
-        let excluded = ["common".to_owned()];
-        let q = [0.3; 8];
-        for exact_below in [0, 100] {
-            let mut run =
-                |k: usize, scope: &Scope<'_>| e.search(&q, k, scope, exact_below).unwrap();
-            let hits = run(10, &of_type("rare"));
-            assert_eq!(hits.len(), 10, "exact_below {exact_below}");
-            assert!(hits.iter().all(|h| h.id % 250 == 0));
-            assert_eq!(run(20, &of_type("rare")).len(), 12);
-
-            let explicit = Scope {
-                ids: Some(&chosen),
-                ..Scope::default()
-            };
-            let hits = run(10, &explicit);
-            assert_eq!(hits.len(), 10, "exact_below {exact_below}");
-            assert!(hits.iter().all(|h| chosen.contains(&h.id)));
-            let every = run(50, &explicit);
-            assert_eq!(ids(&every).len(), 20);
-            if exact_below > 0 {
-                // Scanned exactly: the best 10 of the set, not any 10 of it.
-                assert_eq!(ids(&hits), ids(&every)[..10]);
-            }
-
-            // Exclusions leave 12 rare and 36 attempt vectors.
-            let rest = Scope {
-                exclude_types: &excluded,
-                ..Scope::default()
-            };
-            let hits = run(40, &rest);
-            assert_eq!(hits.len(), 40, "exact_below {exact_below}");
-            assert!(hits.iter().all(|h| matches!(h.id % 250, 0..=3)));
-            assert_eq!(run(100, &rest).len(), 48);
-        }
+    fn the_shared_plan_matches_the_embedded_index_defaults() {
+        assert_eq!(
+            HnswParams::default().expansion_search,
+            ltmc_store::plan::MIN_CANDIDATES
+        );
+        assert_eq!(
+            IndexOptions::default().ann_threshold,
+            ltmc_store::plan::EXACT_BELOW
+        );
     }
 }

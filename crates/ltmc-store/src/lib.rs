@@ -5,7 +5,10 @@
 //! the backend-neutral [`StoreError`]: a driver's error never reaches a caller.
 //! The [`conformance`] module is the test suite every backend runs; [`Dump`]
 //! is a whole store as backend-neutral records, for copying one into another;
-//! [`validate`] holds the input checks every backend runs before a write.
+//! [`validate`] holds the input checks every backend runs before a write;
+//! [`plan`] is the filtered vector search's plan (exact or graph, and how a
+//! short graph walk is widened) that both backends follow; [`integrity`]
+//! holds the `ltmc doctor` checks whose SQL both dialects share.
 //!
 //! This crate holds no backend and does no I/O of its own.
 
@@ -14,6 +17,8 @@ pub mod conformance;
 mod dump;
 mod error;
 mod fix;
+pub mod integrity;
+pub mod plan;
 mod traits;
 pub mod validate;
 

@@ -44,7 +44,7 @@ impl HashEmbedder {
                 self.add(&mut v, b't', &tri, Self::TRIGRAM_WEIGHT);
             }
         }
-        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let norm = ltmc_core::vector::norm(&v);
         if norm < 1e-12 {
             // No words at all: still a unit vector, the same one for every such text.
             self.add(&mut v, b'e', "", 1.0);
@@ -105,9 +105,8 @@ fn hash(kind: u8, bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
 
-    fn cos(a: &[f32], b: &[f32]) -> f32 {
-        a.iter().zip(b).map(|(x, y)| x * y).sum()
-    }
+    /// The cosine of two unit vectors.
+    use ltmc_core::vector::dot as cos;
 
     fn embed(texts: &[&str]) -> Vec<Vec<f32>> {
         HashEmbedder::default().embed(texts).unwrap()

@@ -20,6 +20,7 @@ use crate::blob;
 use crate::error::{Error, Result};
 use crate::store::State;
 use ltmc_core::fix::normalize_file_type;
+use ltmc_core::vector::dot_wide as dot;
 use ltmc_core::{PatternId, Project};
 use ltmc_store::validate::{self, invalid};
 use ltmc_store::{PatternMatch, PatternQuery, StoreError};
@@ -205,7 +206,8 @@ fn vector(row: &Row<'_>, index: usize, id: i64, kind: &str, dimension: usize) ->
     })
 }
 
-/// A query vector with its norm, computed once.
+/// A query vector with its norm, computed once (dot products summed in f64,
+/// `ltmc_core::vector::dot_wide`).
 struct Norm<'a> {
     vector: &'a [f32],
     norm: f64,
@@ -230,26 +232,6 @@ impl<'a> Norm<'a> {
     }
 }
 
-/// The dot product, accumulated in eight f32 lanes (which the compiler can
-/// keep in vector registers) and summed in f64.
-fn dot(a: &[f32], b: &[f32]) -> f64 {
-    const LANES: usize = 8;
-    let mut lanes = [0.0_f32; LANES];
-    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f64 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| f64::from(*x) * f64::from(*y))
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for i in 0..LANES {
-            lanes[i] += x[i] * y[i];
-        }
-    }
-    lanes.iter().map(|l| f64::from(*l)).sum::<f64>() + tail
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,12 +250,5 @@ mod tests {
         orthogonal[0] = 2.0;
         orthogonal[1] = -1.0;
         assert!(q.cosine(&orthogonal).abs() < 1e-9);
-    }
-
-    #[test]
-    fn dot_counts_the_tail() {
-        let a: Vec<f32> = (1..=11).map(|x| x as f32).collect();
-        let expected: f64 = (1..=11).map(|x| f64::from(x * x)).sum();
-        assert!((dot(&a, &a) - expected).abs() < 1e-6);
     }
 }

@@ -20,8 +20,9 @@
 //! The checks are grouped by concern: documents and vector search
 //! (`resources`), keyword search (`keyword`), chat messages and context links
 //! (`chat`), todos (`todos`), the relationship graph (`graph`), code
-//! attempts (`attempts`), the fix-pattern knowledge base (`fix`) and whole
-//! store export and import (`dump`); the helpers they share are here.
+//! attempts (`attempts`), the fix-pattern knowledge base (`fix/`, one file
+//! per behaviour) and whole store export and import (`dump`); the helpers
+//! they share are here.
 
 mod attempts;
 mod chat;
@@ -205,8 +206,7 @@ pub fn vector_for(text: &str) -> Vec<f32> {
             (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
         })
         .collect();
-    let norm = raw.iter().map(|x| x * x).sum::<f32>().sqrt();
-    raw.iter().map(|x| x / norm).collect()
+    ltmc_core::vector::normalised(&raw)
 }
 
 /// `content` cut into `parts` contiguous chunks that cover all of it, each
@@ -458,9 +458,8 @@ mod tests {
         let b = vector_for("b");
         assert_eq!(a, vector_for("a"));
         assert_eq!(a.len(), DIMENSION);
-        let norm: f32 = a.iter().map(|x| x * x).sum();
-        assert!((norm - 1.0).abs() < 1e-5);
-        let cos: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((ltmc_core::vector::norm(&a) - 1.0).abs() < 1e-5);
+        let cos = ltmc_core::vector::dot(&a, &b);
         assert!(cos < 0.99, "{cos}");
     }
 
@@ -475,7 +474,13 @@ mod tests {
             include_str!("todos.rs"),
             include_str!("graph.rs"),
             include_str!("attempts.rs"),
-            include_str!("fix.rs"),
+            include_str!("fix/audits.rs"),
+            include_str!("fix/patterns.rs"),
+            include_str!("fix/search.rs"),
+            include_str!("fix/relationships.rs"),
+            include_str!("fix/applications.rs"),
+            include_str!("fix/guardian.rs"),
+            include_str!("fix/isolation.rs"),
             include_str!("dump.rs"),
         ];
         let mut defined: Vec<&str> = sources

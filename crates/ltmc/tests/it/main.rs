@@ -7,7 +7,8 @@
 //! `serve` checks the server processes by hand-written frames; `mcp_python`
 //! drives them with the official MCP Python SDK; `two_servers` runs two
 //! servers on one PostgreSQL under concurrent clients; `migrate_store` copies a
-//! filled store SQLite to PostgreSQL and back. With
+//! filled store SQLite to PostgreSQL and back; `snapshots` locks the text and
+//! JSON people read (search, recommendations, guard reports) with insta. With
 //! `LTMC_TEST_BACKEND=postgres` each test's store is a PostgreSQL database.
 
 mod cli;
@@ -19,5 +20,6 @@ mod migrate_store;
 mod paraphrase;
 mod real_model;
 mod serve;
+mod snapshots;
 mod support;
 mod two_servers;
