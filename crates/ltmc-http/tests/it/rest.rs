@@ -38,7 +38,7 @@ async fn lists_every_exposed_tool_with_group_writes_and_schema() {
 async fn a_call_answers_the_tool_object_with_200() {
     let f = fixture();
     let router = router(&f.tools);
-    let body = json!({"title": "write the REST adapter", "priority": "high"});
+    let body = json!({"title": "write the REST adapter", "description": "serve every tool at /api/tools", "priority": "high"});
     let reply = send(&router, post("/api/tools/add_todo", body.to_string())).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
     assert_eq!(reply.json["success"], true);

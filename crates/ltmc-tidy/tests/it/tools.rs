@@ -12,9 +12,9 @@ use std::collections::BTreeSet;
 /// The registered tools' names: the one place that knows where the registry
 /// lives.
 fn registered_tools() -> BTreeSet<String> {
-    ltmc_service::Tools::specs()
-        .into_iter()
-        .map(|spec| spec.name.to_owned())
+    ltmc_tools::REGISTRY
+        .iter()
+        .map(|entry| entry.name.to_owned())
         .collect()
 }
 

@@ -5,14 +5,13 @@
 //! pattern (`ltmc_core::fix::NewFixPattern::validated`).
 
 use ltmc_core::fix::RuleSpec;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A fix to turn into a pattern. Everything but the solution may be left
 /// out when `source_file_audit_id` names an audit (layers, workflows, file
 /// types and problem come from it); problem type, code type, severity, tags
 /// and the title are inferred when not given.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct PatternDraft {
     /// A short name of the fix; made from the problem when left out.
     pub title: Option<String>,
@@ -74,7 +73,7 @@ pub struct PatternDraft {
 }
 
 /// A named guardian rule of a draft (the seed's `guardian_rules` columns, the layer being the pattern's first).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct RuleSpecArg {
     /// Unique within the layer.
     pub rule_name: String,
