@@ -5,8 +5,7 @@ mod bench;
 mod bench_patterns;
 mod doctor;
 mod fix_cli;
-mod legacy_import;
-mod legacy_migrate;
+mod migrate;
 mod migrate_store;
 mod model;
 mod search;
@@ -41,6 +40,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Patterns { command } => fix_cli::patterns(&ctx, command).await,
         Command::Guard { command } => fix_cli::guard(&ctx, command).await,
         Command::MigrateStore(args) => migrate_store::run(&ctx, args).await,
-        Command::Migrate(args) => legacy_migrate::run(&ctx, args).await,
+        Command::Migrate(args) => migrate::run(&ctx, args).await,
     }
 }
