@@ -173,11 +173,25 @@ mod tests {
 
     #[test]
     fn a_table_agrees_only_with_the_same_rows_and_checksum() {
-        let source = [sum("todos", 2, "aa"), sum("resources", 1, "bb"), sum("chunks", 3, "cc")];
+        let source = [
+            sum("todos", 2, "aa"),
+            sum("resources", 1, "bb"),
+            sum("chunks", 3, "cc"),
+        ];
         let target = [sum("todos", 2, "aa"), sum("resources", 1, "bx")];
         let got = compare_tables(&source, &target);
-        let ok: Vec<(&str, bool, u64)> = got.iter().map(|t| (t.table, t.checksum_ok, t.target)).collect();
-        assert_eq!(ok, [("todos", true, 2), ("resources", false, 1), ("chunks", false, 0)]);
+        let ok: Vec<(&str, bool, u64)> = got
+            .iter()
+            .map(|t| (t.table, t.checksum_ok, t.target))
+            .collect();
+        assert_eq!(
+            ok,
+            [
+                ("todos", true, 2),
+                ("resources", false, 1),
+                ("chunks", false, 0)
+            ]
+        );
         assert_eq!(got[2].target_sha256, "");
     }
 }

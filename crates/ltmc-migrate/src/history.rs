@@ -142,7 +142,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path();
         let err = rollback(data, &LAYOUT).unwrap_err();
-        assert!(matches!(err, MigrateError::NothingToRollBack { .. }), "{err}");
+        assert!(
+            matches!(err, MigrateError::NothingToRollBack { .. }),
+            "{err}"
+        );
 
         // First migration into a data dir with no store, then a second one.
         let staging = stage(data, "first");

@@ -53,7 +53,8 @@ pub struct StoreLayout {
 }
 
 /// Opens (creating when missing) the store in a directory for the model.
-pub type OpenStore = dyn Fn(&Path, &dyn Embedder) -> Result<Arc<dyn Store>, StoreError> + Send + Sync;
+pub type OpenStore =
+    dyn Fn(&Path, &dyn Embedder) -> Result<Arc<dyn Store>, StoreError> + Send + Sync;
 
 /// A data dir and how its store is laid out and opened.
 pub struct DataDir<'a> {
@@ -142,8 +143,10 @@ pub async fn migrate(
         None
     } else {
         if backup_made {
-            std::fs::create_dir_all(&backup_dir)
-                .map_err(MigrateError::io("cannot create the backup dir", &backup_dir))?;
+            std::fs::create_dir_all(&backup_dir).map_err(MigrateError::io(
+                "cannot create the backup dir",
+                &backup_dir,
+            ))?;
             for src in sources.paths() {
                 let name = src.file_name().unwrap_or(src.as_os_str());
                 std::fs::copy(&src, backup_dir.join(name))

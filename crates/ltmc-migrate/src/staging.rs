@@ -61,7 +61,8 @@ pub(crate) fn start(
     for name in layout.data {
         let src = data_dir.join(name);
         if src.is_file() {
-            std::fs::copy(&src, staging.join(name)).map_err(MigrateError::io("cannot copy", &src))?;
+            std::fs::copy(&src, staging.join(name))
+                .map_err(MigrateError::io("cannot copy", &src))?;
         }
     }
     write_json_whole(&staging.join(STAGING_MARKER), marker)
@@ -136,6 +137,9 @@ mod tests {
         std::fs::write(staging.join("leftover"), b"x").unwrap();
         start(data, &LAYOUT, &staging, &marker("3", changed.clone())).unwrap();
         assert!(!staging.join("leftover").exists());
-        assert_eq!(resumable(&staging, &marker("4", changed)).unwrap().stamp, "3");
+        assert_eq!(
+            resumable(&staging, &marker("4", changed)).unwrap().stamp,
+            "3"
+        );
     }
 }

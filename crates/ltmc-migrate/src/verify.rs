@@ -6,9 +6,9 @@
 
 use crate::import;
 use crate::{MigrateError, Progress};
+use ltmc_core::Project;
 use ltmc_legacy::LegacyDatabase;
 use ltmc_legacy::matching;
-use ltmc_core::Project;
 use ltmc_service::Memory;
 use serde::Serialize;
 use std::collections::BTreeMap;

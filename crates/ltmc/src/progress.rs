@@ -81,7 +81,9 @@ impl ltmc_migrate::Progress for Steps {
             Some(bar) if bar.length().is_none() => bar.set_message(message.to_owned()),
             _ => {
                 let bar = ProgressBar::new_spinner();
-                if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}") {
+                if let Ok(style) =
+                    ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                {
                     bar.set_style(style);
                 }
                 bar.set_message(message.to_owned());
@@ -95,7 +97,8 @@ impl ltmc_migrate::Progress for Steps {
 
     fn start(&self, task: &str, total: u64) {
         let bar = ProgressBar::new(total);
-        if let Ok(style) = ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta} left)") {
+        if let Ok(style) = ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta} left)")
+        {
             bar.set_style(style);
         }
         bar.set_message(task.to_owned());

@@ -37,8 +37,14 @@ async fn filled(path: &Path) -> Memory {
     let memory = Memory::new(store, e, ChunkConfig::default()).unwrap();
     let project = Project::new("p").unwrap();
     for (name, text) in [
-        ("wal.md", "SQLite write-ahead logging lets readers run beside one writer."),
-        ("hnsw.md", "An HNSW graph answers nearest-neighbour queries approximately."),
+        (
+            "wal.md",
+            "SQLite write-ahead logging lets readers run beside one writer.",
+        ),
+        (
+            "hnsw.md",
+            "An HNSW graph answers nearest-neighbour queries approximately.",
+        ),
     ] {
         memory
             .store_text(StoreRequest {
@@ -78,12 +84,21 @@ async fn a_copied_store_holds_exactly_the_source_s_records_and_answers_alike() {
         .await
         .unwrap();
     assert!(report.ok, "{report:#?}");
-    let resources = report.tables.iter().find(|t| t.table == "resources").unwrap();
+    let resources = report
+        .tables
+        .iter()
+        .find(|t| t.table == "resources")
+        .unwrap();
     assert_eq!((resources.source, resources.target), (2, 2));
     let todos = report.tables.iter().find(|t| t.table == "todos").unwrap();
     assert_eq!((todos.source, todos.target), (1, 1));
     assert!(report.rows >= 5, "{report:#?}");
-    assert!(report.sequences.iter().all(|s| s.ok && s.target >= s.source));
+    assert!(
+        report
+            .sequences
+            .iter()
+            .all(|s| s.ok && s.target >= s.source)
+    );
     assert_eq!(
         source.export_dump().await.unwrap().checksums(),
         target.export_dump().await.unwrap().checksums()
@@ -98,7 +113,9 @@ async fn a_copied_store_holds_exactly_the_source_s_records_and_answers_alike() {
         resource_type: None,
         mode: SearchMode::Hybrid,
     };
-    let ids = |hits: Vec<ltmc_service::SearchHit>| -> Vec<_> { hits.iter().map(|h| h.chunk.id).collect() };
+    let ids = |hits: Vec<ltmc_service::SearchHit>| -> Vec<_> {
+        hits.iter().map(|h| h.chunk.id).collect()
+    };
     let want = ids(source_memory.search(ask()).await.unwrap());
     assert_eq!(want.len(), 2);
     assert_eq!(ids(copy_memory.search(ask()).await.unwrap()), want);

@@ -14,8 +14,7 @@ use crate::progress::Steps;
 use anyhow::{Context as _, anyhow};
 use ltmc_embed::Embedder;
 use ltmc_migrate::{
-    DataDir, MigrateOptions, MigrateReport, RollbackReport, SourceFiles, StoreLayout,
-    VerifyReport,
+    DataDir, MigrateOptions, MigrateReport, RollbackReport, SourceFiles, StoreLayout, VerifyReport,
 };
 use ltmc_store::{EmbeddingSpec, Store, StoreError};
 use ltmc_store_sqlite::{IndexOptions, SqliteStore};
@@ -169,4 +168,3 @@ fn print_report(ctx: &Context, r: &MigrateReport) -> anyhow::Result<()> {
     output::line(&format!("  source unchanged: {}", r.source_unchanged));
     Ok(())
 }
-

@@ -17,8 +17,8 @@ use crate::context::{Context, DB_FILE, shown};
 use crate::failure::with_hint;
 use crate::output;
 use crate::progress::Steps;
-use ltmc_migrate::Progress as _;
 use anyhow::{Context as _, anyhow};
+use ltmc_migrate::Progress as _;
 use ltmc_migrate::{CopyReport, Migratable};
 use ltmc_store::{EmbeddingSpec, StoreError, describe_counts};
 use ltmc_store_pg::{PgStore, is_postgres_url};
@@ -178,8 +178,7 @@ pub async fn run(ctx: &Context, args: MigrateStoreArgs) -> anyhow::Result<ExitCo
     bar.phase("opening the target");
     let target = open_target(ctx, &to, spec.as_ref()).await?;
 
-    let report =
-        ltmc_migrate::copy_store(source.as_ref(), target.as_ref(), started, &bar).await?;
+    let report = ltmc_migrate::copy_store(source.as_ref(), target.as_ref(), started, &bar).await?;
     let ok = report.ok;
     if ctx.json {
         output::json_line(&report)?;
