@@ -10,6 +10,7 @@
 use ltmc_embed::EmbedError;
 use ltmc_guard::GuardError;
 use ltmc_legacy::LegacyError;
+use ltmc_migrate::MigrateError;
 use ltmc_service::ServiceError;
 use ltmc_store::StoreError;
 use std::fmt;
@@ -51,6 +52,9 @@ fn hint_for(error: &anyhow::Error) -> Option<String> {
         if let Some(h) = cause.downcast_ref::<Hinted>() {
             return Some(h.hint.clone());
         }
+        if let Some(e) = cause.downcast_ref::<MigrateError>() {
+            return migrate_hint(e);
+        }
         if let Some(e) = cause.downcast_ref::<ServiceError>() {
             return service_hint(e);
         }
@@ -79,6 +83,33 @@ fn service_hint(error: &ServiceError) -> Option<String> {
         ServiceError::Internal(_) => {
             Some("this is a bug in ltmc; run again with -v and report it".into())
         }
+    }
+}
+
+fn migrate_hint(error: &MigrateError) -> Option<String> {
+    match error {
+        MigrateError::SourceUnreadable { .. } => Some(
+            "give the original LTMC's ltmc.db (and its faiss_index) with --from / --index".into(),
+        ),
+        MigrateError::StoreChanged { .. } => Some(
+            "stop the other ltmc processes using this data dir (ltmc serve, MCP clients), then run the migration again".into(),
+        ),
+        MigrateError::NothingToRollBack { .. } => Some(
+            "run `ltmc migrate --from ltmc.db` first, or pass the --data-dir it used".into(),
+        ),
+        MigrateError::ImportDump { .. } => Some(
+            "nothing was written to the target (the copy is one transaction); fix the cause and run the command again".into(),
+        ),
+        MigrateError::Batch { source, .. } | MigrateError::Store { source } => {
+            Some(store_hint(source))
+        }
+        MigrateError::Legacy { source } => Some(legacy_hint(source)),
+        MigrateError::Service { source } => service_hint(source),
+        MigrateError::Embed { source } => source.hint().map(str::to_owned),
+        MigrateError::SourceChanged
+        | MigrateError::Io { .. }
+        | MigrateError::TooFewVectors
+        | MigrateError::Task { .. } => None,
     }
 }
 

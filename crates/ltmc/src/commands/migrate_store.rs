@@ -2,14 +2,12 @@
 //! project, every table, ids and vector ids kept, the embedding model) from
 //! SQLite to PostgreSQL or back, into an empty target, then verifies it.
 //!
-//! The copy goes through ltmc-store's backend-neutral `Dump`: the source is
-//! exported in one snapshot, the target imports it in one transaction (a
-//! failure leaves it empty) and moves its id sequences past the copied ids.
-//! Verification exports the target again and compares per table the row
-//! count and a sha256 of the records, checks that every id sequence of the
-//! target continues after the source's, and runs the target's own integrity
-//! and vector-index checks. A difference exits 1 and leaves the target as it
-//! is, for a person to look at.
+//! This file is the command line's side: it parses the two locations,
+//! picks and opens the backends (refusing a target that holds data before
+//! anything is read), and prints the report; the copy and its verification
+//! (`ltmc_migrate::copy_store`, through ltmc-store's backend-neutral `Dump`)
+//! are ltmc-migrate's. A difference exits 1 and leaves the target as it is,
+//! for a person to look at.
 //!
 //! Not here: merging into a store that holds data, copying one project only,
 //! or streaming (the dump is held in memory; see ltmc-store's `dump`).
@@ -18,23 +16,17 @@ use crate::cli::MigrateStoreArgs;
 use crate::context::{Context, DB_FILE, shown};
 use crate::failure::with_hint;
 use crate::output;
+use crate::progress::Steps;
 use anyhow::{Context as _, anyhow};
-use indicatif::{ProgressBar, ProgressStyle};
-use ltmc_store::{
-    Dump, EmbeddingSpec, IndexStatus, IntegrityReport, StoreAdmin, StoreDump, StoreError,
-    TableChecksum, describe_counts,
-};
+use ltmc_migrate::Progress as _;
+use ltmc_migrate::{CopyReport, Migratable};
+use ltmc_store::{EmbeddingSpec, StoreError, describe_counts};
 use ltmc_store_pg::{PgStore, is_postgres_url};
 use ltmc_store_sqlite::{IndexOptions, SqliteStore};
-use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// What the command needs of a store.
-trait Migratable: StoreDump + StoreAdmin {}
-impl<T: StoreDump + StoreAdmin> Migratable for T {}
+use std::time::Instant;
 
 /// Where a store is, as given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,90 +156,6 @@ async fn open_target(
     })
 }
 
-#[derive(Debug, Serialize)]
-struct TableReport {
-    table: &'static str,
-    source: u64,
-    target: u64,
-    checksum_ok: bool,
-    source_sha256: String,
-    target_sha256: String,
-}
-
-#[derive(Debug, Serialize)]
-struct SequenceReport {
-    sequence: String,
-    source: i64,
-    target: i64,
-    ok: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct Seconds {
-    export: f64,
-    import: f64,
-    verify: f64,
-    total: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct Report {
-    ok: bool,
-    from: String,
-    to: String,
-    model: Option<String>,
-    rows: u64,
-    tables: Vec<TableReport>,
-    sequences: Vec<SequenceReport>,
-    integrity: IntegrityReport,
-    indexes: Vec<IndexStatus>,
-    seconds: Seconds,
-}
-
-fn compare_tables(source: &[TableChecksum], target: &[TableChecksum]) -> Vec<TableReport> {
-    source
-        .iter()
-        .map(|s| {
-            let t = target.iter().find(|t| t.table == s.table);
-            TableReport {
-                table: s.table,
-                source: s.rows,
-                target: t.map_or(0, |t| t.rows),
-                checksum_ok: t.is_some_and(|t| t.rows == s.rows && t.sha256 == s.sha256),
-                source_sha256: s.sha256.clone(),
-                target_sha256: t.map(|t| t.sha256.clone()).unwrap_or_default(),
-            }
-        })
-        .collect()
-}
-
-fn compare_sequences(source: &Dump, target: &Dump) -> Vec<SequenceReport> {
-    source
-        .next_ids
-        .iter()
-        .map(|(sequence, &next)| {
-            let got = target.next_ids.get(sequence).copied().unwrap_or(0);
-            SequenceReport {
-                sequence: sequence.clone(),
-                source: next,
-                target: got,
-                ok: got >= next,
-            }
-        })
-        .collect()
-}
-
-/// A spinner on stderr for one phase (drawn only on a terminal).
-fn phase(message: &str) -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}") {
-        bar.set_style(style);
-    }
-    bar.set_message(message.to_owned());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}
-
 pub async fn run(ctx: &Context, args: MigrateStoreArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let from = parse_location("--from", &args.from)?;
@@ -259,67 +167,19 @@ pub async fn run(ctx: &Context, args: MigrateStoreArgs) -> anyhow::Result<ExitCo
         ));
     }
 
-    let bar = phase("opening the source");
+    let bar = Steps::default();
+    bar.phase("opening the source");
     let source = open_source(ctx, &from).await?;
     let info = source.info().await?;
     let spec = (!info.embedding_model.is_empty()).then(|| EmbeddingSpec {
         model_id: info.embedding_model.clone(),
         dimension: info.dimension,
     });
-    bar.set_message("opening the target");
+    bar.phase("opening the target");
     let target = open_target(ctx, &to, spec.as_ref()).await?;
-    let target_location = target.info().await?.location;
 
-    bar.set_message(format!("exporting {}", info.location));
-    let t = Instant::now();
-    let dump = source.export_dump().await?;
-    let export_s = t.elapsed().as_secs_f64();
-    let rows: u64 = dump.counts().iter().map(|(_, n)| n).sum();
-
-    bar.set_message(format!("importing {rows} rows into {target_location}"));
-    let t = Instant::now();
-    target.import_dump(&dump).await.map_err(|e| {
-        with_hint(
-            e,
-            "nothing was written to the target (the copy is one transaction); fix the cause \
-             and run the command again",
-        )
-    })?;
-    // A SQLite target writes the graphs of large projects beside the file.
-    target.sync_indexes().await?;
-    let import_s = t.elapsed().as_secs_f64();
-
-    bar.set_message("verifying the target");
-    let t = Instant::now();
-    let copied = target.export_dump().await?;
-    let tables = compare_tables(&dump.checksums(), &copied.checksums());
-    let sequences = compare_sequences(&dump, &copied);
-    let integrity = target.check_integrity().await?;
-    let indexes = target.check_indexes().await?;
-    let verify_s = t.elapsed().as_secs_f64();
-    bar.finish_and_clear();
-
-    let ok = tables.iter().all(|t| t.checksum_ok)
-        && sequences.iter().all(|s| s.ok)
-        && integrity.is_ok()
-        && indexes.iter().all(IndexStatus::agrees);
-    let report = Report {
-        ok,
-        from: info.location,
-        to: target_location,
-        model: spec.map(|s| format!("{} ({} dimensions)", s.model_id, s.dimension)),
-        rows,
-        tables,
-        sequences,
-        integrity,
-        indexes,
-        seconds: Seconds {
-            export: export_s,
-            import: import_s,
-            verify: verify_s,
-            total: started.elapsed().as_secs_f64(),
-        },
-    };
+    let report = ltmc_migrate::copy_store(source.as_ref(), target.as_ref(), started, &bar).await?;
+    let ok = report.ok;
     if ctx.json {
         output::json_line(&report)?;
     } else {
@@ -332,7 +192,7 @@ pub async fn run(ctx: &Context, args: MigrateStoreArgs) -> anyhow::Result<ExitCo
     })
 }
 
-fn print_report(report: &Report) {
+fn print_report(report: &CopyReport) {
     output::line(&format!(
         "copied {} rows from {} to {} (model {}) in {:.2} s (export {:.2} s, import {:.2} s, \
          verify {:.2} s)",

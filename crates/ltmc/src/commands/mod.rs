@@ -7,8 +7,7 @@ mod bench_patterns;
 mod call;
 mod doctor;
 pub(crate) mod guard;
-mod legacy_import;
-mod legacy_migrate;
+mod migrate;
 mod migrate_store;
 mod model;
 pub(crate) mod patterns;
@@ -44,6 +43,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Patterns { command } => patterns::run(&ctx, command).await,
         Command::Guard { command } => guard::run(&ctx, command).await,
         Command::MigrateStore(args) => migrate_store::run(&ctx, args).await,
-        Command::Migrate(args) => legacy_migrate::run(&ctx, args).await,
+        Command::Migrate(args) => migrate::run(&ctx, args).await,
     }
 }

@@ -1,4 +1,4 @@
-//! The heart of `ltmc migrate`: importing a read legacy database into a store
+//! The heart of a legacy migration: importing a read legacy database into a store
 //! through the store traits, with a per-table account of every row
 //! (imported, or skipped and why).
 //!
@@ -11,10 +11,9 @@
 //! by content hash, and messages, todos and attempts already present with
 //! the same text are skipped, so a second run (or one resuming a killed run)
 //! imports nothing twice. Not here: backups, staging directories and the
-//! switch (`legacy_migrate.rs`).
+//! switch (`legacy.rs`).
 
-use anyhow::Context as _;
-use indicatif::{ProgressBar, ProgressStyle};
+use crate::{MigrateError, Progress};
 use ltmc_core::{
     AttemptFilter, AttemptResult, ChunkId, NewChatMessage, NewChunk, NewCodeAttempt, NewEdge,
     NewResource, NewTodo, Priority, Project, TodoFilter, embedding_text,
@@ -44,22 +43,13 @@ impl TableReport {
     }
 }
 
-pub fn bar(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta} left)") {
-        bar.set_style(style);
-    }
-    bar.set_message(what.to_owned());
-    bar
-}
-
 /// The vector statistics: each chunk's fresh raw-text embedding compared
 /// with the legacy vectors (`fresh` is empty when there is no index).
 pub fn vector_report(
     db: &LegacyDatabase,
     index: Option<&LegacyIndex>,
     fresh: &[Vec<f32>],
-) -> anyhow::Result<VectorReport> {
+) -> Result<VectorReport, MigrateError> {
     let Some(index) = index else {
         return Ok(VectorReport {
             no_vector: db.chunks.len() as u64,
@@ -173,11 +163,12 @@ pub async fn import(
     fresh: &[Vec<f32>],
     batch_chunks: usize,
     tables: &mut BTreeMap<String, TableReport>,
-) -> anyhow::Result<()> {
+    progress: &dyn Progress,
+) -> Result<(), MigrateError> {
     let planned = plan_resources(db, tables);
     let mut chunk_ids: HashMap<i64, ChunkId> = HashMap::new();
     let total = planned.iter().map(|p| p.chunks.len() as u64).sum();
-    let progress = bar(total, "importing chunks");
+    progress.start("importing chunks", total);
     let mut batch: Vec<&PlannedResource> = Vec::new();
     let mut in_batch = 0;
     for (n, plan) in planned.iter().enumerate() {
@@ -191,15 +182,15 @@ pub async fn import(
                 fresh,
             };
             resources
-                .import(&batch, &mut chunk_ids, tables, &progress)
+                .import(&batch, &mut chunk_ids, tables, progress)
                 .await?;
             batch.clear();
             in_batch = 0;
         }
     }
-    progress.finish_and_clear();
+    progress.finish();
 
-    import_messages(memory, project, db, &chunk_ids, tables).await?;
+    import_messages(memory, project, db, &chunk_ids, tables, progress).await?;
     import_summaries(memory, project, db, tables).await?;
     import_patterns(memory, project, db, tables).await?;
     import_todos(memory, project, db, tables).await?;
@@ -238,8 +229,8 @@ impl ResourceBatch<'_> {
         batch: &[&PlannedResource],
         chunk_ids: &mut HashMap<i64, ChunkId>,
         tables: &mut BTreeMap<String, TableReport>,
-        progress: &ProgressBar,
-    ) -> anyhow::Result<()> {
+        progress: &dyn Progress,
+    ) -> Result<(), MigrateError> {
         let (store, db) = (self.memory.store(), self.db);
         let dimension = self.memory.embedder().dimension();
         // Each new resource with its content and its chunks' byte spans.
@@ -251,7 +242,7 @@ impl ResourceBatch<'_> {
             if let Some(existing) = store.find_by_hash(self.project, &hash).await? {
                 self.map_chunks(plan, existing.id, chunk_ids).await?;
                 count_resource(tables, !plan.orphan, plan.chunks.len(), true);
-                progress.inc(plan.chunks.len() as u64);
+                progress.advance(plan.chunks.len() as u64);
             } else {
                 new.push((plan, content, spans));
             }
@@ -282,9 +273,7 @@ impl ResourceBatch<'_> {
             for (k, &i) in plan.chunks.iter().enumerate() {
                 let vector = match reused.next().flatten() {
                     Some(v) => v.to_vec(),
-                    None => embedded
-                        .next()
-                        .context("the embedder returned too few vectors")?,
+                    None => embedded.next().ok_or(MigrateError::TooFewVectors)?,
                 };
                 chunks.push(NewChunk {
                     ordinal: k,
@@ -304,17 +293,19 @@ impl ResourceBatch<'_> {
             items.push((resource, chunks));
         }
         let first = plans.first().map_or(0, |p| p.legacy_id);
-        let outcomes = store.put_resources(items).await.with_context(|| {
-            format!(
-                "importing the batch of {} legacy resources from id {first}",
-                plans.len()
-            )
-        })?;
+        let count = plans.len();
+        let outcomes = store
+            .put_resources(items)
+            .await
+            .map_err(|source| MigrateError::Batch {
+                what: format!("{count} legacy resources from id {first}"),
+                source,
+            })?;
         for (plan, outcome) in plans.into_iter().zip(outcomes) {
             self.map_chunks(plan, outcome.resource_id, chunk_ids)
                 .await?;
             count_resource(tables, !plan.orphan, plan.chunks.len(), outcome.duplicate);
-            progress.inc(plan.chunks.len() as u64);
+            progress.advance(plan.chunks.len() as u64);
         }
         Ok(())
     }
@@ -331,7 +322,7 @@ impl ResourceBatch<'_> {
         plan: &PlannedResource,
         resource: ltmc_core::ResourceId,
         chunk_ids: &mut HashMap<i64, ChunkId>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), MigrateError> {
         let stored = self
             .memory
             .store()
@@ -375,7 +366,8 @@ async fn import_messages(
     db: &LegacyDatabase,
     chunk_ids: &HashMap<i64, ChunkId>,
     tables: &mut BTreeMap<String, TableReport>,
-) -> anyhow::Result<()> {
+    progress: &dyn Progress,
+) -> Result<(), MigrateError> {
     let store = memory.store();
     // Each message's context: its links whose chunk was imported.
     let mut context: HashMap<i64, Vec<ChunkId>> = HashMap::new();
@@ -392,9 +384,9 @@ async fn import_messages(
     let mut existing: HashMap<String, Vec<(String, String)>> = HashMap::new();
     let mut batch: Vec<(NewChatMessage, Vec<ChunkId>)> = Vec::new();
     let t = "ChatHistory";
-    let progress = bar(db.messages.len() as u64, "importing chat messages");
+    progress.start("importing chat messages", db.messages.len() as u64);
     for (n, m) in db.messages.iter().enumerate() {
-        progress.inc(1);
+        progress.advance(1);
         if m.content.trim().is_empty() || m.conversation_id.trim().is_empty() {
             tables
                 .entry(t.into())
@@ -451,15 +443,13 @@ async fn import_messages(
             store
                 .log_messages(project, std::mem::take(&mut batch))
                 .await
-                .with_context(|| {
-                    format!(
-                        "importing the batch of {count} legacy chat messages up to id {}",
-                        m.id
-                    )
+                .map_err(|source| MigrateError::Batch {
+                    what: format!("{count} legacy chat messages up to id {}", m.id),
+                    source,
                 })?;
         }
     }
-    progress.finish_and_clear();
+    progress.finish();
     for link in &db.links {
         let t = tables.entry("ContextLinks".into()).or_default();
         let Some(&new) = link.message_id.and_then(|id| written.get(&id)) else {
@@ -482,7 +472,7 @@ async fn import_summaries(
     project: &Project,
     db: &LegacyDatabase,
     tables: &mut BTreeMap<String, TableReport>,
-) -> anyhow::Result<()> {
+) -> Result<(), MigrateError> {
     let t = tables.entry("Summaries".into()).or_default();
     let mut requests = Vec::new();
     for s in &db.summaries {
@@ -543,7 +533,7 @@ async fn import_patterns(
     project: &Project,
     db: &LegacyDatabase,
     tables: &mut BTreeMap<String, TableReport>,
-) -> anyhow::Result<()> {
+) -> Result<(), MigrateError> {
     let store = memory.store();
     let existing = store
         .list_attempts(project, &AttemptFilter::default())
@@ -610,7 +600,7 @@ async fn import_todos(
     project: &Project,
     db: &LegacyDatabase,
     tables: &mut BTreeMap<String, TableReport>,
-) -> anyhow::Result<()> {
+) -> Result<(), MigrateError> {
     let store = memory.store();
     let mut existing = store.list_todos(project, &TodoFilter::default()).await?;
     for todo in &db.todos {
