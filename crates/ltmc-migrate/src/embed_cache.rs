@@ -5,7 +5,7 @@
 //! the store keeps (`import.rs`).
 
 use crate::{MigrateError, Progress};
-use ltmc_embed::Embedder;
+use ltmc_core::embed::Embedder;
 use std::io::{Seek as _, Write as _};
 use std::path::Path;
 use std::sync::Arc;

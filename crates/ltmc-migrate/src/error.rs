@@ -3,7 +3,7 @@
 //! the lower layers' errors are carried whole so their hints still apply.
 //! Not here: the hints themselves (the binary's `failure.rs`).
 
-use ltmc_embed::EmbedError;
+use ltmc_core::embed::EmbedError;
 use ltmc_legacy::LegacyError;
 use ltmc_service::ServiceError;
 use ltmc_store::StoreError;

@@ -26,6 +26,6 @@ mod search;
 pub mod text;
 
 pub use error::ServiceError;
+pub use llm::LlmConfig;
 pub use memory::{MAX_TOP_K, Memory, SearchRequest, StoreRequest, StoredResource};
 pub use search::{IDENTIFIER_WEIGHT, SearchHit, SearchMode, WORD_WEIGHT};
-pub use llm::LlmConfig;

@@ -24,7 +24,8 @@ pub use args::{MAX_CONTEXT_TOKENS, MAX_LIMIT, VALID_SOURCES};
 pub use error::{ToolError, ToolErrorKind};
 pub use ltmc_service::llm::LlmConfig;
 pub use registry::{
-    REGISTRY, Tool, ToolEntry, ToolGroup, ToolOutcome, ToolSpec, Tools, answer, entry, run, run_json,
+    REGISTRY, Tool, ToolEntry, ToolGroup, ToolOutcome, ToolSpec, Tools, answer, entry, run,
+    run_json,
 };
 pub use shared::fix::{Query, Scored};
 pub use tools::*;

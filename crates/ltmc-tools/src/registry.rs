@@ -368,7 +368,10 @@ pub async fn run<T: Tool>(tools: &Tools, args: T::Args) -> Result<T::Output, Too
     let arguments = serde_json::to_value(&args).map_err(|e| {
         ToolError::of(
             ToolErrorKind::Internal,
-            format!("the arguments of {} cannot be written as JSON: {e}", T::NAME),
+            format!(
+                "the arguments of {} cannot be written as JSON: {e}",
+                T::NAME
+            ),
         )
     })?;
     run_json::<T>(tools, arguments).await

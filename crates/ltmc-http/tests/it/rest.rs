@@ -29,9 +29,18 @@ async fn lists_every_exposed_tool_with_group_writes_and_schema() {
         assert_eq!(item["input_schema"], spec.input_schema);
     }
     let store = listed.iter().find(|t| t["name"] == "store_memory").unwrap();
-    assert_eq!((&store["group"], &store["writes"]), (&json!("ltmc"), &json!(true)));
-    let list = listed.iter().find(|t| t["name"] == "list_patterns").unwrap();
-    assert_eq!((&list["group"], &list["writes"]), (&json!("patterns"), &json!(false)));
+    assert_eq!(
+        (&store["group"], &store["writes"]),
+        (&json!("ltmc"), &json!(true))
+    );
+    let list = listed
+        .iter()
+        .find(|t| t["name"] == "list_patterns")
+        .unwrap();
+    assert_eq!(
+        (&list["group"], &list["writes"]),
+        (&json!("patterns"), &json!(false))
+    );
 }
 
 #[tokio::test]
@@ -57,12 +66,24 @@ async fn failures_get_the_status_of_their_kind_and_the_error_object() {
     let router = router(&f.tools);
     let cases: [(&str, Value, StatusCode); 4] = [
         ("add_todo", json!({}), StatusCode::BAD_REQUEST),
-        ("add_todo", json!({"title": "t", "priority": "urgent"}), StatusCode::BAD_REQUEST),
-        ("complete_todo", json!({"todo_id": 4242}), StatusCode::NOT_FOUND),
+        (
+            "add_todo",
+            json!({"title": "t", "priority": "urgent"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "complete_todo",
+            json!({"todo_id": 4242}),
+            StatusCode::NOT_FOUND,
+        ),
         ("no_such_tool", json!({}), StatusCode::NOT_FOUND),
     ];
     for (name, body, status) in cases {
-        let reply = send(&router, post(&format!("/api/tools/{name}"), body.to_string())).await;
+        let reply = send(
+            &router,
+            post(&format!("/api/tools/{name}"), body.to_string()),
+        )
+        .await;
         assert_eq!(reply.status, status, "{name} {body}: {}", reply.json);
         let direct = f.tools.call(name, body.clone()).await.value;
         assert_eq!(reply.json, direct, "{name}");
@@ -95,7 +116,10 @@ async fn only_the_exposed_groups_are_listed_and_callable() {
     let reply = send(&router, post("/api/tools/list_todos", "{}")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(
-        reply.json["error"].as_str().unwrap().contains("does not expose"),
+        reply.json["error"]
+            .as_str()
+            .unwrap()
+            .contains("does not expose"),
         "{}",
         reply.json
     );
@@ -104,16 +128,16 @@ async fn only_the_exposed_groups_are_listed_and_callable() {
 #[tokio::test]
 async fn the_token_and_origin_guard_applies() {
     let f = fixture();
-    let (router, _) = ltmc_http::router(&f.tools, &with_token());
+    let (guarded, _) = ltmc_http::router(&f.tools, &with_token());
     for request in [get("/api/tools"), post("/api/tools/list_todos", "{}")] {
-        let reply = send(&router, request).await;
+        let reply = send(&guarded, request).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.json);
     }
     let authorised = Request::get("/api/tools")
         .header(header::AUTHORIZATION, "Bearer s3cret")
         .body(Body::empty())
         .unwrap();
-    assert_eq!(send(&router, authorised).await.status, StatusCode::OK);
+    assert_eq!(send(&guarded, authorised).await.status, StatusCode::OK);
     let plain = router(&f.tools);
     let page = from_origin(post("/api/tools/list_todos", "{}"), "https://evil.example");
     assert_eq!(send(&plain, page).await.status, StatusCode::FORBIDDEN);

@@ -20,6 +20,7 @@ const STORE_SQLITE: &str = "ltmc-store-sqlite";
 const STORE_PG: &str = "ltmc-store-pg";
 const SERVICE: &str = "ltmc-service";
 const TOOLS: &str = "ltmc-tools";
+const MIGRATE: &str = "ltmc-migrate";
 const MCP: &str = "ltmc-mcp";
 const HTTP: &str = "ltmc-http";
 
@@ -30,7 +31,7 @@ const PLANNED: &[&str] = &[];
 
 /// The use cases and the protocols that serve them: they work against traits,
 /// never a concrete store or the model.
-const USE_CASE_AND_PROTOCOL: &[&str] = &[SERVICE, TOOLS, MCP, HTTP];
+const USE_CASE_AND_PROTOCOL: &[&str] = &[SERVICE, TOOLS, MIGRATE, MCP, HTTP];
 
 /// Crates that do I/O (async runtimes, databases, network, file trees, the
 /// model runtime, servers).

@@ -8,12 +8,10 @@
 //! shapes a shared answer.)
 
 use crate::error::ToolError;
-use ltmc_core::fix::{
-    FixPattern, GuardianRule, parse_workflows,
-};
-use ltmc_service::ServiceError;
 use ltmc_core::fix::{Confidence, ProblemType, Severity};
+use ltmc_core::fix::{FixPattern, GuardianRule, parse_workflows};
 use ltmc_core::{AuditId, PatternId};
+use ltmc_service::ServiceError;
 use ltmc_service::fix::patterns::{Resolved, ScoredPattern};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -130,4 +128,3 @@ impl From<&Resolved> for Query {
 pub(crate) fn rule_json(r: &GuardianRule) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
-

@@ -25,7 +25,11 @@ pub(crate) fn edge_json(e: &Edge) -> Value {
     })
 }
 
-pub(crate) async fn relationships(tools: &Tools, node: &str, relation: Option<&str>) -> Result<Value, ToolError> {
+pub(crate) async fn relationships(
+    tools: &Tools,
+    node: &str,
+    relation: Option<&str>,
+) -> Result<Value, ToolError> {
     let edges = tools
         .memory
         .store()

@@ -69,7 +69,6 @@ pub enum AuditCommand {
     },
 }
 
-
 pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<ExitCode> {
     match command {
         AuditCommand::Upsert {
@@ -130,23 +129,18 @@ pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<ExitCod
                     .map(|e| e.to_string_lossy().to_ascii_lowercase())
                     .filter(|e| e == "csv" || e == "json")
             });
-            one::<ImportFileAudits>(
-                ctx,
-                json!({"content": content, "format": format}),
-                |v| {
-                    let mut lines = message(v);
-                    for e in v["errors"].as_array().into_iter().flatten() {
-                        lines.push(format!(
-                            "  line {}: {}",
-                            text(&e["line"]),
-                            text(&e["error"])
-                        ));
-                    }
-                    lines
-                },
-            )
+            one::<ImportFileAudits>(ctx, json!({"content": content, "format": format}), |v| {
+                let mut lines = message(v);
+                for e in v["errors"].as_array().into_iter().flatten() {
+                    lines.push(format!(
+                        "  line {}: {}",
+                        text(&e["line"]),
+                        text(&e["error"])
+                    ));
+                }
+                lines
+            })
             .await
         }
     }
 }
-

@@ -21,11 +21,7 @@ pub(crate) fn tools_for<T: Tool>(ctx: &Context, llm: Option<LlmConfig>) -> anyho
     tools(ctx, T::WRITES, llm)
 }
 
-pub(crate) fn tools(
-    ctx: &Context,
-    write: bool,
-    llm: Option<LlmConfig>,
-) -> anyhow::Result<Tools> {
+pub(crate) fn tools(ctx: &Context, write: bool, llm: Option<LlmConfig>) -> anyhow::Result<Tools> {
     let memory = ctx.memory(write)?;
     Ok(Tools::new(memory, ctx.project.clone(), llm)
         .with_project_root(Some(ctx.project_root.clone())))

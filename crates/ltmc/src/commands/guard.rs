@@ -198,12 +198,8 @@ pub async fn run(ctx: &Context, command: GuardCommand) -> anyhow::Result<ExitCod
             .await
         }
         GuardCommand::Enable { rule_id } => {
-            one::<SetGuardianRuleActive>(
-                ctx,
-                json!({"rule_id": rule_id, "active": true}),
-                message,
-            )
-            .await
+            one::<SetGuardianRuleActive>(ctx, json!({"rule_id": rule_id, "active": true}), message)
+                .await
         }
         GuardCommand::Disable { rule_id, reason } => {
             one::<SetGuardianRuleActive>(

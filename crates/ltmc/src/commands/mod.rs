@@ -1,8 +1,8 @@
 //! Dispatch of the parsed command line to one command module each.
 
+pub(crate) mod audit;
 mod beir;
 mod bench;
-pub(crate) mod audit;
 mod bench_patterns;
 mod call;
 mod doctor;

@@ -5,9 +5,9 @@
 //!
 //! Not here: the tools themselves (ltmc-service `tools/`).
 
+use super::call::{Options, list, one, pretty, text, tools};
 use crate::cli_memory::{AttemptsCommand, ChatCommand, GraphCommand, TodoCommand, ToolCommand};
 use crate::context::Context;
-use super::call::{Options, list, one, pretty, text, tools};
 use crate::output;
 use anyhow::{Context as _, bail};
 use ltmc_tools::{
@@ -46,7 +46,11 @@ impl Call {
     }
 }
 
-fn go<T: Tool<Output = Value>>(ctx: &Context, arguments: Value, render: Render) -> LocalBoxFuture<'_> {
+fn go<T: Tool<Output = Value>>(
+    ctx: &Context,
+    arguments: Value,
+    render: Render,
+) -> LocalBoxFuture<'_> {
     Box::pin(async move {
         let options = Options {
             llm: Context::llm()?,
@@ -70,16 +74,21 @@ pub async fn chat(ctx: &Context, command: ChatCommand) -> anyhow::Result<ExitCod
             role,
             agent,
             source_tool,
-        } => Call::of::<LogChat>(message_or_pretty, json!({"conversation_id": conversation, "role": role, "content": content,
+        } => Call::of::<LogChat>(
+            message_or_pretty,
+            json!({"conversation_id": conversation, "role": role, "content": content,
                    "agent_name": agent, "source_tool": source_tool}),
         ),
         ChatCommand::Link {
             message_id,
             chunk_ids,
-        } => Call::of::<StoreContextLinks>(message_or_pretty, json!({"message_id": message_id, "chunk_ids": chunk_ids}),
+        } => Call::of::<StoreContextLinks>(
+            message_or_pretty,
+            json!({"message_id": message_id, "chunk_ids": chunk_ids}),
         ),
-        ChatCommand::Links { message_id } => Call::of::<GetContextLinksForMessage>(link_lines, json!({"message_id": message_id}),
-        ),
+        ChatCommand::Links { message_id } => {
+            Call::of::<GetContextLinksForMessage>(link_lines, json!({"message_id": message_id}))
+        }
         ChatCommand::Messages { chunk_id } => {
             Call::of::<GetMessagesForChunk>(message_lines, json!({"chunk_id": chunk_id}))
         }
@@ -94,13 +103,19 @@ pub async fn todo(ctx: &Context, command: TodoCommand) -> anyhow::Result<ExitCod
             title,
             description,
             priority,
-        } => Call::of::<AddTodo>(message_or_pretty, json!({"title": title, "description": description, "priority": priority}),
+        } => Call::of::<AddTodo>(
+            message_or_pretty,
+            json!({"title": title, "description": description, "priority": priority}),
         ),
         TodoCommand::List { status, limit } => {
             Call::of::<ListTodos>(todo_lines, json!({"status": status, "limit": limit}))
         }
-        TodoCommand::Done { todo_id } => Call::of::<CompleteTodo>(message_or_pretty, json!({"todo_id": todo_id})),
-        TodoCommand::Search { query, limit } => Call::of::<SearchTodos>(todo_lines, json!({"query": query.join(" "), "limit": limit}),
+        TodoCommand::Done { todo_id } => {
+            Call::of::<CompleteTodo>(message_or_pretty, json!({"todo_id": todo_id}))
+        }
+        TodoCommand::Search { query, limit } => Call::of::<SearchTodos>(
+            todo_lines,
+            json!({"query": query.join(" "), "limit": limit}),
         ),
     };
     run(ctx, call).await
@@ -112,9 +127,13 @@ pub async fn graph(ctx: &Context, command: GraphCommand) -> anyhow::Result<ExitC
             source,
             target,
             relation,
-        } => Call::of::<LinkResources>(message_or_pretty, json!({"source_id": source, "target_id": target, "relation": relation}),
+        } => Call::of::<LinkResources>(
+            message_or_pretty,
+            json!({"source_id": source, "target_id": target, "relation": relation}),
         ),
-        GraphCommand::Query { entity, relation } => Call::of::<QueryGraph>(edge_lines, json!({"entity": entity, "relation_type": relation}),
+        GraphCommand::Query { entity, relation } => Call::of::<QueryGraph>(
+            edge_lines,
+            json!({"entity": entity, "relation_type": relation}),
         ),
         GraphCommand::AutoLink {
             resource_ids,
@@ -152,7 +171,9 @@ pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result
                 std::fs::read_to_string(&code)
                     .with_context(|| format!("cannot read the code file {}", code.display()))?
             };
-            Call::of::<LogCodeAttempt>(message_or_pretty, json!({"input_prompt": prompt, "generated_code": generated_code, "result": result,
+            Call::of::<LogCodeAttempt>(
+                message_or_pretty,
+                json!({"input_prompt": prompt, "generated_code": generated_code, "result": result,
                        "function_name": function, "file_name": file, "module_name": module,
                        "execution_time_ms": time_ms, "error_message": error, "tags": tags}),
             )
@@ -164,7 +185,9 @@ pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result
             file,
             module,
             top_k,
-        } => Call::of::<GetCodePatterns>(attempt_lines, json!({"query": query.join(" "), "result_filter": result, "function_name": function,
+        } => Call::of::<GetCodePatterns>(
+            attempt_lines,
+            json!({"query": query.join(" "), "result_filter": result, "function_name": function,
                    "file_name": file, "module_name": module, "top_k": top_k}),
         ),
         AttemptsCommand::Analyze {
@@ -172,7 +195,9 @@ pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result
             file,
             module,
             days,
-        } => Call::of::<AnalyzeCodePatterns>(pretty, json!({"function_name": function, "file_name": file, "module_name": module,
+        } => Call::of::<AnalyzeCodePatterns>(
+            pretty,
+            json!({"function_name": function, "file_name": file, "module_name": module,
                    "time_range_days": days}),
         ),
     };
@@ -291,7 +316,6 @@ async fn stored_documents(ctx: &Context, ids: &[i64], limit: usize) -> anyhow::R
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
-
 
 fn todo_lines(value: &Value) -> Vec<String> {
     list(value, "todos", "no todos", |t| {

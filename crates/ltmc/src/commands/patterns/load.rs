@@ -119,4 +119,3 @@ pub(super) async fn load(ctx: &Context, dir: &Path) -> anyhow::Result<ExitCode> 
     }
     Ok(ExitCode::SUCCESS)
 }
-

@@ -13,9 +13,9 @@ use crate::context::Context;
 use crate::failure::with_hint;
 use anyhow::anyhow;
 use clap::Subcommand;
+use ltmc_tools::Scored;
 use ltmc_tools::patterns::find_similar_patterns::FindSimilarOutput;
 use ltmc_tools::patterns::recommend_fix::RecommendFixOutput;
-use ltmc_tools::Scored;
 use ltmc_tools::{
     ExtractPattern, FindSimilarPatterns, GetPattern, GetRelatedPatterns, LinkPatterns,
     ListPatterns, PatternInsights, RecommendFix, RecordPatternOutcome, ReviewPattern,
@@ -158,7 +158,6 @@ pub struct FixTarget {
     pub file: Option<String>,
 }
 
-
 fn target_args(text: &[String], target: &FixTarget) -> Value {
     let t = text.join(" ");
     json!({
@@ -291,12 +290,7 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
             .await
         }
         PatternsCommand::Show { pattern_id } => {
-            one::<GetPattern>(
-                ctx,
-                json!({"pattern_id": pattern_id}),
-                pretty,
-            )
-            .await
+            one::<GetPattern>(ctx, json!({"pattern_id": pattern_id}), pretty).await
         }
         PatternsCommand::List {
             unreviewed,
@@ -383,10 +377,8 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
             let mut args = target_args(&words, &target);
             args["include_unreviewed"] = json!(all);
             args["limit"] = json!(limit);
-            one::<FindSimilarPatterns>(ctx, args, |v: &FindSimilarOutput| {
-                scored_lines(&v.patterns)
-            })
-            .await
+            one::<FindSimilarPatterns>(ctx, args, |v: &FindSimilarOutput| scored_lines(&v.patterns))
+                .await
         }
         PatternsCommand::Recommend {
             text: words,
@@ -480,4 +472,3 @@ fn insight_lines(v: &Value) -> Vec<String> {
     }
     lines
 }
-
