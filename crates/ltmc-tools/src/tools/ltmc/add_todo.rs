@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::{NewTodo, Priority};
-use crate::shared::todo::{todo_json};
 use crate::error::{ToolError, non_empty};
+use crate::shared::todo::todo_json;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::{NewTodo, Priority};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -35,26 +35,25 @@ impl Tool for AddTodo {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let title = non_empty("title", &a.title, "give the todo a short title")?;
-    let priority =
-        Priority::parse(&a.priority).map_err(|e| ToolError::from(ltmc_service::ServiceError::from(e)))?;
-    let todo = tools
-        .memory
-        .store()
-        .add_todo(
-            &tools.project,
-            NewTodo {
-                title: title.to_owned(),
-                description: a.description.trim().to_owned(),
-                priority,
-            },
-        )
-        .await?;
-    Ok(json!({
-        "todo_id": todo.id,
-        "message": format!("todo {} added: {}", todo.id, todo.title),
-        "todo": todo_json(&todo),
-    }))
+        let title = non_empty("title", &a.title, "give the todo a short title")?;
+        let priority = Priority::parse(&a.priority)
+            .map_err(|e| ToolError::from(ltmc_service::ServiceError::from(e)))?;
+        let todo = tools
+            .memory
+            .store()
+            .add_todo(
+                &tools.project,
+                NewTodo {
+                    title: title.to_owned(),
+                    description: a.description.trim().to_owned(),
+                    priority,
+                },
+            )
+            .await?;
+        Ok(json!({
+            "todo_id": todo.id,
+            "message": format!("todo {} added: {}", todo.id, todo.title),
+            "todo": todo_json(&todo),
+        }))
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::attempts::analyze_attempts;
-use ltmc_core::{AttemptFilter, present};
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::{AttemptFilter, present};
+use ltmc_service::attempts::analyze_attempts;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -37,26 +37,25 @@ impl Tool for AnalyzeCodePatterns {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let filter = AttemptFilter {
-        result: None,
-        function_name: present(a.function_name),
-        file_name: present(a.file_name),
-        module_name: present(a.module_name),
-        since: None,
-    };
-    let filters = json!({
-        "function_name": filter.function_name,
-        "file_name": filter.file_name,
-        "module_name": filter.module_name,
-    });
-    let (analysis, since) =
-        analyze_attempts(&tools.memory, &tools.project, filter, a.time_range_days).await?;
-    let mut out = serde_json::to_value(&analysis)
-        .map_err(|e| ToolError::new(format!("could not encode the analysis: {e}")))?;
-    out["time_range_days"] = json!(a.time_range_days);
-    out["since"] = json!(since);
-    out["filters"] = filters;
-    Ok(out)
+        let filter = AttemptFilter {
+            result: None,
+            function_name: present(a.function_name),
+            file_name: present(a.file_name),
+            module_name: present(a.module_name),
+            since: None,
+        };
+        let filters = json!({
+            "function_name": filter.function_name,
+            "file_name": filter.file_name,
+            "module_name": filter.module_name,
+        });
+        let (analysis, since) =
+            analyze_attempts(&tools.memory, &tools.project, filter, a.time_range_days).await?;
+        let mut out = serde_json::to_value(&analysis)
+            .map_err(|e| ToolError::new(format!("could not encode the analysis: {e}")))?;
+        out["time_range_days"] = json!(a.time_range_days);
+        out["since"] = json!(since);
+        out["filters"] = filters;
+        Ok(out)
     }
 }

@@ -2,12 +2,14 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
+use crate::error::{ToolError, non_empty};
+use crate::shared::memory::{
+    EXTRACTIVE_NOTE, chunk_json, context_summary, join_context, log, search, top_documents,
+};
+use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::MAX_TOP_K;
 use ltmc_service::answer::extractive_answer;
 use ltmc_service::llm::ask_llm;
-use ltmc_service::MAX_TOP_K;
-use crate::shared::memory::{search, chunk_json, join_context, log, top_documents, context_summary, EXTRACTIVE_NOTE};
-use crate::error::{ToolError, non_empty};
-use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -38,56 +40,55 @@ impl Tool for AskWithContext {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let conversation_id = non_empty(
-        "conversation_id",
-        &a.conversation_id,
-        "give the conversation to log the question in",
-    )?;
-    let hits = search(tools, &a.query, a.top_k, None).await?;
-    let context = join_context(&hits);
-    let question = log(
-        tools,
-        conversation_id,
-        "user",
-        &a.query,
-        "ask_with_context",
-        json!({}),
-        &hits,
-    )
-    .await?;
-    let mut model = None;
-    let mut llm_error = None;
-    let mut note = None;
-    let (answer, answer_source) = if hits.is_empty() {
-        (
+        let conversation_id = non_empty(
+            "conversation_id",
+            &a.conversation_id,
+            "give the conversation to log the question in",
+        )?;
+        let hits = search(tools, &a.query, a.top_k, None).await?;
+        let context = join_context(&hits);
+        let question = log(
+            tools,
+            conversation_id,
+            "user",
+            &a.query,
+            "ask_with_context",
+            json!({}),
+            &hits,
+        )
+        .await?;
+        let mut model = None;
+        let mut llm_error = None;
+        let mut note = None;
+        let (answer, answer_source) = if hits.is_empty() {
+            (
             "Nothing stored in memory matches this question; store documents with store_memory first.".to_owned(),
             "none",
         )
-    } else {
-        let mut generated = None;
-        if let Some(config) = &tools.llm {
-            match ask_llm(config, &a.query, &context).await {
-                Ok(answer) => generated = Some(answer),
-                Err(e) => {
-                    tracing::warn!(error = %e, "language model failed; answering extractively");
-                    llm_error = Some(e.to_string());
+        } else {
+            let mut generated = None;
+            if let Some(config) = &tools.llm {
+                match ask_llm(config, &a.query, &context).await {
+                    Ok(answer) => generated = Some(answer),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "language model failed; answering extractively");
+                        llm_error = Some(e.to_string());
+                    }
                 }
             }
-        }
-        if let Some(generated) = generated {
-            model = Some(generated.model);
-            (generated.answer, "llm")
-        } else {
-            let passages: Vec<&str> = hits.iter().map(|h| h.chunk.text.as_str()).collect();
-            let extracted = extractive_answer(&tools.memory, &a.query, &passages).await?;
-            if llm_error.is_none() {
-                note = Some(EXTRACTIVE_NOTE);
+            if let Some(generated) = generated {
+                model = Some(generated.model);
+                (generated.answer, "llm")
+            } else {
+                let passages: Vec<&str> = hits.iter().map(|h| h.chunk.text.as_str()).collect();
+                let extracted = extractive_answer(&tools.memory, &a.query, &passages).await?;
+                if llm_error.is_none() {
+                    note = Some(EXTRACTIVE_NOTE);
+                }
+                (extracted.answer, "extractive")
             }
-            (extracted.answer, "extractive")
-        }
-    };
-    let answer_message = log(
+        };
+        let answer_message = log(
         tools,
         conversation_id,
         "assistant",
@@ -97,30 +98,30 @@ impl Tool for AskWithContext {
         &hits,
     )
     .await?;
-    let documents = top_documents(&hits);
-    let mut out = json!({
-        "query": a.query,
-        "conversation_id": conversation_id,
-        "context": context,
-        "context_summary": context_summary(&hits, &documents),
-        "answer": answer,
-        "answer_source": answer_source,
-        "documents_used": documents.len(),
-        "chunks_used": hits.len(),
-        "top_documents": documents,
-        "retrieved_chunks": hits.iter().map(chunk_json).collect::<Vec<_>>(),
-        "question_message_id": question.id,
-        "answer_message_id": answer_message.id,
-    });
-    if let Some(model) = model {
-        out["model"] = json!(model);
-    }
-    if let Some(error) = llm_error {
-        out["llm_error"] = json!(error);
-    }
-    if let Some(note) = note {
-        out["note"] = json!(note);
-    }
-    Ok(out)
+        let documents = top_documents(&hits);
+        let mut out = json!({
+            "query": a.query,
+            "conversation_id": conversation_id,
+            "context": context,
+            "context_summary": context_summary(&hits, &documents),
+            "answer": answer,
+            "answer_source": answer_source,
+            "documents_used": documents.len(),
+            "chunks_used": hits.len(),
+            "top_documents": documents,
+            "retrieved_chunks": hits.iter().map(chunk_json).collect::<Vec<_>>(),
+            "question_message_id": question.id,
+            "answer_message_id": answer_message.id,
+        });
+        if let Some(model) = model {
+            out["model"] = json!(model);
+        }
+        if let Some(error) = llm_error {
+            out["llm_error"] = json!(error);
+        }
+        if let Some(note) = note {
+            out["note"] = json!(note);
+        }
+        Ok(out)
     }
 }

@@ -2,12 +2,12 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::linking::{AUTO_LINK_METHOD, AUTO_LINK_RELATION, LinkDocument, auto_link};
-use crate::shared::graph::stored_content;
 use crate::args::describe;
 use crate::error::ToolError;
+use crate::shared::graph::stored_content;
 use crate::shared::memory::name_field;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::linking::{AUTO_LINK_METHOD, AUTO_LINK_RELATION, LinkDocument, auto_link};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -35,41 +35,40 @@ impl Tool for AutoLinkDocuments {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let mut documents = Vec::with_capacity(a.documents.len());
-    for (i, doc) in a.documents.iter().enumerate() {
-        let Some(id) = name_field(doc, "id") else {
-            return Err(ToolError::new(format!(
-                "documents[{i}] needs an \"id\" (the graph node to link), got {}",
-                describe(&Value::Object(doc.clone()))
-            )));
-        };
-        let given = ["content", "text"]
-            .iter()
-            .find_map(|k| doc.get(*k).and_then(Value::as_str))
-            .filter(|c| !c.trim().is_empty());
-        let content = match given {
-            Some(c) => c.to_owned(),
-            None => stored_content(tools, i, &id).await?,
-        };
-        documents.push(LinkDocument {
-            id,
-            title: name_field(doc, "title"),
-            content,
-        });
-    }
-    // The schema bounds it to [-1, 1], where f32 is precise enough.
-    #[allow(clippy::cast_possible_truncation)]
-    let threshold = a.threshold as f32;
-    let report = auto_link(&tools.memory, &tools.project, &documents, threshold).await?;
-    Ok(json!({
-        "links_created": report.links_created,
-        "links_updated": report.links_updated,
-        "documents_processed": report.documents_processed,
-        "relationship_type": AUTO_LINK_RELATION,
-        "method": AUTO_LINK_METHOD,
-        "threshold": a.threshold,
-        "links": report.links,
-    }))
+        let mut documents = Vec::with_capacity(a.documents.len());
+        for (i, doc) in a.documents.iter().enumerate() {
+            let Some(id) = name_field(doc, "id") else {
+                return Err(ToolError::new(format!(
+                    "documents[{i}] needs an \"id\" (the graph node to link), got {}",
+                    describe(&Value::Object(doc.clone()))
+                )));
+            };
+            let given = ["content", "text"]
+                .iter()
+                .find_map(|k| doc.get(*k).and_then(Value::as_str))
+                .filter(|c| !c.trim().is_empty());
+            let content = match given {
+                Some(c) => c.to_owned(),
+                None => stored_content(tools, i, &id).await?,
+            };
+            documents.push(LinkDocument {
+                id,
+                title: name_field(doc, "title"),
+                content,
+            });
+        }
+        // The schema bounds it to [-1, 1], where f32 is precise enough.
+        #[allow(clippy::cast_possible_truncation)]
+        let threshold = a.threshold as f32;
+        let report = auto_link(&tools.memory, &tools.project, &documents, threshold).await?;
+        Ok(json!({
+            "links_created": report.links_created,
+            "links_updated": report.links_updated,
+            "documents_processed": report.documents_processed,
+            "relationship_type": AUTO_LINK_RELATION,
+            "method": AUTO_LINK_METHOD,
+            "threshold": a.threshold,
+            "links": report.links,
+        }))
     }
 }

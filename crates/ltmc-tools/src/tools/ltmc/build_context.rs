@@ -2,11 +2,11 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::answer::{ContextDocument, pack_context};
-use crate::shared::memory::name_field;
-use crate::args::{describe, MAX_CONTEXT_TOKENS};
+use crate::args::{MAX_CONTEXT_TOKENS, describe};
 use crate::error::ToolError;
+use crate::shared::memory::name_field;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::answer::{ContextDocument, pack_context};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -34,33 +34,32 @@ impl Tool for BuildContext {
     type Output = Value;
 
     async fn run(_tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let mut documents = Vec::with_capacity(a.documents.len());
-    for (i, doc) in a.documents.iter().enumerate() {
-        let ((Some(Value::String(content)), _)
-        | (None | Some(Value::Null), Some(Value::String(content)))) =
-            (doc.get("content"), doc.get("text"))
-        else {
-            return Err(ToolError::new(format!(
-                "documents[{i}] needs a \"content\" (or \"text\") string, got {}",
-                describe(&Value::Object(doc.clone()))
-            )));
-        };
-        documents.push(ContextDocument {
-            id: name_field(doc, "id"),
-            title: name_field(doc, "title"),
-            content: content.clone(),
-        });
-    }
-    let packed = pack_context(&documents, a.max_tokens);
-    Ok(json!({
-        "context": packed.context,
-        "token_count": packed.token_count,
-        "documents_processed": packed.documents_processed,
-        "documents_skipped": packed.documents_skipped,
-        "truncated": packed.truncated,
-        "max_tokens": a.max_tokens,
-        "token_estimate": "words × 4/3 or bytes / 4, whichever is larger",
-    }))
+        let mut documents = Vec::with_capacity(a.documents.len());
+        for (i, doc) in a.documents.iter().enumerate() {
+            let ((Some(Value::String(content)), _)
+            | (None | Some(Value::Null), Some(Value::String(content)))) =
+                (doc.get("content"), doc.get("text"))
+            else {
+                return Err(ToolError::new(format!(
+                    "documents[{i}] needs a \"content\" (or \"text\") string, got {}",
+                    describe(&Value::Object(doc.clone()))
+                )));
+            };
+            documents.push(ContextDocument {
+                id: name_field(doc, "id"),
+                title: name_field(doc, "title"),
+                content: content.clone(),
+            });
+        }
+        let packed = pack_context(&documents, a.max_tokens);
+        Ok(json!({
+            "context": packed.context,
+            "token_count": packed.token_count,
+            "documents_processed": packed.documents_processed,
+            "documents_skipped": packed.documents_skipped,
+            "truncated": packed.truncated,
+            "max_tokens": a.max_tokens,
+            "token_estimate": "words × 4/3 or bytes / 4, whichever is larger",
+        }))
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::TodoId;
-use crate::shared::todo::{todo_json};
 use crate::error::ToolError;
+use crate::shared::todo::todo_json;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::TodoId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -30,21 +30,20 @@ impl Tool for CompleteTodo {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let todo = tools
-        .memory
-        .store()
-        .complete_todo(&tools.project, TodoId(a.todo_id))
-        .await
-        .map_err(ltmc_service::ServiceError::from)
-        .map_err(ToolError::not_found(
-            "todo_id",
-            "list_todos shows the ids of the todos",
-        ))?;
-    Ok(json!({
-        "todo_id": todo.id,
-        "message": format!("todo {} completed: {}", todo.id, todo.title),
-        "todo": todo_json(&todo),
-    }))
+        let todo = tools
+            .memory
+            .store()
+            .complete_todo(&tools.project, TodoId(a.todo_id))
+            .await
+            .map_err(ltmc_service::ServiceError::from)
+            .map_err(ToolError::not_found(
+                "todo_id",
+                "list_todos shows the ids of the todos",
+            ))?;
+        Ok(json!({
+            "todo_id": todo.id,
+            "message": format!("todo {} completed: {}", todo.id, todo.title),
+            "todo": todo_json(&todo),
+        }))
     }
 }

@@ -2,12 +2,12 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::attempts::find_attempts;
-use ltmc_core::{AttemptFilter, present};
-use crate::shared::code::{result_of, pattern_json};
 use crate::error::ToolError;
+use crate::shared::code::{pattern_json, result_of};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::{AttemptFilter, present};
 use ltmc_service::MAX_TOP_K;
+use ltmc_service::attempts::find_attempts;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -44,31 +44,31 @@ impl Tool for GetCodePatterns {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let filter = AttemptFilter {
-        result: a
-            .result_filter
-            .as_deref()
-            .map(|r| result_of("result_filter", r))
-            .transpose()?,
-        function_name: present(a.function_name),
-        file_name: present(a.file_name),
-        module_name: present(a.module_name),
-        since: None,
-    };
-    let found = find_attempts(&tools.memory, &tools.project, &a.query, &filter, a.top_k).await?;
-    let patterns: Vec<Value> = found
-        .iter()
-        .map(|(attempt, similarity)| {
-            let mut p = pattern_json(attempt);
-            p["similarity"] = json!(similarity);
-            p
-        })
-        .collect();
-    Ok(json!({
-        "query": a.query,
-        "count": patterns.len(),
-        "patterns": patterns,
-    }))
+        let filter = AttemptFilter {
+            result: a
+                .result_filter
+                .as_deref()
+                .map(|r| result_of("result_filter", r))
+                .transpose()?,
+            function_name: present(a.function_name),
+            file_name: present(a.file_name),
+            module_name: present(a.module_name),
+            since: None,
+        };
+        let found =
+            find_attempts(&tools.memory, &tools.project, &a.query, &filter, a.top_k).await?;
+        let patterns: Vec<Value> = found
+            .iter()
+            .map(|(attempt, similarity)| {
+                let mut p = pattern_json(attempt);
+                p["similarity"] = json!(similarity);
+                p
+            })
+            .collect();
+        Ok(json!({
+            "query": a.query,
+            "count": patterns.len(),
+            "patterns": patterns,
+        }))
     }
 }

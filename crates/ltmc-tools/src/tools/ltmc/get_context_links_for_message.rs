@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::MessageId;
-use crate::shared::chat::IDS_HINT;
 use crate::error::ToolError;
+use crate::shared::chat::IDS_HINT;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::MessageId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -23,25 +23,25 @@ pub struct GetContextLinksForMessage;
 
 impl Tool for GetContextLinksForMessage {
     const NAME: &'static str = "get_context_links_for_message_tool";
-    const DESCRIPTION: &'static str = "The chunks a chat message used as context. Returns links [{message_id, chunk_id}], count.";
+    const DESCRIPTION: &'static str =
+        "The chunks a chat message used as context. Returns links [{message_id, chunk_id}], count.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = MessageIdArgs;
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let links = tools
-        .memory
-        .store()
-        .links_of_message(&tools.project, MessageId(a.message_id))
-        .await
-        .map_err(ltmc_service::ServiceError::from)
-        .map_err(ToolError::not_found("message_id", IDS_HINT))?;
-    Ok(json!({
-        "message_id": a.message_id,
-        "count": links.len(),
-        "links": links,
-    }))
+        let links = tools
+            .memory
+            .store()
+            .links_of_message(&tools.project, MessageId(a.message_id))
+            .await
+            .map_err(ltmc_service::ServiceError::from)
+            .map_err(ToolError::not_found("message_id", IDS_HINT))?;
+        Ok(json!({
+            "message_id": a.message_id,
+            "count": links.len(),
+            "links": links,
+        }))
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use crate::shared::chat::MOST_USED_CHUNKS;
 use crate::error::ToolError;
+use crate::shared::chat::MOST_USED_CHUNKS;
 use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -25,12 +25,11 @@ impl Tool for GetContextUsageStatistics {
     type Output = Value;
 
     async fn run(tools: &Tools, _args: Self::Args) -> Result<Value, ToolError> {
-
-    let usage = tools
-        .memory
-        .store()
-        .context_usage(&tools.project, MOST_USED_CHUNKS)
-        .await?;
-    Ok(json!({ "statistics": usage }))
+        let usage = tools
+            .memory
+            .store()
+            .context_usage(&tools.project, MOST_USED_CHUNKS)
+            .await?;
+        Ok(json!({ "statistics": usage }))
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use crate::shared::graph::relationships;
 use crate::error::{ToolError, non_empty};
+use crate::shared::graph::relationships;
 use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -29,10 +29,9 @@ impl Tool for GetDocumentRelationships {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let doc_id = non_empty("doc_id", &a.doc_id, "give the document id")?;
-    let mut out = relationships(tools, doc_id, None).await?;
-    out["doc_id"] = json!(doc_id);
-    Ok(out)
+        let doc_id = non_empty("doc_id", &a.doc_id, "give the document id")?;
+        let mut out = relationships(tools, doc_id, None).await?;
+        out["doc_id"] = json!(doc_id);
+        Ok(out)
     }
 }

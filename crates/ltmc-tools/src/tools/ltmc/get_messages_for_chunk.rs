@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::ChunkId;
-use crate::shared::chat::{message_json, IDS_HINT};
 use crate::error::ToolError;
+use crate::shared::chat::{IDS_HINT, message_json};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::ChunkId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -30,18 +30,17 @@ impl Tool for GetMessagesForChunk {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let messages = tools
-        .memory
-        .store()
-        .messages_for_chunk(&tools.project, ChunkId(a.chunk_id))
-        .await
-        .map_err(ltmc_service::ServiceError::from)
-        .map_err(ToolError::not_found("chunk_id", IDS_HINT))?;
-    Ok(json!({
-        "chunk_id": a.chunk_id,
-        "count": messages.len(),
-        "messages": messages.iter().map(message_json).collect::<Vec<_>>(),
-    }))
+        let messages = tools
+            .memory
+            .store()
+            .messages_for_chunk(&tools.project, ChunkId(a.chunk_id))
+            .await
+            .map_err(ltmc_service::ServiceError::from)
+            .map_err(ToolError::not_found("chunk_id", IDS_HINT))?;
+        Ok(json!({
+            "chunk_id": a.chunk_id,
+            "count": messages.len(),
+            "messages": messages.iter().map(message_json).collect::<Vec<_>>(),
+        }))
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::NewEdge;
 use crate::error::{ToolError, non_empty};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::NewEdge;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -34,52 +34,51 @@ impl Tool for LinkResources {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let source = non_empty(
-        "source_id",
-        &a.source_id,
-        "give the node the relationship starts at",
-    )?;
-    let target = non_empty(
-        "target_id",
-        &a.target_id,
-        "give the node the relationship ends at",
-    )?;
-    let relation = non_empty(
-        "relation",
-        &a.relation,
-        "give the kind of relationship, e.g. \"references\"",
-    )?;
-    if source == target {
-        return Err(ToolError::new(format!(
-            "source_id and target_id are both {source:?}; a relationship links two different nodes"
-        )));
-    }
-    let stored = tools
-        .memory
-        .store()
-        .put_edges(
-            &tools.project,
-            vec![NewEdge {
-                source: source.to_owned(),
-                target: target.to_owned(),
-                relation: relation.to_owned(),
-                properties: json!({}),
-            }],
-        )
-        .await?;
-    let (edge, new) = stored
-        .into_iter()
-        .next()
-        .ok_or_else(|| ToolError::new("the store did not return the stored relationship"))?;
-    Ok(json!({
-        "relationship_created": true,
-        "new": new,
-        "source_id": edge.source,
-        "target_id": edge.target,
-        "relationship_type": edge.relation,
-        "edge_id": edge.id,
-        "created_at": edge.created_at,
-    }))
+        let source = non_empty(
+            "source_id",
+            &a.source_id,
+            "give the node the relationship starts at",
+        )?;
+        let target = non_empty(
+            "target_id",
+            &a.target_id,
+            "give the node the relationship ends at",
+        )?;
+        let relation = non_empty(
+            "relation",
+            &a.relation,
+            "give the kind of relationship, e.g. \"references\"",
+        )?;
+        if source == target {
+            return Err(ToolError::new(format!(
+                "source_id and target_id are both {source:?}; a relationship links two different nodes"
+            )));
+        }
+        let stored = tools
+            .memory
+            .store()
+            .put_edges(
+                &tools.project,
+                vec![NewEdge {
+                    source: source.to_owned(),
+                    target: target.to_owned(),
+                    relation: relation.to_owned(),
+                    properties: json!({}),
+                }],
+            )
+            .await?;
+        let (edge, new) = stored
+            .into_iter()
+            .next()
+            .ok_or_else(|| ToolError::new("the store did not return the stored relationship"))?;
+        Ok(json!({
+            "relationship_created": true,
+            "new": new,
+            "source_id": edge.source,
+            "target_id": edge.target,
+            "relationship_type": edge.relation,
+            "edge_id": edge.id,
+            "created_at": edge.created_at,
+        }))
     }
 }

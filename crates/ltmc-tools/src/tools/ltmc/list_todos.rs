@@ -2,11 +2,11 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::TodoFilter;
-use crate::shared::todo::{todo_json};
 use crate::args::MAX_LIMIT;
 use crate::error::ToolError;
+use crate::shared::todo::todo_json;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::TodoFilter;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -37,36 +37,35 @@ impl Tool for ListTodos {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let by_status = match a.status.as_deref() {
-        None | Some("all") => None,
-        Some("completed") => Some(true),
-        Some(_) => Some(false),
-    };
-    let completed = match (a.completed, by_status) {
-        (Some(c), Some(s)) if c != s => {
-            return Err(ToolError::new(format!(
-                "completed is {c} but status is {:?}; give one of them",
-                a.status.unwrap_or_default()
-            )));
-        }
-        (Some(c), _) => Some(c),
-        (None, s) => s,
-    };
-    let todos = tools
-        .memory
-        .store()
-        .list_todos(
-            &tools.project,
-            &TodoFilter {
-                completed,
-                limit: Some(a.limit),
-            },
-        )
-        .await?;
-    Ok(json!({
-        "count": todos.len(),
-        "todos": todos.iter().map(todo_json).collect::<Vec<_>>(),
-    }))
+        let by_status = match a.status.as_deref() {
+            None | Some("all") => None,
+            Some("completed") => Some(true),
+            Some(_) => Some(false),
+        };
+        let completed = match (a.completed, by_status) {
+            (Some(c), Some(s)) if c != s => {
+                return Err(ToolError::new(format!(
+                    "completed is {c} but status is {:?}; give one of them",
+                    a.status.unwrap_or_default()
+                )));
+            }
+            (Some(c), _) => Some(c),
+            (None, s) => s,
+        };
+        let todos = tools
+            .memory
+            .store()
+            .list_todos(
+                &tools.project,
+                &TodoFilter {
+                    completed,
+                    limit: Some(a.limit),
+                },
+            )
+            .await?;
+        Ok(json!({
+            "count": todos.len(),
+            "todos": todos.iter().map(todo_json).collect::<Vec<_>>(),
+        }))
     }
 }

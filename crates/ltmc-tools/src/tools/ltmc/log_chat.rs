@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::NewChatMessage;
-use crate::shared::chat::optional;
 use crate::error::{ToolError, non_empty};
+use crate::shared::chat::optional;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::NewChatMessage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -40,40 +40,39 @@ impl Tool for LogChat {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let conversation_id = non_empty(
-        "conversation_id",
-        &a.conversation_id,
-        "give the conversation the message belongs to",
-    )?;
-    let role = non_empty(
-        "role",
-        &a.role,
-        "use e.g. \"user\", \"assistant\", \"system\" or \"tool\"",
-    )?;
-    if a.content.trim().is_empty() {
-        return Err(ToolError::new("content is empty; there is nothing to log"));
-    }
-    let message = tools
-        .memory
-        .store()
-        .log_message(
-            &tools.project,
-            NewChatMessage {
-                conversation_id: conversation_id.to_owned(),
-                role: role.to_owned(),
-                content: a.content,
-                agent_name: optional(a.agent_name),
-                source_tool: optional(a.source_tool),
-                metadata: Value::Object(a.metadata.unwrap_or_default()),
-            },
-            &[],
-        )
-        .await?;
-    Ok(json!({
-        "message_id": message.id,
-        "conversation_id": message.conversation_id,
-        "timestamp": message.timestamp,
-    }))
+        let conversation_id = non_empty(
+            "conversation_id",
+            &a.conversation_id,
+            "give the conversation the message belongs to",
+        )?;
+        let role = non_empty(
+            "role",
+            &a.role,
+            "use e.g. \"user\", \"assistant\", \"system\" or \"tool\"",
+        )?;
+        if a.content.trim().is_empty() {
+            return Err(ToolError::new("content is empty; there is nothing to log"));
+        }
+        let message = tools
+            .memory
+            .store()
+            .log_message(
+                &tools.project,
+                NewChatMessage {
+                    conversation_id: conversation_id.to_owned(),
+                    role: role.to_owned(),
+                    content: a.content,
+                    agent_name: optional(a.agent_name),
+                    source_tool: optional(a.source_tool),
+                    metadata: Value::Object(a.metadata.unwrap_or_default()),
+                },
+                &[],
+            )
+            .await?;
+        Ok(json!({
+            "message_id": message.id,
+            "conversation_id": message.conversation_id,
+            "timestamp": message.timestamp,
+        }))
     }
 }

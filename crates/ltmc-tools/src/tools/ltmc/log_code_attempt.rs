@@ -2,11 +2,11 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::attempts::log_attempt;
-use ltmc_core::NewCodeAttempt;
-use crate::shared::code::result_of;
 use crate::error::ToolError;
+use crate::shared::code::result_of;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::NewCodeAttempt;
+use ltmc_service::attempts::log_attempt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -48,49 +48,48 @@ impl Tool for LogCodeAttempt {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let result = result_of("result", &a.result)?;
-    let logged = log_attempt(
-        &tools.memory,
-        &tools.project,
-        NewCodeAttempt {
-            input_prompt: a.input_prompt,
-            generated_code: a.generated_code,
-            result,
-            function_name: a.function_name,
-            file_name: a.file_name,
-            module_name: a.module_name,
-            execution_time_ms: a.execution_time_ms,
-            error_message: a.error_message,
-            tags: a.tags.unwrap_or_default(),
-        },
-    )
-    .await?;
-    let attempt = &logged.attempt;
-    let links: Vec<Value> = logged
-        .links
-        .iter()
-        .map(|l| {
-            json!({
-                "pattern_id": l.related,
-                "context_type": l.kind.as_str(),
-                "similarity": l.similarity,
+        let result = result_of("result", &a.result)?;
+        let logged = log_attempt(
+            &tools.memory,
+            &tools.project,
+            NewCodeAttempt {
+                input_prompt: a.input_prompt,
+                generated_code: a.generated_code,
+                result,
+                function_name: a.function_name,
+                file_name: a.file_name,
+                module_name: a.module_name,
+                execution_time_ms: a.execution_time_ms,
+                error_message: a.error_message,
+                tags: a.tags.unwrap_or_default(),
+            },
+        )
+        .await?;
+        let attempt = &logged.attempt;
+        let links: Vec<Value> = logged
+            .links
+            .iter()
+            .map(|l| {
+                json!({
+                    "pattern_id": l.related,
+                    "context_type": l.kind.as_str(),
+                    "similarity": l.similarity,
+                })
             })
-        })
-        .collect();
-    Ok(json!({
-        "pattern_id": attempt.id,
-        "resource_id": attempt.resource_id,
-        "result": attempt.result,
-        "created_at": attempt.created_at,
-        "message": format!(
-            "code attempt stored as pattern {} with result {}, linked to {} earlier attempt{}",
-            attempt.id,
-            attempt.result.as_str(),
-            links.len(),
-            if links.len() == 1 { "" } else { "s" }
-        ),
-        "links": links,
-    }))
+            .collect();
+        Ok(json!({
+            "pattern_id": attempt.id,
+            "resource_id": attempt.resource_id,
+            "result": attempt.result,
+            "created_at": attempt.created_at,
+            "message": format!(
+                "code attempt stored as pattern {} with result {}, linked to {} earlier attempt{}",
+                attempt.id,
+                attempt.result.as_str(),
+                links.len(),
+                if links.len() == 1 { "" } else { "s" }
+            ),
+            "links": links,
+        }))
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use crate::shared::graph::relationships;
 use crate::error::{ToolError, non_empty};
+use crate::shared::graph::relationships;
 use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -31,19 +31,18 @@ impl Tool for QueryGraph {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let entity = non_empty(
-        "entity",
-        &a.entity,
-        "give the node whose relationships to list",
-    )?;
-    let relation = a
-        .relation_type
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty());
-    let mut out = relationships(tools, entity, relation).await?;
-    out["entity"] = json!(entity);
-    Ok(out)
+        let entity = non_empty(
+            "entity",
+            &a.entity,
+            "give the node whose relationships to list",
+        )?;
+        let relation = a
+            .relation_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        let mut out = relationships(tools, entity, relation).await?;
+        out["entity"] = json!(entity);
+        Ok(out)
     }
 }

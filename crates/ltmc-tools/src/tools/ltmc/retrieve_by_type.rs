@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::documents::search_documents;
-use ltmc_service::{MAX_TOP_K, SearchHit};
 use crate::error::{ToolError, non_empty};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::documents::search_documents;
+use ltmc_service::{MAX_TOP_K, SearchHit};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -35,42 +35,41 @@ impl Tool for RetrieveByType {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let doc_type = non_empty(
-        "doc_type",
-        &a.doc_type,
-        "give a resource type such as \"document\" or \"code\"",
-    )?;
-    let found =
-        search_documents(&tools.memory, &tools.project, &a.query, doc_type, a.top_k).await?;
-    let documents: Vec<Value> = found
-        .iter()
-        .map(|d| {
-            let mut chunks: Vec<&SearchHit> = d.chunks.iter().collect();
-            chunks.sort_by_key(|c| c.chunk.ordinal);
-            let content = chunks
-                .iter()
-                .map(|c| c.chunk.text.trim())
-                .collect::<Vec<_>>()
-                .join("\n…\n");
-            json!({
-                "id": d.resource.id,
-                "title": d.resource.file_name,
-                "content": content,
-                "type": d.resource.resource_type,
-                "created_at": d.resource.created_at,
-                "metadata": d.resource.metadata,
-                "score": d.score,
-                "chunk_ids": chunks.iter().map(|c| c.chunk.id).collect::<Vec<_>>(),
-                "chunk_count": d.resource.chunk_count,
+        let doc_type = non_empty(
+            "doc_type",
+            &a.doc_type,
+            "give a resource type such as \"document\" or \"code\"",
+        )?;
+        let found =
+            search_documents(&tools.memory, &tools.project, &a.query, doc_type, a.top_k).await?;
+        let documents: Vec<Value> = found
+            .iter()
+            .map(|d| {
+                let mut chunks: Vec<&SearchHit> = d.chunks.iter().collect();
+                chunks.sort_by_key(|c| c.chunk.ordinal);
+                let content = chunks
+                    .iter()
+                    .map(|c| c.chunk.text.trim())
+                    .collect::<Vec<_>>()
+                    .join("\n…\n");
+                json!({
+                    "id": d.resource.id,
+                    "title": d.resource.file_name,
+                    "content": content,
+                    "type": d.resource.resource_type,
+                    "created_at": d.resource.created_at,
+                    "metadata": d.resource.metadata,
+                    "score": d.score,
+                    "chunk_ids": chunks.iter().map(|c| c.chunk.id).collect::<Vec<_>>(),
+                    "chunk_count": d.resource.chunk_count,
+                })
             })
-        })
-        .collect();
-    Ok(json!({
-        "query": a.query,
-        "doc_type": doc_type,
-        "count": documents.len(),
-        "documents": documents,
-    }))
+            .collect();
+        Ok(json!({
+            "query": a.query,
+            "doc_type": doc_type,
+            "count": documents.len(),
+            "documents": documents,
+        }))
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::MAX_TOP_K;
-use crate::shared::memory::{search, chunk_json, join_context, log};
 use crate::error::{ToolError, non_empty};
+use crate::shared::memory::{chunk_json, join_context, log, search};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::MAX_TOP_K;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -36,28 +36,27 @@ impl Tool for RetrieveMemory {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let conversation_id = non_empty(
-        "conversation_id",
-        &a.conversation_id,
-        "give the conversation to log the query in",
-    )?;
-    let hits = search(tools, &a.query, a.top_k, None).await?;
-    let message = log(
-        tools,
-        conversation_id,
-        "user",
-        &a.query,
-        "retrieve_memory",
-        json!({}),
-        &hits,
-    )
-    .await?;
-    Ok(json!({
-        "context": join_context(&hits),
-        "retrieved_chunks": hits.iter().map(chunk_json).collect::<Vec<_>>(),
-        "message_id": message.id,
-        "conversation_id": conversation_id,
-    }))
+        let conversation_id = non_empty(
+            "conversation_id",
+            &a.conversation_id,
+            "give the conversation to log the query in",
+        )?;
+        let hits = search(tools, &a.query, a.top_k, None).await?;
+        let message = log(
+            tools,
+            conversation_id,
+            "user",
+            &a.query,
+            "retrieve_memory",
+            json!({}),
+            &hits,
+        )
+        .await?;
+        Ok(json!({
+            "context": join_context(&hits),
+            "retrieved_chunks": hits.iter().map(chunk_json).collect::<Vec<_>>(),
+            "message_id": message.id,
+            "conversation_id": conversation_id,
+        }))
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use crate::shared::todo::{todo_json};
 use crate::args::MAX_LIMIT;
 use crate::error::{ToolError, non_empty};
+use crate::shared::todo::todo_json;
 use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -33,17 +33,16 @@ impl Tool for SearchTodos {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let query = non_empty("query", &a.query, "give the words to look for")?;
-    let todos = tools
-        .memory
-        .store()
-        .search_todos(&tools.project, query, a.limit)
-        .await?;
-    Ok(json!({
-        "query": query,
-        "count": todos.len(),
-        "todos": todos.iter().map(todo_json).collect::<Vec<_>>(),
-    }))
+        let query = non_empty("query", &a.query, "give the words to look for")?;
+        let todos = tools
+            .memory
+            .store()
+            .search_todos(&tools.project, query, a.limit)
+            .await?;
+        Ok(json!({
+            "query": query,
+            "count": todos.len(),
+            "todos": todos.iter().map(todo_json).collect::<Vec<_>>(),
+        }))
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::{ChunkId, MessageId};
-use crate::shared::chat::IDS_HINT;
 use crate::error::ToolError;
+use crate::shared::chat::IDS_HINT;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::{ChunkId, MessageId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -32,24 +32,23 @@ impl Tool for StoreContextLinks {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    if a.chunk_ids.is_empty() {
-        return Err(ToolError::new(
-            "chunk_ids is empty; give the ids of the chunks the message used",
-        ));
-    }
-    let chunks: Vec<ChunkId> = a.chunk_ids.iter().copied().map(ChunkId).collect();
-    let created = tools
-        .memory
-        .store()
-        .link_context(&tools.project, MessageId(a.message_id), &chunks)
-        .await
-        .map_err(ltmc_service::ServiceError::from)
-        .map_err(ToolError::not_found("message_id or chunk_ids", IDS_HINT))?;
-    Ok(json!({
-        "links_created": created,
-        "message_id": a.message_id,
-        "chunk_ids": a.chunk_ids,
-    }))
+        if a.chunk_ids.is_empty() {
+            return Err(ToolError::new(
+                "chunk_ids is empty; give the ids of the chunks the message used",
+            ));
+        }
+        let chunks: Vec<ChunkId> = a.chunk_ids.iter().copied().map(ChunkId).collect();
+        let created = tools
+            .memory
+            .store()
+            .link_context(&tools.project, MessageId(a.message_id), &chunks)
+            .await
+            .map_err(ltmc_service::ServiceError::from)
+            .map_err(ToolError::not_found("message_id or chunk_ids", IDS_HINT))?;
+        Ok(json!({
+            "links_created": created,
+            "message_id": a.message_id,
+            "chunk_ids": a.chunk_ids,
+        }))
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::StoreRequest;
-use ltmc_core::CODE_ATTEMPT_TYPE;
 use crate::error::{ToolError, non_empty};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::CODE_ATTEMPT_TYPE;
+use ltmc_service::StoreRequest;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -34,45 +34,44 @@ impl Tool for StoreMemory {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let resource_type = non_empty(
-        "resource_type",
-        &a.resource_type,
-        "use e.g. \"document\" or \"code\"",
-    )?
-    .to_owned();
-    if resource_type == CODE_ATTEMPT_TYPE {
-        return Err(ToolError::new(format!(
-            "resource_type {CODE_ATTEMPT_TYPE:?} is reserved for code attempts; log them with log_code_attempt"
-        )));
-    }
-    let file_name = a.file_name.trim().to_owned();
-    let stored = tools
-        .memory
-        .store_text(StoreRequest {
-            project: tools.project.clone(),
-            file_name: file_name.clone(),
-            resource_type,
-            content: a.content,
-            metadata: json!({}),
-        })
-        .await?;
-    let message = if stored.duplicate {
-        format!(
-            "identical content is already stored as resource {} ({} chunks); nothing new was written",
-            stored.resource_id, stored.chunk_count
-        )
-    } else {
-        format!(
-            "stored {file_name:?} as resource {} in {} chunks",
-            stored.resource_id, stored.chunk_count
-        )
-    };
-    Ok(json!({
-        "resource_id": stored.resource_id,
-        "chunk_count": stored.chunk_count,
-        "duplicate": stored.duplicate,
-        "message": message,
-    }))
+        let resource_type = non_empty(
+            "resource_type",
+            &a.resource_type,
+            "use e.g. \"document\" or \"code\"",
+        )?
+        .to_owned();
+        if resource_type == CODE_ATTEMPT_TYPE {
+            return Err(ToolError::new(format!(
+                "resource_type {CODE_ATTEMPT_TYPE:?} is reserved for code attempts; log them with log_code_attempt"
+            )));
+        }
+        let file_name = a.file_name.trim().to_owned();
+        let stored = tools
+            .memory
+            .store_text(StoreRequest {
+                project: tools.project.clone(),
+                file_name: file_name.clone(),
+                resource_type,
+                content: a.content,
+                metadata: json!({}),
+            })
+            .await?;
+        let message = if stored.duplicate {
+            format!(
+                "identical content is already stored as resource {} ({} chunks); nothing new was written",
+                stored.resource_id, stored.chunk_count
+            )
+        } else {
+            format!(
+                "stored {file_name:?} as resource {} in {} chunks",
+                stored.resource_id, stored.chunk_count
+            )
+        };
+        Ok(json!({
+            "resource_id": stored.resource_id,
+            "chunk_count": stored.chunk_count,
+            "duplicate": stored.duplicate,
+            "message": message,
+        }))
     }
 }

@@ -2,15 +2,12 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::fix::guardian::add_rule;
-use ltmc_core::fix::{
-    NewGuardianRule,
-    RuleType, Severity,
-};
-use ltmc_core::PatternId;
-use crate::shared::fix::{err, rule_json};
 use crate::error::ToolError;
+use crate::shared::fix::{err, rule_json};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::PatternId;
+use ltmc_core::fix::{NewGuardianRule, RuleType, Severity};
+use ltmc_service::fix::guardian::add_rule;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -48,28 +45,27 @@ impl Tool for AddGuardianRule {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let rule = add_rule(
-        tools.memory.store().as_ref(),
-        &tools.project,
-        NewGuardianRule {
-            layer_number: a.layer_number,
-            rule_name: a.rule_name,
-            rule_type: RuleType::parse("rule_type", &a.rule_type).map_err(err)?,
-            rule_pattern: a.rule_pattern,
-            severity: Severity::parse("severity", &a.severity).map_err(err)?,
-            action_required: a.action_required,
-            source_pattern_id: a.source_pattern_id.map(PatternId),
-            active: a.active,
-            inactive_reason: None,
-        },
-    )
-    .await
-    .map_err(|e| ToolError::not_found("source_pattern_id", "list_patterns shows the ids")(e))?;
-    Ok(json!({
-        "rule_id": rule.id,
-        "rule": rule_json(&rule),
-        "message": format!("guardian rule {} \"{}\" added to layer {}", rule.id, rule.rule_name, rule.layer_number),
-    }))
+        let rule = add_rule(
+            tools.memory.store().as_ref(),
+            &tools.project,
+            NewGuardianRule {
+                layer_number: a.layer_number,
+                rule_name: a.rule_name,
+                rule_type: RuleType::parse("rule_type", &a.rule_type).map_err(err)?,
+                rule_pattern: a.rule_pattern,
+                severity: Severity::parse("severity", &a.severity).map_err(err)?,
+                action_required: a.action_required,
+                source_pattern_id: a.source_pattern_id.map(PatternId),
+                active: a.active,
+                inactive_reason: None,
+            },
+        )
+        .await
+        .map_err(|e| ToolError::not_found("source_pattern_id", "list_patterns shows the ids")(e))?;
+        Ok(json!({
+            "rule_id": rule.id,
+            "rule": rule_json(&rule),
+            "message": format!("guardian rule {} \"{}\" added to layer {}", rule.id, rule.rule_name, rule.layer_number),
+        }))
     }
 }

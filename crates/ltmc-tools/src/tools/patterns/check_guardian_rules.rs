@@ -2,9 +2,9 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::fix::guardian::{CheckTarget, check_rules};
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::fix::guardian::{CheckTarget, check_rules};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -31,41 +31,40 @@ impl Tool for CheckGuardianRules {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let target = match (a.content, a.file_path) {
-        (Some(content), file_path) => CheckTarget::Content { content, file_path },
-        (None, Some(path)) => CheckTarget::Path(path),
-        (None, None) => {
-            return Err(ToolError::new(
-                "give file_path (a file or directory inside the project root) or content (the code to check)",
-            ));
-        }
-    };
-    let check = check_rules(
-        tools.memory.store().as_ref(),
-        &tools.project,
-        tools.project_root.as_deref(),
-        target,
-        a.layer,
-        true,
-    )
-    .await?;
-    let report = &check.report;
-    Ok(json!({
-        "violations": report.violations,
-        "count": report.violations.len(),
-        "enforcement_violations": report.enforcement_violations(),
-        "files_scanned": report.files_scanned,
-        "files_skipped": report.files_skipped,
-        "rules_checked": check.rules.len(),
-        "passed": report.violations.is_empty(),
-        "message": format!(
-            "{} violation(s), {} of them enforcement, in {} file(s) checked against {} rule(s)",
-            report.violations.len(),
-            report.enforcement_violations(),
-            report.files_scanned,
-            check.rules.len()
-        ),
-    }))
+        let target = match (a.content, a.file_path) {
+            (Some(content), file_path) => CheckTarget::Content { content, file_path },
+            (None, Some(path)) => CheckTarget::Path(path),
+            (None, None) => {
+                return Err(ToolError::new(
+                    "give file_path (a file or directory inside the project root) or content (the code to check)",
+                ));
+            }
+        };
+        let check = check_rules(
+            tools.memory.store().as_ref(),
+            &tools.project,
+            tools.project_root.as_deref(),
+            target,
+            a.layer,
+            true,
+        )
+        .await?;
+        let report = &check.report;
+        Ok(json!({
+            "violations": report.violations,
+            "count": report.violations.len(),
+            "enforcement_violations": report.enforcement_violations(),
+            "files_scanned": report.files_scanned,
+            "files_skipped": report.files_skipped,
+            "rules_checked": check.rules.len(),
+            "passed": report.violations.is_empty(),
+            "message": format!(
+                "{} violation(s), {} of them enforcement, in {} file(s) checked against {} rule(s)",
+                report.violations.len(),
+                report.enforcement_violations(),
+                report.files_scanned,
+                check.rules.len()
+            ),
+        }))
     }
 }

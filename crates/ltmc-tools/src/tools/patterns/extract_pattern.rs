@@ -2,18 +2,14 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::fix::patterns::{
-    PatternDraft, extract_pattern,
-};
-use crate::shared::fix::{audit_not_found, rule_json};
 use crate::error::ToolError;
-use ltmc_service::fix::patterns::RuleSpecArg;
+use crate::shared::fix::{audit_not_found, rule_json};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::fix::patterns::RuleSpecArg;
+use ltmc_service::fix::patterns::{PatternDraft, extract_pattern};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-
 
 /// A fix to turn into a pattern. Everything but the solution may be left
 /// out when `source_file_audit_id` names an audit (layers, workflows, file
@@ -107,7 +103,11 @@ impl From<ExtractPatternArgs> for PatternDraft {
             learnings: a.learnings,
             prevention_guidance: a.prevention_guidance,
             anti_patterns: a.anti_patterns,
-            guardian_rules: a.guardian_rules.into_iter().map(RuleSpecArg::from).collect(),
+            guardian_rules: a
+                .guardian_rules
+                .into_iter()
+                .map(RuleSpecArg::from)
+                .collect(),
             layers: a.layers,
             workflows: a.workflows,
             file_types: a.file_types,
@@ -152,27 +152,26 @@ impl Tool for ExtractPattern {
     type Output = Value;
 
     async fn run(tools: &Tools, draft: Self::Args) -> Result<Value, ToolError> {
-
-    let extracted = extract_pattern(&tools.memory, &tools.project, PatternDraft::from(draft))
-        .await
-        .map_err(audit_not_found)?;
-    let s = &extracted.stored;
-    let active = s.rules.iter().filter(|r| r.active).count();
-    Ok(json!({
-        "pattern_id": s.pattern.id,
-        "pattern": s.pattern,
-        "inferred": extracted.inferred,
-        "relationships": s.relationships,
-        "guardian_rules": s.rules.iter().map(rule_json).collect::<Vec<_>>(),
-        "message": format!(
-            "pattern {} \"{}\" stored unreviewed ({} field(s) inferred), linked to {} similar pattern(s), {} guardian rule(s) made ({} active)",
-            s.pattern.id,
-            s.pattern.title,
-            extracted.inferred.len(),
-            s.relationships.len(),
-            s.rules.len(),
-            active
-        ),
-    }))
+        let extracted = extract_pattern(&tools.memory, &tools.project, PatternDraft::from(draft))
+            .await
+            .map_err(audit_not_found)?;
+        let s = &extracted.stored;
+        let active = s.rules.iter().filter(|r| r.active).count();
+        Ok(json!({
+            "pattern_id": s.pattern.id,
+            "pattern": s.pattern,
+            "inferred": extracted.inferred,
+            "relationships": s.relationships,
+            "guardian_rules": s.rules.iter().map(rule_json).collect::<Vec<_>>(),
+            "message": format!(
+                "pattern {} \"{}\" stored unreviewed ({} field(s) inferred), linked to {} similar pattern(s), {} guardian rule(s) made ({} active)",
+                s.pattern.id,
+                s.pattern.title,
+                extracted.inferred.len(),
+                s.relationships.len(),
+                s.rules.len(),
+                active
+            ),
+        }))
     }
 }

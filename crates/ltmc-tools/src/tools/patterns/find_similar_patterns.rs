@@ -2,14 +2,12 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::fix::patterns::{
-    SimilarRequest, find_similar_patterns,
-};
-use ltmc_core::AuditId;
-use crate::shared::fix::{audit_not_found, workflows};
 use crate::error::ToolError;
 use crate::shared::fix::{Query, Scored};
+use crate::shared::fix::{audit_not_found, workflows};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::AuditId;
+use ltmc_service::fix::patterns::{SimilarRequest, find_similar_patterns};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -59,25 +57,24 @@ impl Tool for FindSimilarPatterns {
     type Output = FindSimilarOutput;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<FindSimilarOutput, ToolError> {
-
-    let request = SimilarRequest {
-        audit_id: a.file_audit_id.map(AuditId),
-        text: a.text,
-        layer: a.layer,
-        workflows: workflows(a.workflows),
-        file_path: a.file_path,
-        min_confidence: a.min_confidence,
-        similarity_threshold: a.similarity_threshold,
-        limit: Some(a.limit),
-        include_unreviewed: a.include_unreviewed,
-    };
-    let (resolved, scored) = find_similar_patterns(&tools.memory, &tools.project, &request)
-        .await
-        .map_err(audit_not_found)?;
-    Ok(FindSimilarOutput {
-        query: Query::from(&resolved),
-        count: scored.len(),
-        patterns: scored.iter().map(Scored::from).collect(),
-    })
+        let request = SimilarRequest {
+            audit_id: a.file_audit_id.map(AuditId),
+            text: a.text,
+            layer: a.layer,
+            workflows: workflows(a.workflows),
+            file_path: a.file_path,
+            min_confidence: a.min_confidence,
+            similarity_threshold: a.similarity_threshold,
+            limit: Some(a.limit),
+            include_unreviewed: a.include_unreviewed,
+        };
+        let (resolved, scored) = find_similar_patterns(&tools.memory, &tools.project, &request)
+            .await
+            .map_err(audit_not_found)?;
+        Ok(FindSimilarOutput {
+            query: Query::from(&resolved),
+            count: scored.len(),
+            patterns: scored.iter().map(Scored::from).collect(),
+        })
     }
 }

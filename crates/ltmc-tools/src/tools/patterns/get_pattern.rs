@@ -2,13 +2,11 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::fix::{
-    RelationshipType, RuleFilter,
-};
-use ltmc_core::PatternId;
-use crate::shared::fix::{pattern_not_found, rule_json};
 use crate::error::ToolError;
+use crate::shared::fix::{pattern_not_found, rule_json};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::PatternId;
+use ltmc_core::fix::{RelationshipType, RuleFilter};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -31,31 +29,30 @@ impl Tool for GetPattern {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let store = tools.memory.store();
-    let id = PatternId(a.pattern_id);
-    let p = store
-        .get_pattern(&tools.project, id)
-        .await
-        .map_err(|e| pattern_not_found(e.into()))?;
-    let related = store
-        .related_patterns(&tools.project, id, &RelationshipType::ALL)
-        .await?;
-    let rules = store
-        .list_rules(
-            &tools.project,
-            &RuleFilter {
-                source_pattern_id: Some(id),
-                ..RuleFilter::default()
-            },
-        )
-        .await?;
-    let applications = store.list_applications(&tools.project, Some(id)).await?;
-    Ok(json!({
-        "pattern": p,
-        "related_patterns": related,
-        "guardian_rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
-        "applications": applications,
-    }))
+        let store = tools.memory.store();
+        let id = PatternId(a.pattern_id);
+        let p = store
+            .get_pattern(&tools.project, id)
+            .await
+            .map_err(|e| pattern_not_found(e.into()))?;
+        let related = store
+            .related_patterns(&tools.project, id, &RelationshipType::ALL)
+            .await?;
+        let rules = store
+            .list_rules(
+                &tools.project,
+                &RuleFilter {
+                    source_pattern_id: Some(id),
+                    ..RuleFilter::default()
+                },
+            )
+            .await?;
+        let applications = store.list_applications(&tools.project, Some(id)).await?;
+        Ok(json!({
+            "pattern": p,
+            "related_patterns": related,
+            "guardian_rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
+            "applications": applications,
+        }))
     }
 }

@@ -2,11 +2,11 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::fix::RelationshipType;
-use ltmc_core::PatternId;
-use crate::shared::fix::{err, pattern_not_found};
 use crate::error::ToolError;
+use crate::shared::fix::{err, pattern_not_found};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::PatternId;
+use ltmc_core::fix::RelationshipType;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -31,21 +31,20 @@ impl Tool for GetRelatedPatterns {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let types = match a.relationship_types {
-        Some(list) if !list.is_empty() => list
-            .iter()
-            .map(|t| RelationshipType::parse("relationship_types", t))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?,
-        _ => RelationshipType::DEFAULT_RELATED.to_vec(),
-    };
-    let related = tools
-        .memory
-        .store()
-        .related_patterns(&tools.project, PatternId(a.pattern_id), &types)
-        .await
-        .map_err(|e| pattern_not_found(e.into()))?;
-    Ok(json!({"related_patterns": related, "count": related.len()}))
+        let types = match a.relationship_types {
+            Some(list) if !list.is_empty() => list
+                .iter()
+                .map(|t| RelationshipType::parse("relationship_types", t))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(err)?,
+            _ => RelationshipType::DEFAULT_RELATED.to_vec(),
+        };
+        let related = tools
+            .memory
+            .store()
+            .related_patterns(&tools.project, PatternId(a.pattern_id), &types)
+            .await
+            .map_err(|e| pattern_not_found(e.into()))?;
+        Ok(json!({"related_patterns": related, "count": related.len()}))
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::fix::audits::{ImportFormat, import_audits};
-use ltmc_service::fix::guardian::confine;
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::fix::audits::{ImportFormat, import_audits};
+use ltmc_service::fix::guardian::confine;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -32,56 +32,55 @@ impl Tool for ImportFileAudits {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let (text, name) = match (a.content, a.file_path) {
-        (Some(c), None) => (c, None),
-        (None, Some(path)) => {
-            let root = tools.project_root.as_deref().ok_or_else(|| {
+        let (text, name) = match (a.content, a.file_path) {
+            (Some(c), None) => (c, None),
+            (None, Some(path)) => {
+                let root = tools.project_root.as_deref().ok_or_else(|| {
                 ToolError::new(
                     "file_path cannot be read: no project root is configured; pass the audits as content",
                 )
             })?;
-            let real = confine(root, &path)?;
-            let text = tokio::fs::read_to_string(&real).await.map_err(|e| {
-                ToolError::new(format!(
-                    "file_path {path:?} cannot be read as UTF-8 text: {e}"
-                ))
-            })?;
-            (text, Some(path))
-        }
-        _ => {
-            return Err(ToolError::new(
-                "give either content (CSV or JSON text) or file_path (a file inside the project root), not both",
-            ));
-        }
-    };
-    let format = match a.format.as_deref() {
-        Some(f) => ImportFormat::parse(f)?,
-        None => name
-            .as_deref()
-            .and_then(ImportFormat::from_file_name)
-            .unwrap_or_else(|| {
-                if text.trim_start().starts_with(['[', '{']) {
-                    ImportFormat::Json
-                } else {
-                    ImportFormat::Csv
-                }
-            }),
-    };
-    let report = import_audits(&tools.memory, &tools.project, &text, format).await?;
-    let imported = report.created + report.updated;
-    Ok(json!({
-        "rows": report.rows,
-        "imported": imported,
-        "created": report.created,
-        "updated": report.updated,
-        "errors": report.errors,
-        "ignored_columns": report.ignored_columns,
-        "file_audit_ids": report.audits.iter().map(|a| a.id).collect::<Vec<_>>(),
-        "message": format!(
-            "{imported} of {} rows imported ({} created, {} updated), {} refused",
-            report.rows, report.created, report.updated, report.errors.len()
-        ),
-    }))
+                let real = confine(root, &path)?;
+                let text = tokio::fs::read_to_string(&real).await.map_err(|e| {
+                    ToolError::new(format!(
+                        "file_path {path:?} cannot be read as UTF-8 text: {e}"
+                    ))
+                })?;
+                (text, Some(path))
+            }
+            _ => {
+                return Err(ToolError::new(
+                    "give either content (CSV or JSON text) or file_path (a file inside the project root), not both",
+                ));
+            }
+        };
+        let format = match a.format.as_deref() {
+            Some(f) => ImportFormat::parse(f)?,
+            None => name
+                .as_deref()
+                .and_then(ImportFormat::from_file_name)
+                .unwrap_or_else(|| {
+                    if text.trim_start().starts_with(['[', '{']) {
+                        ImportFormat::Json
+                    } else {
+                        ImportFormat::Csv
+                    }
+                }),
+        };
+        let report = import_audits(&tools.memory, &tools.project, &text, format).await?;
+        let imported = report.created + report.updated;
+        Ok(json!({
+            "rows": report.rows,
+            "imported": imported,
+            "created": report.created,
+            "updated": report.updated,
+            "errors": report.errors,
+            "ignored_columns": report.ignored_columns,
+            "file_audit_ids": report.audits.iter().map(|a| a.id).collect::<Vec<_>>(),
+            "message": format!(
+                "{imported} of {} rows imported ({} created, {} updated), {} refused",
+                report.rows, report.created, report.updated, report.errors.len()
+            ),
+        }))
     }
 }

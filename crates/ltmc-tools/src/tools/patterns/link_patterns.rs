@@ -2,13 +2,11 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::fix::{
-    NewRelationship, RelationshipType,
-};
-use ltmc_core::PatternId;
-use crate::shared::fix::{err, pattern_not_found};
 use crate::error::ToolError;
+use crate::shared::fix::{err, pattern_not_found};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::PatternId;
+use ltmc_core::fix::{NewRelationship, RelationshipType};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -40,31 +38,30 @@ impl Tool for LinkPatterns {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let relationship_type =
-        RelationshipType::parse("relationship_type", &a.relationship_type).map_err(err)?;
-    let rel = NewRelationship {
-        source: PatternId(a.source_pattern_id),
-        target: PatternId(a.target_pattern_id),
-        relationship_type,
-        strength: a.strength,
-        description: a.description,
-    }
-    .validated()
-    .map_err(err)?;
-    let stored = tools
-        .memory
-        .store()
-        .link_patterns(&tools.project, rel)
-        .await
-        .map_err(|e| pattern_not_found(e.into()))?;
-    Ok(json!({
-        "relationship_id": stored.id,
-        "relationship": stored,
-        "message": format!(
-            "pattern {} is a {} of pattern {} (strength {})",
-            stored.target, stored.relationship_type.as_str(), stored.source, stored.strength
-        ),
-    }))
+        let relationship_type =
+            RelationshipType::parse("relationship_type", &a.relationship_type).map_err(err)?;
+        let rel = NewRelationship {
+            source: PatternId(a.source_pattern_id),
+            target: PatternId(a.target_pattern_id),
+            relationship_type,
+            strength: a.strength,
+            description: a.description,
+        }
+        .validated()
+        .map_err(err)?;
+        let stored = tools
+            .memory
+            .store()
+            .link_patterns(&tools.project, rel)
+            .await
+            .map_err(|e| pattern_not_found(e.into()))?;
+        Ok(json!({
+            "relationship_id": stored.id,
+            "relationship": stored,
+            "message": format!(
+                "pattern {} is a {} of pattern {} (strength {})",
+                stored.target, stored.relationship_type.as_str(), stored.source, stored.strength
+            ),
+        }))
     }
 }

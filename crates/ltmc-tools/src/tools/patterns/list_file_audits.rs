@@ -2,12 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::fix::{
-    AuditFilter, AuditStatus,
-};
-use crate::shared::fix::err;
 use crate::error::ToolError;
+use crate::shared::fix::err;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::fix::{AuditFilter, AuditStatus};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -40,30 +38,29 @@ impl Tool for ListFileAudits {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let status = a
-        .status
-        .as_deref()
-        .map(|s| AuditStatus::parse("status", s))
-        .transpose()
-        .map_err(err)?;
-    let audits = tools
-        .memory
-        .store()
-        .list_audits(
-            &tools.project,
-            &AuditFilter {
-                layer: a.layer,
-                workflow: a
-                    .workflow
-                    .map(|w| w.trim().to_owned())
-                    .filter(|w| !w.is_empty()),
-                status,
-                has_debt: a.has_debt,
-                limit: Some(a.limit),
-            },
-        )
-        .await?;
-    Ok(json!({"audits": audits, "count": audits.len()}))
+        let status = a
+            .status
+            .as_deref()
+            .map(|s| AuditStatus::parse("status", s))
+            .transpose()
+            .map_err(err)?;
+        let audits = tools
+            .memory
+            .store()
+            .list_audits(
+                &tools.project,
+                &AuditFilter {
+                    layer: a.layer,
+                    workflow: a
+                        .workflow
+                        .map(|w| w.trim().to_owned())
+                        .filter(|w| !w.is_empty()),
+                    status,
+                    has_debt: a.has_debt,
+                    limit: Some(a.limit),
+                },
+            )
+            .await?;
+        Ok(json!({"audits": audits, "count": audits.len()}))
     }
 }

@@ -2,13 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::fix::{
-    RuleFilter,
-    RuleType,
-};
-use crate::shared::fix::{err, rule_json};
 use crate::error::ToolError;
+use crate::shared::fix::{err, rule_json};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::fix::{RuleFilter, RuleType};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -35,26 +32,25 @@ impl Tool for ListGuardianRules {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let rule_type = a
-        .rule_type
-        .as_deref()
-        .map(|t| RuleType::parse("rule_type", t))
-        .transpose()
-        .map_err(err)?;
-    let rules = tools
-        .memory
-        .store()
-        .list_rules(
-            &tools.project,
-            &RuleFilter {
-                layer: a.layer,
-                active: a.active,
-                rule_type,
-                source_pattern_id: None,
-            },
-        )
-        .await?;
-    Ok(json!({"rules": rules.iter().map(rule_json).collect::<Vec<_>>(), "count": rules.len()}))
+        let rule_type = a
+            .rule_type
+            .as_deref()
+            .map(|t| RuleType::parse("rule_type", t))
+            .transpose()
+            .map_err(err)?;
+        let rules = tools
+            .memory
+            .store()
+            .list_rules(
+                &tools.project,
+                &RuleFilter {
+                    layer: a.layer,
+                    active: a.active,
+                    rule_type,
+                    source_pattern_id: None,
+                },
+            )
+            .await?;
+        Ok(json!({"rules": rules.iter().map(rule_json).collect::<Vec<_>>(), "count": rules.len()}))
     }
 }

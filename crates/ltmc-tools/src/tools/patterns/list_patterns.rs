@@ -2,12 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::fix::{
-    PatternFilter, ProblemType,
-};
-use crate::shared::fix::{err, pattern_summary};
 use crate::error::ToolError;
+use crate::shared::fix::{err, pattern_summary};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::fix::{PatternFilter, ProblemType};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -42,31 +40,30 @@ impl Tool for ListPatterns {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let problem_type = a
-        .problem_type
-        .as_deref()
-        .map(|p| ProblemType::parse("problem_type", p))
-        .transpose()
-        .map_err(err)?;
-    let patterns = tools
-        .memory
-        .store()
-        .list_patterns(
-            &tools.project,
-            &PatternFilter {
-                reviewed: a.reviewed,
-                problem_type,
-                layer: a.layer,
-                workflow: a.workflow,
-                tag: a.tag,
-                limit: Some(a.limit),
-            },
-        )
-        .await?;
-    Ok(json!({
-        "patterns": patterns.iter().map(pattern_summary).collect::<Vec<_>>(),
-        "count": patterns.len(),
-    }))
+        let problem_type = a
+            .problem_type
+            .as_deref()
+            .map(|p| ProblemType::parse("problem_type", p))
+            .transpose()
+            .map_err(err)?;
+        let patterns = tools
+            .memory
+            .store()
+            .list_patterns(
+                &tools.project,
+                &PatternFilter {
+                    reviewed: a.reviewed,
+                    problem_type,
+                    layer: a.layer,
+                    workflow: a.workflow,
+                    tag: a.tag,
+                    limit: Some(a.limit),
+                },
+            )
+            .await?;
+        Ok(json!({
+            "patterns": patterns.iter().map(pattern_summary).collect::<Vec<_>>(),
+            "count": patterns.len(),
+        }))
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::fix::insights::pattern_insights;
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::fix::insights::pattern_insights;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -31,9 +31,8 @@ impl Tool for PatternInsights {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let i = pattern_insights(&tools.memory, &tools.project, a.top, a.gap_threshold).await?;
-    serde_json::to_value(i)
-        .map_err(|e| ToolError::new(format!("insights cannot be written as JSON: {e}")))
+        let i = pattern_insights(&tools.memory, &tools.project, a.top, a.gap_threshold).await?;
+        serde_json::to_value(i)
+            .map_err(|e| ToolError::new(format!("insights cannot be written as JSON: {e}")))
     }
 }

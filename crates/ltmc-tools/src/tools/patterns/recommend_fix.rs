@@ -2,18 +2,15 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::fix::patterns::{
-    SimilarRequest,
-    recommend_fix,
-};
-use ltmc_core::AuditId;
-use crate::shared::fix::{audit_not_found, workflows};
 use crate::error::ToolError;
 use crate::shared::fix::{Query, Scored};
+use crate::shared::fix::{audit_not_found, workflows};
+use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::AuditId;
 use ltmc_core::PatternId;
 use ltmc_core::fix::{Decision, RelatedPattern};
 use ltmc_guard::Violation;
-use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::fix::patterns::{SimilarRequest, recommend_fix};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -77,54 +74,53 @@ impl Tool for RecommendFix {
     type Output = RecommendFixOutput;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<RecommendFixOutput, ToolError> {
-
-    let request = SimilarRequest {
-        audit_id: a.file_audit_id.map(AuditId),
-        text: a.text,
-        layer: a.layer,
-        workflows: workflows(a.workflows),
-        file_path: a.file_path,
-        min_confidence: 0.0,
-        similarity_threshold: a.similarity_threshold,
-        limit: Some(a.limit),
-        include_unreviewed: a.include_unreviewed,
-    };
-    let r = recommend_fix(
-        &tools.memory,
-        &tools.project,
-        tools.project_root.as_deref(),
-        &request,
-        a.force_new_solution,
-    )
-    .await
-    .map_err(audit_not_found)?;
-    let top = r.candidates.first();
-    let message = match (r.decision, top) {
-        (Decision::Apply, Some(c)) => format!(
-            "apply pattern {} \"{}\" (confidence {:.2} > 0.8)",
-            c.pattern.id, c.pattern.title, c.confidence.confidence
-        ),
-        (Decision::Adapt, Some(c)) => format!(
-            "adapt pattern {} \"{}\" (confidence {:.2}, not above 0.8): verify it fits",
-            c.pattern.id, c.pattern.title, c.confidence.confidence
-        ),
-        _ => "no pattern matches: solve it new and extract the fix as a pattern".to_owned(),
-    };
-    Ok(RecommendFixOutput {
-        decision: r.decision,
-        query: Query::from(&r.resolved),
-        pattern_id: top.map(|c| c.pattern.id),
-        confidence: top.map(|c| c.confidence.confidence),
-        recommended_pattern: top.map(Scored::from),
-        prevention_guidance: top.and_then(|c| c.pattern.prevention_guidance.clone()),
-        code_before: top.and_then(|c| c.pattern.code_before.clone()),
-        code_after: top.and_then(|c| c.pattern.code_after.clone()),
-        guardian_checked: r.guardian.is_some(),
-        guardian_warnings: r.guardian.map(|g| g.report.violations).unwrap_or_default(),
-        candidates: r.candidates.iter().map(Scored::from).collect(),
-        steps: r.steps,
-        related_patterns: r.related,
-        message,
-    })
+        let request = SimilarRequest {
+            audit_id: a.file_audit_id.map(AuditId),
+            text: a.text,
+            layer: a.layer,
+            workflows: workflows(a.workflows),
+            file_path: a.file_path,
+            min_confidence: 0.0,
+            similarity_threshold: a.similarity_threshold,
+            limit: Some(a.limit),
+            include_unreviewed: a.include_unreviewed,
+        };
+        let r = recommend_fix(
+            &tools.memory,
+            &tools.project,
+            tools.project_root.as_deref(),
+            &request,
+            a.force_new_solution,
+        )
+        .await
+        .map_err(audit_not_found)?;
+        let top = r.candidates.first();
+        let message = match (r.decision, top) {
+            (Decision::Apply, Some(c)) => format!(
+                "apply pattern {} \"{}\" (confidence {:.2} > 0.8)",
+                c.pattern.id, c.pattern.title, c.confidence.confidence
+            ),
+            (Decision::Adapt, Some(c)) => format!(
+                "adapt pattern {} \"{}\" (confidence {:.2}, not above 0.8): verify it fits",
+                c.pattern.id, c.pattern.title, c.confidence.confidence
+            ),
+            _ => "no pattern matches: solve it new and extract the fix as a pattern".to_owned(),
+        };
+        Ok(RecommendFixOutput {
+            decision: r.decision,
+            query: Query::from(&r.resolved),
+            pattern_id: top.map(|c| c.pattern.id),
+            confidence: top.map(|c| c.confidence.confidence),
+            recommended_pattern: top.map(Scored::from),
+            prevention_guidance: top.and_then(|c| c.pattern.prevention_guidance.clone()),
+            code_before: top.and_then(|c| c.pattern.code_before.clone()),
+            code_after: top.and_then(|c| c.pattern.code_after.clone()),
+            guardian_checked: r.guardian.is_some(),
+            guardian_warnings: r.guardian.map(|g| g.report.violations).unwrap_or_default(),
+            candidates: r.candidates.iter().map(Scored::from).collect(),
+            steps: r.steps,
+            related_patterns: r.related,
+            message,
+        })
     }
 }

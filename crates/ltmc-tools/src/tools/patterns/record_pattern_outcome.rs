@@ -2,13 +2,11 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::fix::patterns::record_outcome;
-use ltmc_core::fix::{
-    FileAudit, NewApplication,
-};
-use ltmc_core::{AuditId, PatternId};
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::fix::{FileAudit, NewApplication};
+use ltmc_core::{AuditId, PatternId};
+use ltmc_service::fix::patterns::record_outcome;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -43,44 +41,43 @@ impl Tool for RecordPatternOutcome {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let recorded = record_outcome(
-        &tools.memory,
-        &tools.project,
-        NewApplication {
-            pattern_id: PatternId(a.pattern_id),
-            audit_id: a.file_audit_id.map(AuditId),
-            file_path: a.file_path,
-            success: a.success,
-            time_taken: a.time_taken,
-            time_saved: a.time_saved,
-            notes: a.notes,
-        },
-    )
-    .await
-    .map_err(|e| {
-        ToolError::not_found(
-            "pattern_id or file_audit_id",
-            "list_patterns and list_file_audits show the ids",
-        )(e)
-    })?;
-    let p = &recorded.pattern;
-    Ok(json!({
-        "application_id": recorded.application.id,
-        "pattern_id": p.id,
-        "applied_count": p.applied_count,
-        "success_rate": p.success_rate,
-        "avg_time_saved": p.avg_time_saved,
-        "last_applied": p.last_applied,
-        "applied_to_files": p.applied_to_files,
-        "file_audit": recorded.audit,
-        "message": format!(
-            "pattern {} applied {} time(s), success rate {:.0}%{}",
-            p.id,
-            p.applied_count,
-            p.success_rate * 100.0,
-            recorded.audit.as_ref().map(|a: &FileAudit| format!("; audit {} is {}", a.id, a.status.as_str())).unwrap_or_default()
-        ),
-    }))
+        let recorded = record_outcome(
+            &tools.memory,
+            &tools.project,
+            NewApplication {
+                pattern_id: PatternId(a.pattern_id),
+                audit_id: a.file_audit_id.map(AuditId),
+                file_path: a.file_path,
+                success: a.success,
+                time_taken: a.time_taken,
+                time_saved: a.time_saved,
+                notes: a.notes,
+            },
+        )
+        .await
+        .map_err(|e| {
+            ToolError::not_found(
+                "pattern_id or file_audit_id",
+                "list_patterns and list_file_audits show the ids",
+            )(e)
+        })?;
+        let p = &recorded.pattern;
+        Ok(json!({
+            "application_id": recorded.application.id,
+            "pattern_id": p.id,
+            "applied_count": p.applied_count,
+            "success_rate": p.success_rate,
+            "avg_time_saved": p.avg_time_saved,
+            "last_applied": p.last_applied,
+            "applied_to_files": p.applied_to_files,
+            "file_audit": recorded.audit,
+            "message": format!(
+                "pattern {} applied {} time(s), success rate {:.0}%{}",
+                p.id,
+                p.applied_count,
+                p.success_rate * 100.0,
+                recorded.audit.as_ref().map(|a: &FileAudit| format!("; audit {} is {}", a.id, a.status.as_str())).unwrap_or_default()
+            ),
+        }))
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::PatternId;
-use crate::shared::fix::pattern_not_found;
 use crate::error::ToolError;
+use crate::shared::fix::pattern_not_found;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::PatternId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -33,27 +33,26 @@ impl Tool for ReviewPattern {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let p = tools
-        .memory
-        .store()
-        .review_pattern(
-            &tools.project,
-            PatternId(a.pattern_id),
-            a.reviewed,
-            a.reviewer_notes,
-        )
-        .await
-        .map_err(|e| pattern_not_found(e.into()))?;
-    Ok(json!({
-        "pattern_id": p.id,
-        "reviewed": p.reviewed,
-        "reviewer_notes": p.reviewer_notes,
-        "message": format!(
-            "pattern {} {}",
-            p.id,
-            if p.reviewed { "reviewed: searchable by default" } else { "back in the review queue" }
-        ),
-    }))
+        let p = tools
+            .memory
+            .store()
+            .review_pattern(
+                &tools.project,
+                PatternId(a.pattern_id),
+                a.reviewed,
+                a.reviewer_notes,
+            )
+            .await
+            .map_err(|e| pattern_not_found(e.into()))?;
+        Ok(json!({
+            "pattern_id": p.id,
+            "reviewed": p.reviewed,
+            "reviewer_notes": p.reviewer_notes,
+            "message": format!(
+                "pattern {} {}",
+                p.id,
+                if p.reviewed { "reviewed: searchable by default" } else { "back in the review queue" }
+            ),
+        }))
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_core::RuleId;
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::RuleId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -31,20 +31,19 @@ impl Tool for SetGuardianRuleActive {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let rule = tools
-        .memory
-        .store()
-        .set_rule_active(&tools.project, RuleId(a.rule_id), a.active, a.reason)
-        .await
-        .map_err(|e| {
-            ToolError::not_found("rule_id", "list_guardian_rules shows the ids")(e.into())
-        })?;
-    Ok(json!({
-        "rule_id": rule.id,
-        "active": rule.active,
-        "inactive_reason": rule.inactive_reason,
-        "message": format!("rule {} \"{}\" is {}", rule.id, rule.rule_name, if rule.active { "active" } else { "inactive" }),
-    }))
+        let rule = tools
+            .memory
+            .store()
+            .set_rule_active(&tools.project, RuleId(a.rule_id), a.active, a.reason)
+            .await
+            .map_err(|e| {
+                ToolError::not_found("rule_id", "list_guardian_rules shows the ids")(e.into())
+            })?;
+        Ok(json!({
+            "rule_id": rule.id,
+            "active": rule.active,
+            "inactive_reason": rule.inactive_reason,
+            "message": format!("rule {} \"{}\" is {}", rule.id, rule.rule_name, if rule.active { "active" } else { "inactive" }),
+        }))
     }
 }

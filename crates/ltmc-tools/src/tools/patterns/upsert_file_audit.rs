@@ -2,13 +2,11 @@
 //!
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
-use ltmc_service::fix::audits::upsert_audit;
-use ltmc_core::fix::{
-    AuditStatus, NewFileAudit,
-};
-use crate::shared::fix::{err, workflows};
 use crate::error::ToolError;
+use crate::shared::fix::{err, workflows};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::fix::{AuditStatus, NewFileAudit};
+use ltmc_service::fix::audits::upsert_audit;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -41,34 +39,33 @@ impl Tool for UpsertFileAudit {
     type Output = Value;
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-
-    let status = match a.status.as_deref() {
-        Some(s) => AuditStatus::parse("status", s).map_err(err)?,
-        None => AuditStatus::NotStarted,
-    };
-    let (audit, created) = upsert_audit(
-        &tools.memory,
-        &tools.project,
-        NewFileAudit {
-            file_path: a.file_path,
-            layer_number: a.layer_number,
-            workflows: workflows(a.workflows).unwrap_or_default(),
-            technical_debt: a.technical_debt,
-            status,
-            notes: a.notes,
-        },
-    )
-    .await?;
-    Ok(json!({
-        "file_audit_id": audit.id,
-        "created": created,
-        "audit": audit,
-        "message": format!(
-            "audit {} of {} {}",
-            audit.id,
-            audit.file_path,
-            if created { "created" } else { "updated" }
-        ),
-    }))
+        let status = match a.status.as_deref() {
+            Some(s) => AuditStatus::parse("status", s).map_err(err)?,
+            None => AuditStatus::NotStarted,
+        };
+        let (audit, created) = upsert_audit(
+            &tools.memory,
+            &tools.project,
+            NewFileAudit {
+                file_path: a.file_path,
+                layer_number: a.layer_number,
+                workflows: workflows(a.workflows).unwrap_or_default(),
+                technical_debt: a.technical_debt,
+                status,
+                notes: a.notes,
+            },
+        )
+        .await?;
+        Ok(json!({
+            "file_audit_id": audit.id,
+            "created": created,
+            "audit": audit,
+            "message": format!(
+                "audit {} of {} {}",
+                audit.id,
+                audit.file_path,
+                if created { "created" } else { "updated" }
+            ),
+        }))
     }
 }
