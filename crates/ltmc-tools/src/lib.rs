@@ -18,6 +18,7 @@ pub mod args;
 mod error;
 mod registry;
 mod shared;
+pub mod shapes;
 pub mod tools;
 
 pub use args::{MAX_CONTEXT_TOKENS, MAX_LIMIT, VALID_SOURCES};

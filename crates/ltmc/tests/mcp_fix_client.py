@@ -51,6 +51,37 @@ NEW_AUDIT = {
                       "other tables.",
 }
 SUCCESS = {"time_taken": 25, "time_saved": 95}
+# The seed's Phase 3 `pattern` dict, filled in as an agent following it would
+# (lists where the seed builds lists, text where its columns are TEXT; the
+# embeddings it computes itself, which ltmc makes on its own and ignores).
+SEED_PATTERN = {
+    "title": "Hardcoded bearer token moved to the environment",
+    "problem_type": "Security",
+    "code_type": "hardcoded_secret",
+    "severity": "CRITICAL",
+    "tags": "hardcoded-token, secrets",
+    "layers": 4,
+    "workflows": "WF1,WF4",
+    "file_types": [".py"],
+    "problem_description": "An API client keeps its bearer token as a literal in the source.",
+    "solution_steps": "1. Read the token from the PAYMENTS_TOKEN environment variable\n"
+                      "2. Fail at start-up when it is missing\n"
+                      "   (never fall back to a default)\n"
+                      "3. Rotate the leaked token",
+    "code_before": 'TOKEN = "sk_live_0123456789abcdef"',
+    "code_after": 'TOKEN = os.environ["PAYMENTS_TOKEN"]',
+    "verification_steps": "grep finds no token literal; the client starts with the variable set",
+    "learnings": "Secrets in source end up in every clone and log.",
+    "prevention_guidance": "Read secrets from the environment or a vault, never from literals.",
+    "applied_to_files": [],
+    "dart_task_ids": "DART-101,DART-102",
+    "guardian_rules": [],
+    "anti_patterns": 'TOKEN\\s*=\\s*"sk_live_[0-9a-f]+"',
+    "content_embedding": [0.1, 0.2],
+    "code_embedding": [0.1, 0.2],
+    "problem_embedding": [0.1, 0.2],
+    "confidence_score": 0.9,
+}
 FAILURE_FILE = "src/other.py"
 
 FIX_TOOLS = [
@@ -200,7 +231,24 @@ async def flow(session, examples):
                           for k in ("file_path", "status", "notes", "pattern_id")}
     run["audit_count"] = listing.get("count")
 
+    # The seed's own shapes (its Phase 3 `pattern` dict; solution_steps is
+    # `TEXT NOT NULL` there, a file audit's workflows "WF1,WF4" text).
+    seed_audit = await call(session, "upsert_file_audit", {
+        "file_path": "src/clients/payments.py", "layer_number": 4, "workflows": "WF1,WF4",
+        "technical_debt": "Bearer token for the payments API is a string literal in the client.",
+    })
+    seed = await call(session, "extract_pattern", SEED_PATTERN)
+    run["seed_shapes"] = {
+        "audit_workflows": seed_audit["audit"]["workflows"],
+        **{k: seed["pattern"].get(k) for k in (
+            "solution_steps", "workflows", "layers", "tags", "file_types", "dart_task_ids",
+            "anti_patterns")},
+    }
+
     run["bad_inputs"] = {
+        "steps as a number": await bad(session, "extract_pattern", {
+            **SEED_PATTERN, "solution_steps": 5,
+        }),
         "empty problem": await bad(session, "extract_pattern", {
             "title": "nothing", "problem_description": "", "solution_steps": ["do it"],
             "layers": [4],

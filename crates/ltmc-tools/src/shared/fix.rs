@@ -9,6 +9,7 @@
 
 use crate::error::ToolError;
 use ltmc_core::fix::{Confidence, ProblemType, Severity};
+use crate::shapes::TextList;
 use ltmc_core::fix::{FixPattern, GuardianRule, parse_workflows};
 use ltmc_core::{AuditId, PatternId};
 use ltmc_service::ServiceError;
@@ -20,8 +21,8 @@ pub(crate) fn err(e: ltmc_core::CoreError) -> ToolError {
     ToolError::from(ServiceError::from(e))
 }
 
-pub(crate) fn workflows(values: Option<Vec<String>>) -> Option<Vec<String>> {
-    values.map(|v| parse_workflows(&v.join(",")))
+pub(crate) fn workflows(values: Option<TextList>) -> Option<Vec<String>> {
+    values.map(|v| parse_workflows(&v.into_list().join(",")))
 }
 
 pub(crate) fn pattern_not_found(e: ServiceError) -> ToolError {

@@ -19,6 +19,7 @@ mod mcp_python;
 mod migrate_store;
 mod paraphrase;
 mod real_model;
+mod seed_shapes;
 mod serve;
 mod snapshots;
 mod support;

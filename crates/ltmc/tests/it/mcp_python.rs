@@ -16,7 +16,7 @@
 
 use crate::support::Ltmc;
 use ltmc_core::fix::PatternMetrics;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -237,6 +237,34 @@ fn the_official_python_client_runs_the_fix_pattern_flow_with_the_real_model() {
     for (label, entry) in run["bad_inputs"].as_object().unwrap() {
         assert_eq!(entry["ok"], true, "bad input {label}: {}", entry["problem"]);
     }
-    assert_eq!(run["bad_inputs"].as_object().unwrap().len(), 2);
+    assert_eq!(run["bad_inputs"].as_object().unwrap().len(), 3);
+    let steps_error = run["bad_inputs"]["steps as a number"]["error"].to_string();
+    assert!(
+        steps_error.contains("solution_steps must be a string or an array of strings"),
+        "{steps_error}"
+    );
+
+    // The seed's shapes: text split as the seed's columns hold it.
+    let seed = &run["seed_shapes"];
+    assert_eq!(seed["audit_workflows"], json!(["WF1", "WF4"]), "{seed}");
+    assert_eq!(
+        seed["solution_steps"],
+        json!([
+            "Read the token from the PAYMENTS_TOKEN environment variable",
+            "Fail at start-up when it is missing (never fall back to a default)",
+            "Rotate the leaked token"
+        ]),
+        "{seed}"
+    );
+    assert_eq!(seed["workflows"], json!(["WF1", "WF4"]), "{seed}");
+    assert_eq!(seed["layers"], json!([4]), "{seed}");
+    assert_eq!(seed["tags"], json!(["hardcoded-token", "secrets"]), "{seed}");
+    assert_eq!(seed["file_types"], json!([".py"]), "{seed}");
+    assert_eq!(seed["dart_task_ids"], json!(["DART-101", "DART-102"]), "{seed}");
+    assert_eq!(
+        seed["anti_patterns"],
+        json!([r#"TOKEN\s*=\s*"sk_live_[0-9a-f]+""#]),
+        "{seed}"
+    );
     assert_eq!(summary["ok"], true, "{summary:#}");
 }

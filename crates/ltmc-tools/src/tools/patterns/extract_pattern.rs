@@ -4,6 +4,7 @@
 
 use crate::error::ToolError;
 use crate::shared::fix::{audit_not_found, rule_json};
+use crate::shapes::{IntList, TextList};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_service::fix::patterns::RuleSpecArg;
 use ltmc_service::fix::patterns::{PatternDraft, extract_pattern};
@@ -21,9 +22,9 @@ pub struct ExtractPatternArgs {
     pub title: Option<String>,
     /// What was wrong, in general terms; the source audit's technical_debt when left out.
     pub problem_description: Option<String>,
-    /// The steps of the fix, in order.
+    /// The steps of the fix, in order: an array, or one text (the seed's `solution_steps TEXT`) split into steps on its lines and numbering ("1. ... 2. ...").
     #[serde(default)]
-    pub solution_steps: Vec<String>,
+    pub solution_steps: TextList,
     /// The code before the fix.
     pub code_before: Option<String>,
     /// The code after the fix.
@@ -34,20 +35,21 @@ pub struct ExtractPatternArgs {
     pub learnings: Option<String>,
     /// How to keep the problem out of new code.
     pub prevention_guidance: Option<String>,
-    /// Regexes (Rust regex syntax) of the code the fix removed; they become guardian rules for Security and Architecture patterns.
+    /// Regexes (Rust regex syntax) of the code the fix removed; they become guardian rules for Security and Architecture patterns. An array, or one text with one regex per line.
     #[serde(default)]
-    pub anti_patterns: Vec<String>,
+    pub anti_patterns: TextList,
     /// Named guardian rules made from the anti-patterns.
     #[serde(default)]
     pub guardian_rules: Vec<GuardianRuleArg>,
     /// Architecture layers 1-7 (1 Models & ENUMs, 2 Schemas, 3 Routers, 4 Services, 5 Configuration, 6 UI, 7 Testing).
-    pub layers: Option<Vec<i64>>,
-    /// Workflows, e.g. `["WF1", "WF4"]`.
-    pub workflows: Option<Vec<String>>,
-    /// File types with the dot, e.g. `[".py"]`.
-    pub file_types: Option<Vec<String>>,
-    /// Free tags; inferred when left out.
-    pub tags: Option<Vec<String>>,
+    /// One layer or an array of them.
+    pub layers: Option<IntList>,
+    /// Workflows, e.g. `["WF1", "WF4"]` or `"WF1,WF4"`.
+    pub workflows: Option<TextList>,
+    /// File types with the dot, e.g. `[".py"]` or `".py,.js"`.
+    pub file_types: Option<TextList>,
+    /// Free tags (an array or comma-separated text); inferred when left out.
+    pub tags: Option<TextList>,
     /// Security, Architecture, Standards or UI-UX; inferred when left out.
     pub problem_type: Option<String>,
     /// e.g. hardcoded_secret, auth_missing; inferred when left out.
@@ -56,12 +58,12 @@ pub struct ExtractPatternArgs {
     pub severity: Option<String>,
     /// The file audit the fix was made for.
     pub source_file_audit_id: Option<i64>,
-    /// Task ids of the fix (DART or any tracker).
+    /// Task ids of the fix (DART or any tracker): an array or comma-separated text.
     #[serde(default)]
-    pub dart_task_ids: Vec<String>,
-    /// Files the fix touched.
+    pub dart_task_ids: TextList,
+    /// Files the fix touched (an array or comma-separated text).
     #[serde(default)]
-    pub related_files: Vec<String>,
+    pub related_files: TextList,
     /// Who extracted it.
     pub created_by: Option<String>,
     /// When importing a pattern with a history from elsewhere: times applied (default 0).
@@ -96,28 +98,28 @@ impl From<ExtractPatternArgs> for PatternDraft {
         Self {
             title: a.title,
             problem_description: a.problem_description,
-            solution_steps: a.solution_steps,
+            solution_steps: a.solution_steps.into_steps(),
             code_before: a.code_before,
             code_after: a.code_after,
             verification_steps: a.verification_steps,
             learnings: a.learnings,
             prevention_guidance: a.prevention_guidance,
-            anti_patterns: a.anti_patterns,
+            anti_patterns: a.anti_patterns.into_lines(),
             guardian_rules: a
                 .guardian_rules
                 .into_iter()
                 .map(RuleSpecArg::from)
                 .collect(),
-            layers: a.layers,
-            workflows: a.workflows,
-            file_types: a.file_types,
-            tags: a.tags,
+            layers: a.layers.map(IntList::into_list),
+            workflows: a.workflows.map(TextList::into_list),
+            file_types: a.file_types.map(TextList::into_list),
+            tags: a.tags.map(TextList::into_list),
             problem_type: a.problem_type,
             code_type: a.code_type,
             severity: a.severity,
             source_file_audit_id: a.source_file_audit_id,
-            dart_task_ids: a.dart_task_ids,
-            related_files: a.related_files,
+            dart_task_ids: a.dart_task_ids.into_list(),
+            related_files: a.related_files.into_list(),
             created_by: a.created_by,
             applied_count: a.applied_count,
             success_rate: a.success_rate,

@@ -3,6 +3,7 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
+use crate::shapes::TextList;
 use crate::shared::fix::{Query, Scored};
 use crate::shared::fix::{audit_not_found, workflows};
 use crate::{Tool, ToolGroup, Tools};
@@ -19,8 +20,8 @@ pub struct FindSimilarArgs {
     pub text: Option<String>,
     /// Only patterns of this layer (1-7); boosts the confidence of matches.
     pub layer: Option<i64>,
-    /// Only patterns sharing a workflow; overlap boosts the confidence.
-    pub workflows: Option<Vec<String>>,
+    /// Only patterns sharing a workflow (`"WF1,WF4"` or an array); overlap boosts the confidence.
+    pub workflows: Option<TextList>,
     /// The file to fix: only patterns for its file type.
     pub file_path: Option<String>,
     /// Only patterns whose stored confidence_score is at least this.

@@ -3,6 +3,7 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
+use crate::shapes::TextList;
 use crate::shared::fix::{Query, Scored};
 use crate::shared::fix::{audit_not_found, workflows};
 use crate::{Tool, ToolGroup, Tools};
@@ -22,8 +23,8 @@ pub struct RecommendFixArgs {
     pub text: Option<String>,
     /// The layer (1-7), when no audit gives it.
     pub layer: Option<i64>,
-    /// The workflows, when no audit gives them.
-    pub workflows: Option<Vec<String>>,
+    /// The workflows (`"WF1,WF4"` or an array), when no audit gives them.
+    pub workflows: Option<TextList>,
     /// The file to fix, when no audit gives it; checked against the guardian rules when it exists under the project root.
     pub file_path: Option<String>,
     /// Minimum cosine similarity of the content (default: 0.65, the seed's; 0.35 with all-MiniLM-L6-v2).

@@ -3,6 +3,7 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
+use crate::shapes::TextList;
 use crate::shared::fix::{err, workflows};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::fix::{AuditStatus, NewFileAudit};
@@ -17,8 +18,8 @@ pub struct UpsertFileAuditArgs {
     pub file_path: String,
     /// Architecture layer 1-7 (1 Models & ENUMs, 2 Schemas, 3 Routers, 4 Services, 5 Configuration, 6 UI, 7 Testing).
     pub layer_number: i64,
-    /// Workflows the file serves, e.g. `["WF1", "WF4"]` (an entry may also be `"WF1,WF4"`).
-    pub workflows: Option<Vec<String>>,
+    /// Workflows the file serves: `"WF1,WF4"` (the seed's text column) or `["WF1", "WF4"]`.
+    pub workflows: Option<TextList>,
     /// The technical debt found in the file; leave out for a clean file.
     pub technical_debt: Option<String>,
     /// Not Started, In Progress, Complete or Failed (default Not Started).

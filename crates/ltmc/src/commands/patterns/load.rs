@@ -55,18 +55,7 @@ pub(super) async fn load(ctx: &Context, dir: &Path) -> anyhow::Result<ExitCode> 
             for k in ["key", "reviewed", "reviewer_notes"] {
                 o.remove(k);
             }
-            // The data set writes steps as an array or as lines of text.
-            if let Some(Value::String(steps)) = o.get("solution_steps").cloned() {
-                o.insert(
-                    "solution_steps".into(),
-                    json!(
-                        steps
-                            .lines()
-                            .filter(|l| !l.trim().is_empty())
-                            .collect::<Vec<_>>()
-                    ),
-                );
-            }
+            // solution_steps as lines of text is the tool's to split.
         }
         let v = call::<ExtractPattern>(&tools, draft).await?;
         extracted += 1;
