@@ -17,8 +17,8 @@
 pub mod args;
 mod error;
 mod registry;
-mod shared;
 pub mod shapes;
+mod shared;
 pub mod tools;
 
 pub use args::{MAX_CONTEXT_TOKENS, MAX_LIMIT, VALID_SOURCES};

@@ -307,16 +307,26 @@ mod tests {
 
     #[test]
     fn steps_from_plain_lines_and_inline_numbering() {
-        assert_eq!(split_steps("Read the token from env\nRotate it\n"), [
-            "Read the token from env",
-            "Rotate it"
-        ]);
+        assert_eq!(
+            split_steps("Read the token from env\nRotate it\n"),
+            ["Read the token from env", "Rotate it"]
+        );
         assert_eq!(
             split_steps("1. Read the token from env. 2. Rotate it. 3. Add a rule for 10. cases"),
-            ["Read the token from env.", "Rotate it.", "Add a rule for 10. cases"]
+            [
+                "Read the token from env.",
+                "Rotate it.",
+                "Add a rule for 10. cases"
+            ]
         );
-        assert_eq!(split_steps("Use a parameterised query"), ["Use a parameterised query"]);
-        assert_eq!(split_steps("Bump to 2.0 and retest"), ["Bump to 2.0 and retest"]);
+        assert_eq!(
+            split_steps("Use a parameterised query"),
+            ["Use a parameterised query"]
+        );
+        assert_eq!(
+            split_steps("Bump to 2.0 and retest"),
+            ["Bump to 2.0 and retest"]
+        );
         assert!(split_steps(" \n ").is_empty());
         assert_eq!(one(r#"["a", " b "]"#).into_steps(), ["a", "b"]);
     }
@@ -329,20 +339,28 @@ mod tests {
         let schema = input_schema::<ExtractPatternArgs>();
         let steps = &schema["properties"]["solution_steps"];
         assert_eq!(steps["type"], json!(["string", "array"]), "{steps}");
-        assert_eq!(schema["properties"]["layers"]["type"], json!(["integer", "array"]));
+        assert_eq!(
+            schema["properties"]["layers"]["type"],
+            json!(["integer", "array"])
+        );
         let a: ExtractPatternArgs = parse(json!({
             "solution_steps": "1. a\n2. b", "layers": 3.0, "workflows": "WF1,WF4",
         }))
         .unwrap();
         assert_eq!(a.solution_steps.into_steps(), ["a", "b"]);
         assert_eq!(a.layers.map(IntList::into_list), Some(vec![3]));
-        assert_eq!(a.workflows.map(TextList::into_list), Some(vec!["WF1".into(), "WF4".into()]));
+        assert_eq!(
+            a.workflows.map(TextList::into_list),
+            Some(vec!["WF1".into(), "WF4".into()])
+        );
         let e = |args| parse::<ExtractPatternArgs>(args).unwrap_err().to_string();
         assert!(
             e(json!({"solution_steps": 5}))
                 .contains("solution_steps must be a string or an array of strings, got 5")
         );
-        assert!(e(json!({"layers": "4"})).contains("layers must be an integer or an array of integers"));
+        assert!(
+            e(json!({"layers": "4"})).contains("layers must be an integer or an array of integers")
+        );
         assert!(e(json!({"tags": ["a", 1]})).contains("tags[1] must be a string"));
     }
 

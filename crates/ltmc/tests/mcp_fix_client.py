@@ -112,11 +112,8 @@ async def bad(session, name, arguments):
 
 def draft_of(item):
     """A patterns.json entry as extract_pattern arguments (as `ltmc patterns load` does)."""
-    draft = {k: v for k, v in item.items() if k not in ("key", "reviewed", "reviewer_notes")}
-    steps = draft.get("solution_steps")
-    if isinstance(steps, str):  # the data set may write steps as lines of text
-        draft["solution_steps"] = [line for line in steps.splitlines() if line.strip()]
-    return draft
+    # Steps written as lines of text go as they are: the tool splits them.
+    return {k: v for k, v in item.items() if k not in ("key", "reviewed", "reviewer_notes")}
 
 
 def metrics(pattern):

@@ -8,8 +8,8 @@
 //! shapes a shared answer.)
 
 use crate::error::ToolError;
-use ltmc_core::fix::{Confidence, ProblemType, Severity};
 use crate::shapes::TextList;
+use ltmc_core::fix::{Confidence, ProblemType, Severity};
 use ltmc_core::fix::{FixPattern, GuardianRule, parse_workflows};
 use ltmc_core::{AuditId, PatternId};
 use ltmc_service::ServiceError;

@@ -249,18 +249,24 @@ fn the_official_python_client_runs_the_fix_pattern_flow_with_the_real_model() {
     assert_eq!(seed["audit_workflows"], json!(["WF1", "WF4"]), "{seed}");
     assert_eq!(
         seed["solution_steps"],
-        json!([
-            "Read the token from the PAYMENTS_TOKEN environment variable",
-            "Fail at start-up when it is missing (never fall back to a default)",
-            "Rotate the leaked token"
-        ]),
+        "Read the token from the PAYMENTS_TOKEN environment variable\n\
+         Fail at start-up when it is missing (never fall back to a default)\n\
+         Rotate the leaked token",
         "{seed}"
     );
     assert_eq!(seed["workflows"], json!(["WF1", "WF4"]), "{seed}");
     assert_eq!(seed["layers"], json!([4]), "{seed}");
-    assert_eq!(seed["tags"], json!(["hardcoded-token", "secrets"]), "{seed}");
+    assert_eq!(
+        seed["tags"],
+        json!(["hardcoded-token", "secrets"]),
+        "{seed}"
+    );
     assert_eq!(seed["file_types"], json!([".py"]), "{seed}");
-    assert_eq!(seed["dart_task_ids"], json!(["DART-101", "DART-102"]), "{seed}");
+    assert_eq!(
+        seed["dart_task_ids"],
+        json!(["DART-101", "DART-102"]),
+        "{seed}"
+    );
     assert_eq!(
         seed["anti_patterns"],
         json!([r#"TOKEN\s*=\s*"sk_live_[0-9a-f]+""#]),

@@ -52,7 +52,11 @@ fn the_seeds_pattern_dict_and_text_workflows_go_through_the_cli() {
         .json();
     assert_eq!(imported["imported"], 1, "{imported}");
     let listed = ltmc.run(&["--json", "audit", "list"]).ok().json();
-    assert_eq!(listed["audits"][0]["workflows"], json!(["WF1", "WF4"]), "{listed}");
+    assert_eq!(
+        listed["audits"][0]["workflows"],
+        json!(["WF1", "WF4"]),
+        "{listed}"
+    );
 
     let file = ltmc.file("seed.json", seed_pattern().to_string());
     let out = ltmc
@@ -60,22 +64,28 @@ fn the_seeds_pattern_dict_and_text_workflows_go_through_the_cli() {
         .ok()
         .json();
     let p = &out["pattern"];
+    // Stored as the seed's TEXT column holds it: one step per line, numbers off.
     assert_eq!(
         p["solution_steps"],
-        json!([
-            "Read the token from the PAYMENTS_TOKEN environment variable",
-            "Fail at start-up when it is missing",
-            "Rotate the leaked token"
-        ]),
+        "Read the token from the PAYMENTS_TOKEN environment variable\n\
+         Fail at start-up when it is missing\n\
+         Rotate the leaked token",
         "{p}"
     );
     assert_eq!(p["layers"], json!([4]));
     assert_eq!(p["workflows"], json!(["WF1", "WF4"]));
     assert_eq!(p["tags"], json!(["hardcoded-token", "secrets"]));
     assert_eq!(p["file_types"], json!([".py"]));
-    assert_eq!(p["anti_patterns"], json!([r#"TOKEN\s*=\s*"sk_live_[0-9a-f]+""#]));
+    assert_eq!(
+        p["anti_patterns"],
+        json!([r#"TOKEN\s*=\s*"sk_live_[0-9a-f]+""#])
+    );
     // The anti-pattern became a guardian rule that passed its own test.
-    assert_eq!(out["guardian_rules"].as_array().map(Vec::len), Some(1), "{out}");
+    assert_eq!(
+        out["guardian_rules"].as_array().map(Vec::len),
+        Some(1),
+        "{out}"
+    );
 
     let mut wrong = seed_pattern();
     wrong["layers"] = json!("four");

@@ -3,8 +3,8 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
-use crate::shared::fix::{audit_not_found, rule_json};
 use crate::shapes::{IntList, TextList};
+use crate::shared::fix::{audit_not_found, rule_json};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_service::fix::patterns::RuleSpecArg;
 use ltmc_service::fix::patterns::{PatternDraft, extract_pattern};
@@ -41,8 +41,7 @@ pub struct ExtractPatternArgs {
     /// Named guardian rules made from the anti-patterns.
     #[serde(default)]
     pub guardian_rules: Vec<GuardianRuleArg>,
-    /// Architecture layers 1-7 (1 Models & ENUMs, 2 Schemas, 3 Routers, 4 Services, 5 Configuration, 6 UI, 7 Testing).
-    /// One layer or an array of them.
+    /// Architecture layers 1-7 (1 Models & ENUMs, 2 Schemas, 3 Routers, 4 Services, 5 Configuration, 6 UI, 7 Testing): one or an array.
     pub layers: Option<IntList>,
     /// Workflows, e.g. `["WF1", "WF4"]` or `"WF1,WF4"`.
     pub workflows: Option<TextList>,
