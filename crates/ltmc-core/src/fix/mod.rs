@@ -5,6 +5,7 @@
 //! Values and pure logic only, like the rest of this crate.
 
 pub mod audit;
+pub mod calibration;
 pub mod confidence;
 pub mod guardian;
 pub mod infer;

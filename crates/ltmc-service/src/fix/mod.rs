@@ -8,6 +8,8 @@
 //! `ltmc-guard`. Not here: JSON argument handling (`tools/fix_tools.rs`).
 
 pub mod audits;
+pub mod calibrated;
+pub mod calibration_set;
 pub mod guardian;
 pub mod insights;
 pub mod patterns;

@@ -13,6 +13,7 @@ use ltmc_core::fix::{Confidence, ProblemType, Severity};
 use ltmc_core::fix::{FixPattern, GuardianRule, parse_workflows};
 use ltmc_core::{AuditId, PatternId};
 use ltmc_service::ServiceError;
+use ltmc_service::fix::calibrated::CalibrationUsed;
 use ltmc_service::fix::patterns::{Resolved, ScoredPattern};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -74,6 +75,15 @@ pub struct Scored {
     pub problem_similarity: f64,
     pub computed_confidence: f64,
     pub confidence_factors: Confidence,
+    /// The content cosine as the store found it (the same as `similarity`).
+    pub raw_similarity: f64,
+    /// What the seed's scoring was fed instead of the raw cosine, when the
+    /// model has a calibration; null without one.
+    pub calibrated_similarity: Option<f64>,
+    /// The calibrated probability that this pattern is the right fix.
+    pub fix_probability: Option<f64>,
+    /// Which calibration scored it (source, model, when fitted).
+    pub calibration: Option<CalibrationUsed>,
 }
 
 impl From<&ScoredPattern> for Scored {
@@ -98,6 +108,10 @@ impl From<&ScoredPattern> for Scored {
             problem_similarity: s.problem_similarity,
             computed_confidence: s.confidence.confidence,
             confidence_factors: s.confidence.clone(),
+            raw_similarity: s.similarity,
+            calibrated_similarity: s.calibrated.as_ref().map(|c| c.calibrated_similarity),
+            fix_probability: s.calibrated.as_ref().map(|c| c.probability),
+            calibration: s.calibrated.as_ref().map(|c| c.calibration.clone()),
         }
     }
 }

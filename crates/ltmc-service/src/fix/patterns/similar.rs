@@ -3,7 +3,7 @@
 //! `search_patterns_enhanced` query for that context, and the seed's
 //! confidence ranking. Not the apply/adapt/new decision (`recommend`).
 
-use super::{DEFAULT_LIMIT, default_similarity_threshold};
+use super::DEFAULT_LIMIT;
 use crate::{Memory, ServiceError};
 use ltmc_core::fix::{
     Confidence, FileAudit, FixContext, FixPattern, PatternFacts, file_extension, problem_query,
@@ -34,6 +34,8 @@ pub struct ScoredPattern {
     pub similarity: f64,
     pub problem_similarity: f64,
     pub confidence: Confidence,
+    /// The calibrated score, when the model has a calibration (`calibrated.rs`).
+    pub calibrated: Option<crate::fix::calibrated::CalibratedScore>,
 }
 
 /// The resolved context of a request: the debt text and where it is.
@@ -105,9 +107,11 @@ pub async fn find_similar_patterns(
     request: &SimilarRequest,
 ) -> Result<(Resolved, Vec<ScoredPattern>), ServiceError> {
     let resolved = resolve(memory, project, request).await?;
+    let model_id = memory.embedder().model_id();
+    let calibration = crate::fix::calibrated::for_model(model_id);
     let threshold = request
         .similarity_threshold
-        .unwrap_or_else(|| default_similarity_threshold(memory.embedder().model_id()));
+        .unwrap_or_else(|| crate::fix::calibrated::raw_threshold(calibration.as_ref(), model_id));
     if !(-1.0..=1.0).contains(&threshold) {
         return Err(ServiceError::invalid(
             "similarity_threshold",
@@ -125,6 +129,12 @@ pub async fn find_similar_patterns(
         .unwrap_or(DEFAULT_LIMIT)
         .clamp(1, crate::MAX_TOP_K);
     let scored = search_scored(memory, project, &resolved, threshold, request, limit).await?;
+    let scored = crate::fix::calibrated::apply(
+        calibration.as_ref(),
+        scored,
+        &resolved.debt,
+        &resolved.context,
+    );
     Ok((resolved, scored))
 }
 
@@ -202,6 +212,7 @@ pub(crate) fn rank(matches: Vec<PatternMatch>, ctx: &FixContext) -> Vec<ScoredPa
                 similarity: m.similarity,
                 problem_similarity: m.problem_similarity,
                 confidence,
+                calibrated: None,
             }
         })
         .collect();

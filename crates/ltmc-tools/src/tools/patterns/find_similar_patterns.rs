@@ -27,7 +27,7 @@ pub struct FindSimilarArgs {
     /// Only patterns whose stored confidence_score is at least this.
     #[serde(default)]
     pub min_confidence: f64,
-    /// Minimum cosine similarity of the content (default: 0.65, the seed's; 0.35 with all-MiniLM-L6-v2).
+    /// Minimum raw cosine similarity of the content (default: the seed's 0.65; for all-MiniLM-L6-v2, whose cosines sit lower, 0.15, the floor of its calibration, which then offers only candidates more likely right than wrong).
     pub similarity_threshold: Option<f64>,
     /// At most this many (default 10).
     #[serde(default = "crate::args::defaults::ten")]
@@ -51,7 +51,7 @@ pub struct FindSimilarPatterns;
 
 impl Tool for FindSimilarPatterns {
     const NAME: &'static str = "find_similar_patterns";
-    const DESCRIPTION: &'static str = "Find proven fix patterns for a file audit's debt or a described problem: cosine similarity of content and problem embeddings, filtered by layer, workflows and file type (reviewed patterns only unless include_unreviewed), ranked by confidence = similarity x1.2 on a layer match x(1 + 0.3 workflow overlap) x(1 + (success_rate - 0.5) 0.2) when applied before x1.1 on a file-type match, capped at 1. Each result shows similarity, problem_similarity, computed_confidence and its factors.";
+    const DESCRIPTION: &'static str = "Find proven fix patterns for a file audit's debt or a described problem: cosine similarity of content and problem embeddings, filtered by layer, workflows and file type (reviewed patterns only unless include_unreviewed), ranked by confidence = similarity (calibrated: the probability the pattern is the right fix over the full-context boost, when the model has a calibration) x1.2 on a layer match x(1 + 0.3 workflow overlap) x(1 + (success_rate - 0.5) 0.2) when applied before x1.1 on a file-type match, capped at 1. Each result shows similarity, problem_similarity, computed_confidence and its factors, and raw_similarity, calibrated_similarity, fix_probability and the calibration used.";
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = false;
     type Args = FindSimilarArgs;

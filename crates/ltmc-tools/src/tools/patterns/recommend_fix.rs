@@ -27,7 +27,7 @@ pub struct RecommendFixArgs {
     pub workflows: Option<TextList>,
     /// The file to fix, when no audit gives it; checked against the guardian rules when it exists under the project root.
     pub file_path: Option<String>,
-    /// Minimum cosine similarity of the content (default: 0.65, the seed's; 0.35 with all-MiniLM-L6-v2).
+    /// Minimum raw cosine similarity of the content (default: the seed's 0.65; for all-MiniLM-L6-v2, whose cosines sit lower, 0.15, the floor of its calibration, which then offers only candidates more likely right than wrong).
     pub similarity_threshold: Option<f64>,
     /// At most this many candidates (default 10).
     #[serde(default = "crate::args::defaults::ten")]
