@@ -60,9 +60,6 @@ impl From<PutOutcome> for StoredResource {
     }
 }
 
-/// The fewest candidates hybrid search takes from each side before fusing.
-const HYBRID_MIN_DEPTH: usize = 40;
-
 /// The largest `top_k` a search accepts: beyond it a caller wants a dump, not a search.
 pub const MAX_TOP_K: usize = 1000;
 
@@ -245,43 +242,43 @@ impl Memory {
             exclude_types,
         };
         let (project, k) = (&request.project, request.top_k);
-        match request.mode {
-            SearchMode::Vector => {
-                let query = self.embed_one(&request.query).await?;
-                let hits = self
-                    .store
-                    .nearest_chunks(project, &query, k, &filter)
-                    .await?;
-                Ok(search::from_vector(hits))
-            }
-            SearchMode::Keyword => {
-                let hits = self
-                    .store
-                    .keyword_chunks(project, &request.query, k, &filter)
-                    .await?;
-                Ok(search::from_keyword(hits))
-            }
-            SearchMode::Hybrid => {
-                // Fusion needs more than k candidates from each side: a chunk
-                // ranked 30th by meaning and 2nd by words may well belong in the top k.
-                let depth = (k * 4).max(HYBRID_MIN_DEPTH);
-                let query = self.embed_one(&request.query).await?;
-                let vector = self
-                    .store
-                    .nearest_chunks(project, &query, depth, &filter)
-                    .await?;
-                let keyword = self
-                    .store
-                    .keyword_chunks(project, &request.query, depth, &filter)
-                    .await?;
-                Ok(search::fuse(
-                    vector,
-                    keyword,
-                    &QueryTerms::new(&request.query),
-                    k,
-                ))
+        let mut ranking = search::Ranking::default();
+        // Every mode walks the same tiers whatever k is (see `search::Ranking`),
+        // and stops at the first that lists k hits or finds the store exhausted.
+        let query = match request.mode {
+            SearchMode::Keyword => None,
+            SearchMode::Vector | SearchMode::Hybrid => Some(self.embed_one(&request.query).await?),
+        };
+        let terms = QueryTerms::new(&request.query);
+        for depth in search::depths() {
+            let vector = match &query {
+                Some(query) => {
+                    self.store
+                        .nearest_chunks(project, query, depth, &filter)
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            let keyword = match request.mode {
+                SearchMode::Vector => Vec::new(),
+                SearchMode::Keyword | SearchMode::Hybrid => {
+                    self.store
+                        .keyword_chunks(project, &request.query, depth, &filter)
+                        .await?
+                }
+            };
+            // A side that came back short has nothing more to give.
+            let exhausted = vector.len() < depth && keyword.len() < depth;
+            ranking.extend(match request.mode {
+                SearchMode::Vector => search::from_vector(vector),
+                SearchMode::Keyword => search::from_keyword(keyword),
+                SearchMode::Hybrid => search::fuse(vector, keyword, &terms),
+            });
+            if exhausted || ranking.len() >= k {
+                break;
             }
         }
+        Ok(ranking.top(k))
     }
 
     /// Deletes a resource with its chunks and vectors; returns how many chunks went.

@@ -16,13 +16,14 @@
 //! than any keyword contribution, while coverage is bounded by how much of
 //! the question a chunk holds. It ranked better on the paraphrase fixture of
 //! the tool tests and on SciFact (`ltmc bench beir --whole-documents`; see
-//! ARCHITECTURE.md "Choices and why"). Not here: how either list is
-//! computed (the store does that).
+//! ARCHITECTURE.md "Choices and why"). Every mode ranks in tiers of fixed
+//! candidate depth ([`Ranking`]), so the first results never depend on
+//! `top_k`. Not here: how either list is computed (the store does that).
 
 use ltmc_core::terms::{Coverage, QueryTerms};
 use ltmc_core::{Chunk, ChunkId, ScoredChunk};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How `Memory::search` ranks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,12 +115,11 @@ pub(crate) fn from_keyword(hits: Vec<ScoredChunk>) -> Vec<SearchHit> {
 /// vector candidate: it is no closer than that) plus `WORD_WEIGHT` and
 /// `IDENTIFIER_WEIGHT` times its coverage of `terms` (none when it was not a
 /// keyword candidate: it matched no word, or fewer than the keyword list's
-/// last). Best first, ties by chunk id; at most `k` results.
+/// last). Best first, ties by chunk id; every candidate of either list.
 pub(crate) fn fuse(
     vector: Vec<ScoredChunk>,
     keyword: Vec<ScoredChunk>,
     terms: &QueryTerms,
-    k: usize,
 ) -> Vec<SearchHit> {
     let floor = vector
         .iter()
@@ -159,8 +159,66 @@ pub(crate) fn fuse(
             .total_cmp(&a.score)
             .then(a.chunk.id.cmp(&b.chunk.id))
     });
-    hits.truncate(k);
     hits
+}
+
+/// How many candidates the first tier of a search asks the store for.
+/// Forty per side is what hybrid search always took for `top_k` up to 10
+/// (the tools' defaults), so their answers are unchanged.
+pub const FIRST_DEPTH: usize = 40;
+
+/// Each further tier asks for this many times the candidates of the last.
+const DEPTH_GROWTH: usize = 4;
+
+/// The candidate depths of a search's tiers, shallowest first: they do not
+/// depend on `top_k`, and the last one is at least [`MAX_TOP_K`], so a search
+/// that has not run out of chunks finds `top_k` results by then.
+///
+/// [`MAX_TOP_K`]: crate::memory::MAX_TOP_K
+pub(crate) fn depths() -> impl Iterator<Item = usize> {
+    std::iter::successors(Some(FIRST_DEPTH), |&depth| {
+        (depth < crate::memory::MAX_TOP_K).then(|| depth * DEPTH_GROWTH)
+    })
+}
+
+/// A ranking that does not depend on how many results are asked for: the
+/// hits of the first tier (a search at [`FIRST_DEPTH`]) in their order, then
+/// those of the next, deeper tier that are not listed yet, and so on. A search
+/// computes only as many tiers as its `top_k` needs, and every tier is the
+/// same call whatever `top_k` is, so the top k is always the first k of the
+/// top K (k < K): asking for more never reorders the first results. This is
+/// why a hybrid search's candidate depth is not derived from `top_k` (it was
+/// `max(4k, 40)`, and the top 10 at `top_k` 10 and 100 then often differed),
+/// and why vector and keyword searches go through it too: an approximate
+/// (HNSW) index may find a different top 5 when asked for 5 than when asked
+/// for 50. Scores are only comparable within a tier: a hybrid hit's floor
+/// (the lowest similarity among its tier's vector candidates) is lower in a
+/// deeper tier.
+#[derive(Debug, Default)]
+pub(crate) struct Ranking {
+    hits: Vec<SearchHit>,
+    listed: HashSet<ChunkId>,
+}
+
+impl Ranking {
+    /// Appends a tier's hits (best first) that are not listed yet.
+    pub(crate) fn extend(&mut self, tier: Vec<SearchHit>) {
+        for hit in tier {
+            if self.listed.insert(hit.chunk.id) {
+                self.hits.push(hit);
+            }
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.hits.len()
+    }
+
+    /// The first `k` hits.
+    pub(crate) fn top(mut self, k: usize) -> Vec<SearchHit> {
+        self.hits.truncate(k);
+        self.hits
+    }
 }
 
 #[cfg(test)]
@@ -199,10 +257,10 @@ mod tests {
         ];
         // Chunk 2 covers connection, pool and dry: 3 of the 4 content terms.
         let keyword = vec![hit(2, "the connection pool ran dry at peak", 7.0)];
-        assert_eq!(ids(&fuse(vector.clone(), keyword, &terms, 3)), [2, 1, 3]);
+        assert_eq!(ids(&fuse(vector.clone(), keyword, &terms)), [2, 1, 3]);
         // One shared everyday word cannot lift a distant chunk over a clear winner.
         let keyword = vec![hit(3, "logs cost money when the pool", 9.0)];
-        let fused = fuse(vector, keyword, &terms, 3);
+        let fused = fuse(vector, keyword, &terms);
         assert_eq!(ids(&fused), [1, 2, 3]);
     }
 
@@ -215,7 +273,7 @@ mod tests {
             "UNIQUE constraint failed: ResourceChunks.vector_id",
             12.0,
         )];
-        let fused = fuse(vector, keyword, &terms, 3);
+        let fused = fuse(vector, keyword, &terms);
         // 0.40 (the floor) + the identifier's and the words' shares beat 0.50 with none.
         assert_eq!(ids(&fused), [9, 1, 2]);
         assert_eq!(fused[0].similarity, None);
@@ -231,22 +289,44 @@ mod tests {
             vec![hit(1, "pool", 0.8)],
             vec![hit(1, "pool", 4.5)],
             &terms,
-            1,
         );
         assert_eq!(fused[0].similarity, Some(0.8));
         assert_eq!(fused[0].keyword_score, Some(4.5));
         assert!((fused[0].score - (0.8 + WORD_WEIGHT)).abs() < 1e-6);
-        assert!(fuse(vec![], vec![], &terms, 3).is_empty());
+        assert!(fuse(vec![], vec![], &terms).is_empty());
         let only_keyword = fuse(
             vec![],
             vec![hit(4, "pool", 1.0), hit(5, "other", 0.5)],
             &terms,
-            5,
         );
         assert_eq!(ids(&only_keyword), [4, 5]);
         // Equal scores tie-break by chunk id.
-        let tied = fuse(vec![hit(8, "a", 0.5), hit(7, "b", 0.5)], vec![], &terms, 2);
+        let tied = fuse(vec![hit(8, "a", 0.5), hit(7, "b", 0.5)], vec![], &terms);
         assert_eq!(ids(&tied), [7, 8]);
+    }
+
+    #[test]
+    fn tiers_do_not_depend_on_top_k_and_reach_the_largest() {
+        let depths: Vec<usize> = depths().collect();
+        assert_eq!(depths[0], FIRST_DEPTH);
+        assert!(depths.windows(2).all(|w| w[0] < w[1]));
+        assert!(*depths.last().unwrap() >= crate::memory::MAX_TOP_K);
+        assert!(depths[depths.len() - 2] < crate::memory::MAX_TOP_K);
+    }
+
+    #[test]
+    fn a_ranking_lists_each_chunk_once_in_tier_order() {
+        let mut ranking = Ranking::default();
+        ranking.extend(from_vector(vec![hit(3, "c", 0.9), hit(1, "a", 0.5)]));
+        // The deeper tier finds 2 above 1; 1 keeps its place from the first tier.
+        ranking.extend(from_vector(vec![
+            hit(3, "c", 0.9),
+            hit(2, "b", 0.7),
+            hit(1, "a", 0.5),
+            hit(4, "d", 0.1),
+        ]));
+        assert_eq!(ranking.len(), 4);
+        assert_eq!(ids(&ranking.top(3)), [3, 1, 2]);
     }
 
     #[test]
