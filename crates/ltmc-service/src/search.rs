@@ -285,11 +285,7 @@ mod tests {
     #[test]
     fn fusion_keeps_both_scores_and_handles_empty_lists() {
         let terms = QueryTerms::new("pool");
-        let fused = fuse(
-            vec![hit(1, "pool", 0.8)],
-            vec![hit(1, "pool", 4.5)],
-            &terms,
-        );
+        let fused = fuse(vec![hit(1, "pool", 0.8)], vec![hit(1, "pool", 4.5)], &terms);
         assert_eq!(fused[0].similarity, Some(0.8));
         assert_eq!(fused[0].keyword_score, Some(4.5));
         assert!((fused[0].score - (0.8 + WORD_WEIGHT)).abs() < 1e-6);

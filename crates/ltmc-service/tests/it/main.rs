@@ -5,6 +5,7 @@
 //! tested in ltmc-tools.
 
 mod calibration;
+mod k_stable;
 mod support;
 
 use ltmc_core::Project;
