@@ -20,7 +20,7 @@ use std::time::Duration;
 use tokio_postgres::config::Host;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 3;
+pub const LATEST_SCHEMA_VERSION: i64 = 4;
 
 struct Migration {
     version: i64,
@@ -44,6 +44,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "0003_fix_patterns",
         sql: include_str!("../migrations/0003_fix_patterns.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_calibrations",
+        sql: include_str!("../migrations/0004_calibrations.sql"),
     },
 ];
 

@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 5;
+pub const LATEST_SCHEMA_VERSION: i64 = 6;
 
 struct Migration {
     version: i64,
@@ -47,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "0005_fix_patterns",
         sql: include_str!("../migrations/0005_fix_patterns.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_calibrations",
+        sql: include_str!("../migrations/0006_calibrations.sql"),
     },
 ];
 

@@ -13,6 +13,7 @@
 //! This crate holds no backend and does no I/O of its own.
 
 mod activity;
+mod calibration;
 pub mod conformance;
 mod dump;
 mod error;
@@ -23,6 +24,7 @@ mod traits;
 pub mod validate;
 
 pub use activity::{AttemptStore, ChatStore, GraphStore, TodoStore};
+pub use calibration::{CalibrationStore, StoredCalibration};
 pub use dump::{
     AttemptLinkRecord, AuditHistoryRecord, ChatMessageRecord, ChunkRecord, CodeAttemptRecord,
     ContextLinkRecord, DUMP_FORMAT, Dump, FileAuditRecord, FixPatternRecord, GraphEdgeRecord,

@@ -241,6 +241,7 @@ pub trait Store:
     + crate::AuditStore
     + crate::PatternStore
     + crate::GuardianStore
+    + crate::CalibrationStore
 {
 }
 
@@ -256,5 +257,6 @@ impl<T> Store for T where
         + crate::AuditStore
         + crate::PatternStore
         + crate::GuardianStore
+        + crate::CalibrationStore
 {
 }

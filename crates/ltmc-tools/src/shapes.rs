@@ -49,9 +49,10 @@ impl TextList {
     pub fn into_list(self) -> Vec<String> {
         match self {
             Self::Many(items) => tidy(items),
-            Self::One(text) => match json_array(&text) {
-                Some(items) => tidy(items),
-                None => {
+            Self::One(text) => {
+                if let Some(items) = json_array(&text) {
+                    tidy(items)
+                } else {
                     let t = text.trim();
                     let inner = t
                         .strip_prefix('{')
@@ -59,7 +60,7 @@ impl TextList {
                         .unwrap_or(t);
                     tidy(inner.split(',').map(unquote).collect())
                 }
-            },
+            }
         }
     }
 

@@ -9,6 +9,8 @@
 //! Not the mapping itself (`ltmc_core::fix::calibration`), not the search.
 
 use super::patterns::{ScoredPattern, default_similarity_threshold};
+use crate::{Memory, ServiceError};
+use ltmc_core::Project;
 use ltmc_core::fix::calibration::{
     Calibration, CalibrationSource, default_for, features_of, lexical_overlap, pattern_terms_text,
 };
@@ -38,9 +40,22 @@ pub struct CalibratedScore {
     pub calibration: CalibrationUsed,
 }
 
-/// The calibration of the model, when there is one.
+/// The shipped calibration of the model, when there is one.
 pub fn for_model(model_id: &str) -> Option<Calibration> {
     default_for(model_id)
+}
+
+/// The calibration searches use: the team's active refit of the store's
+/// model (`ltmc patterns calibrate`), else the shipped default, else none.
+pub async fn active(
+    memory: &Memory,
+    project: &Project,
+) -> Result<Option<Calibration>, ServiceError> {
+    let model_id = memory.embedder().model_id();
+    let stored = memory.store().active_calibration(project, model_id).await?;
+    Ok(stored
+        .map(|s| s.calibration)
+        .or_else(|| for_model(model_id)))
 }
 
 /// The raw cosine to ask the store for when the caller gave none: the

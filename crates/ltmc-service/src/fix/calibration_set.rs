@@ -129,10 +129,10 @@ pub async fn load_patterns(
 }
 
 /// Searches every debt as `find_similar_patterns` does, down to `floor`.
-pub async fn search_debts(
+pub async fn search_debts<S: std::hash::BuildHasher + Sync>(
     memory: &Memory,
     project: &Project,
-    labels: &HashMap<PatternId, String>,
+    labels: &HashMap<PatternId, String, S>,
     debts: &[&LabelledDebt],
     floor: f64,
 ) -> Result<Vec<Searched>, ServiceError> {

@@ -13,3 +13,4 @@ pub mod calibration_set;
 pub mod guardian;
 pub mod insights;
 pub mod patterns;
+pub mod team_calibration;

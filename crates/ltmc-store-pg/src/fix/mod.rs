@@ -18,6 +18,7 @@
 //! scoring (the service's and ltmc-guard's).
 
 mod audits;
+mod calibrations;
 mod guardian;
 mod patterns;
 

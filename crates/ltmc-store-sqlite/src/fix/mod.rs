@@ -15,6 +15,7 @@
 //! chunks' vector index (they have a table of their own, searched exactly).
 
 mod audits;
+mod calibrations;
 mod guardian;
 mod patterns;
 mod search;

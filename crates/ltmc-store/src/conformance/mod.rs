@@ -166,6 +166,7 @@ macro_rules! store_conformance_tests {
             pattern_application_moves_metrics_and_audit,
             guardian_rules_add_list_activate,
             guardian_hits_statistics,
+            calibrations_newest_active_undo_and_isolation,
             fix_projects_are_isolated,
             dump_import_keeps_ids_and_continues_sequences,
             dump_import_refuses_a_store_with_data,
@@ -480,6 +481,7 @@ mod tests {
             include_str!("fix/relationships.rs"),
             include_str!("fix/applications.rs"),
             include_str!("fix/guardian.rs"),
+            include_str!("fix/calibrations.rs"),
             include_str!("fix/isolation.rs"),
             include_str!("dump.rs"),
         ];

@@ -49,6 +49,7 @@ fn example_set_recommends_records_outcomes_and_guards() {
     let ltmc = loaded();
     recommend_applies_the_right_pattern_to_a_paraphrased_debt_and_outcomes_move_metrics(&ltmc);
     guard_check_finds_the_planted_anti_patterns_and_fails_on_enforcement(&ltmc);
+    crate::calibrate::calibrate_refits_from_outcomes_and_undoes(&ltmc);
 }
 
 fn recommend_applies_the_right_pattern_to_a_paraphrased_debt_and_outcomes_move_metrics(

@@ -11,6 +11,7 @@
 //! JSON people read (search, recommendations, guard reports) with insta. With
 //! `LTMC_TEST_BACKEND=postgres` each test's store is a PostgreSQL database.
 
+mod calibrate;
 mod cli;
 mod crash;
 mod fix_patterns;

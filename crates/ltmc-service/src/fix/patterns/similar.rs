@@ -108,7 +108,7 @@ pub async fn find_similar_patterns(
 ) -> Result<(Resolved, Vec<ScoredPattern>), ServiceError> {
     let resolved = resolve(memory, project, request).await?;
     let model_id = memory.embedder().model_id();
-    let calibration = crate::fix::calibrated::for_model(model_id);
+    let calibration = crate::fix::calibrated::active(memory, project).await?;
     let threshold = request
         .similarity_threshold
         .unwrap_or_else(|| crate::fix::calibrated::raw_threshold(calibration.as_ref(), model_id));

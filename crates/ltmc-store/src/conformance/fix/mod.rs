@@ -12,6 +12,7 @@
 
 mod applications;
 mod audits;
+mod calibrations;
 mod guardian;
 mod isolation;
 mod patterns;
@@ -20,6 +21,7 @@ mod search;
 
 pub use applications::*;
 pub use audits::*;
+pub use calibrations::*;
 pub use guardian::*;
 pub use isolation::*;
 pub use patterns::*;

@@ -6,6 +6,7 @@
 //!
 //! Not here: the tools (ltmc-tools), the use cases (ltmc-service `fix`).
 
+mod calibrate;
 mod load;
 
 use super::call::{first_sentence, list, message, pretty, read_input, split, text};
@@ -140,6 +141,9 @@ pub enum PatternsCommand {
         #[arg(long)]
         gap_threshold: Option<f64>,
     },
+    /// Refit the confidence calibration from the recorded outcomes (stored
+    /// with the store; --dry-run to look first, --undo to go back).
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Where a debt is: an audit, or a layer/workflows/file given by hand.
@@ -408,6 +412,7 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
             )
             .await
         }
+        PatternsCommand::Calibrate(args) => calibrate::run(ctx, args).await,
         PatternsCommand::Insights { top, gap_threshold } => {
             one::<PatternInsights>(
                 ctx,
