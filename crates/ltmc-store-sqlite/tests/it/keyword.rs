@@ -139,7 +139,8 @@ async fn a_version_1_store_gains_keyword_search_on_open() {
             "0002_chunk_fts",
             "0003_vector_log",
             "0004_activity",
-            "0005_fix_patterns"
+            "0005_fix_patterns",
+            "0006_calibrations"
         ]
     );
     let uid: String = raw(&path)
