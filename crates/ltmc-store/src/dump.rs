@@ -49,6 +49,7 @@ pub const ID_SEQUENCES: &[&str] = &[
     "pattern_relationships",
     "pattern_applications",
     "guardian_rules",
+    "fix_calibrations",
 ];
 
 /// Reads and writes a whole store as a [`Dump`].
@@ -121,6 +122,10 @@ pub struct Dump {
     pub pattern_applications: Vec<PatternApplicationRecord>,
     pub guardian_rules: Vec<GuardianRuleRecord>,
     pub guardian_rule_hits: Vec<RuleHitRecord>,
+    /// The team's refitted calibrations (`CalibrationStore`); absent in
+    /// dumps written before they existed.
+    #[serde(default)]
+    pub fix_calibrations: Vec<CalibrationRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -342,6 +347,17 @@ pub struct RuleHitRecord {
     pub last_hit_at: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationRecord {
+    pub id: i64,
+    pub project: String,
+    pub model_id: String,
+    pub calibration: Value,
+    pub report: Value,
+    pub created_at: String,
+    pub undone_at: Option<String>,
+}
+
 /// A record's primary key, by which a table is sorted and checksummed.
 trait Keyed: Serialize {
     type Key: Ord;
@@ -390,6 +406,13 @@ impl Keyed for AttemptLinkRecord {
     type Key = (i64, i64, String);
     fn key(&self) -> (i64, i64, String) {
         (self.attempt_id, self.related_id, self.kind.clone())
+    }
+}
+
+impl Keyed for CalibrationRecord {
+    type Key = i64;
+    fn key(&self) -> i64 {
+        self.id
     }
 }
 
@@ -472,6 +495,7 @@ impl Dump {
         sort(&mut self.pattern_applications);
         sort(&mut self.guardian_rules);
         sort(&mut self.guardian_rule_hits);
+        sort(&mut self.fix_calibrations);
     }
 
     /// Per table (the model first): rows and sha256 of the records in key
@@ -496,6 +520,7 @@ impl Dump {
             checksum("pattern_applications", &self.pattern_applications),
             checksum("guardian_rules", &self.guardian_rules),
             checksum("guardian_rule_hits", &self.guardian_rule_hits),
+            checksum("fix_calibrations", &self.fix_calibrations),
         ]
     }
 
@@ -518,6 +543,7 @@ impl Dump {
             ("pattern_applications", n(self.pattern_applications.len())),
             ("guardian_rules", n(self.guardian_rules.len())),
             ("guardian_rule_hits", n(self.guardian_rule_hits.len())),
+            ("fix_calibrations", n(self.fix_calibrations.len())),
         ]
     }
 
@@ -541,6 +567,7 @@ impl Dump {
             "pattern_relationships" => max(&self.pattern_relationships, |r| r.id),
             "pattern_applications" => max(&self.pattern_applications, |r| r.id),
             "guardian_rules" => max(&self.guardian_rules, |r| r.id),
+            "fix_calibrations" => max(&self.fix_calibrations, |r| r.id),
             _ => 0,
         }
     }

@@ -26,9 +26,9 @@ pub mod validate;
 pub use activity::{AttemptStore, ChatStore, GraphStore, TodoStore};
 pub use calibration::{CalibrationStore, StoredCalibration};
 pub use dump::{
-    AttemptLinkRecord, AuditHistoryRecord, ChatMessageRecord, ChunkRecord, CodeAttemptRecord,
-    ContextLinkRecord, DUMP_FORMAT, Dump, FileAuditRecord, FixPatternRecord, GraphEdgeRecord,
-    GuardianRuleRecord, ID_SEQUENCES, ModelRecord, PatternApplicationRecord,
+    AttemptLinkRecord, AuditHistoryRecord, CalibrationRecord, ChatMessageRecord, ChunkRecord,
+    CodeAttemptRecord, ContextLinkRecord, DUMP_FORMAT, Dump, FileAuditRecord, FixPatternRecord,
+    GraphEdgeRecord, GuardianRuleRecord, ID_SEQUENCES, ModelRecord, PatternApplicationRecord,
     PatternRelationshipRecord, ResourceRecord, RuleHitRecord, StoreDump, TableChecksum, TodoRecord,
     describe_counts,
 };

@@ -7,8 +7,8 @@ use super::rows;
 use crate::error::Result;
 use deadpool_postgres::GenericClient;
 use ltmc_store::{
-    AuditHistoryRecord, Dump, FileAuditRecord, FixPatternRecord, GuardianRuleRecord,
-    PatternApplicationRecord, PatternRelationshipRecord, RuleHitRecord,
+    AuditHistoryRecord, CalibrationRecord, Dump, FileAuditRecord, FixPatternRecord,
+    GuardianRuleRecord, PatternApplicationRecord, PatternRelationshipRecord, RuleHitRecord,
 };
 use pgvector::Vector;
 use tokio_postgres::Row;
@@ -146,6 +146,29 @@ pub(super) async fn export(tx: &impl GenericClient, dump: &mut Dump) -> Result<(
                 file_path: row.try_get(1)?,
                 hits: row.try_get(2)?,
                 last_hit_at: row.try_get(3)?,
+            })
+        },
+    )
+    .await?;
+
+    dump.fix_calibrations = rows(
+        tx,
+        "SELECT id, project, model_id, calibration::text, report::text, ltmc_ts(created_at), \
+         ltmc_ts(undone_at) FROM fix_calibrations ORDER BY id",
+        |row| {
+            let text = |i: usize| -> Result<serde_json::Value> {
+                let t: String = row.try_get(i)?;
+                serde_json::from_str(&t)
+                    .map_err(|e| crate::error::corrupt(format!("fix_calibrations: {e}")))
+            };
+            Ok(CalibrationRecord {
+                id: row.try_get(0)?,
+                project: row.try_get(1)?,
+                model_id: row.try_get(2)?,
+                calibration: text(3)?,
+                report: text(4)?,
+                created_at: row.try_get(5)?,
+                undone_at: row.try_get(6)?,
             })
         },
     )
@@ -341,6 +364,30 @@ pub(super) async fn import(tx: &impl GenericClient, dump: &Dump) -> Result<()> {
     for h in &dump.guardian_rule_hits {
         tx.execute(&stmt, &[&h.rule_id, &h.file_path, &h.hits, &h.last_hit_at])
             .await?;
+    }
+    let stmt = tx
+        .prepare(
+            "INSERT INTO fix_calibrations (id, project, model_id, calibration, report, \
+             created_at, undone_at) OVERRIDING SYSTEM VALUE \
+             VALUES ($1, $2, $3, $4::text::jsonb, $5::text::jsonb, $6::text::timestamptz, \
+             $7::text::timestamptz)",
+        )
+        .await?;
+    for c in &dump.fix_calibrations {
+        let (calibration, report) = (c.calibration.to_string(), c.report.to_string());
+        tx.execute(
+            &stmt,
+            &[
+                &c.id,
+                &c.project,
+                &c.model_id,
+                &calibration,
+                &report,
+                &c.created_at,
+                &c.undone_at,
+            ],
+        )
+        .await?;
     }
     Ok(())
 }

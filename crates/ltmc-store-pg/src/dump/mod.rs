@@ -55,6 +55,7 @@ const TABLES: &[(&str, &str)] = &[
     ("pattern_applications", "pattern_applications"),
     ("guardian_rules", "guardian_rules"),
     ("guardian_rule_hits", "guardian_rule_hits"),
+    ("fix_calibrations", "fix_calibrations"),
 ];
 
 #[async_trait]

@@ -7,8 +7,8 @@ use super::{json, json_text, rows, ts, vector};
 use crate::blob;
 use crate::error::Result;
 use ltmc_store::{
-    AuditHistoryRecord, Dump, FileAuditRecord, FixPatternRecord, GuardianRuleRecord,
-    PatternApplicationRecord, PatternRelationshipRecord, RuleHitRecord,
+    AuditHistoryRecord, CalibrationRecord, Dump, FileAuditRecord, FixPatternRecord,
+    GuardianRuleRecord, PatternApplicationRecord, PatternRelationshipRecord, RuleHitRecord,
 };
 use rusqlite::{Connection, params};
 
@@ -155,6 +155,27 @@ pub(super) fn export(conn: &Connection, dimension: Option<usize>, dump: &mut Dum
                 file_path: row.get(1)?,
                 hits: row.get(2)?,
                 last_hit_at: row.get(3)?,
+            })
+        },
+    )?;
+
+    dump.fix_calibrations = rows(
+        conn,
+        &format!(
+            "SELECT id, project, model_id, calibration, report, {}, {} \
+             FROM fix_calibrations ORDER BY id",
+            ts("created_at"),
+            ts("undone_at")
+        ),
+        |row| {
+            Ok(CalibrationRecord {
+                id: row.get(0)?,
+                project: row.get(1)?,
+                model_id: row.get(2)?,
+                calibration: json(row, 3)?,
+                report: json(row, 4)?,
+                created_at: row.get(5)?,
+                undone_at: row.get(6)?,
             })
         },
     )?;
@@ -346,6 +367,21 @@ pub(super) fn import(conn: &Connection, dump: &Dump) -> Result<()> {
     )?;
     for h in &dump.guardian_rule_hits {
         stmt.execute(params![h.rule_id, h.file_path, h.hits, h.last_hit_at])?;
+    }
+    let mut stmt = conn.prepare(
+        "INSERT INTO fix_calibrations (id, project, model_id, calibration, report, created_at, \
+         undone_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for c in &dump.fix_calibrations {
+        stmt.execute(params![
+            c.id,
+            c.project,
+            c.model_id,
+            json_text(&c.calibration)?,
+            json_text(&c.report)?,
+            c.created_at,
+            c.undone_at
+        ])?;
     }
     Ok(())
 }

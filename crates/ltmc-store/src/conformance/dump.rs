@@ -10,10 +10,11 @@
 
 use super::{assert_sound, project, resource, spec, split, vector_for};
 use crate::{
-    AttemptLinkRecord, AuditHistoryRecord, ChatMessageRecord, ChunkFilter, ChunkRecord,
-    CodeAttemptRecord, ContextLinkRecord, Dump, FileAuditRecord, FixPatternRecord, GraphEdgeRecord,
-    GuardianRuleRecord, ModelRecord, PatternApplicationRecord, PatternRelationshipRecord,
-    ResourceRecord, RuleHitRecord, Store, StoreDump, StoreError, TodoRecord,
+    AttemptLinkRecord, AuditHistoryRecord, CalibrationRecord, ChatMessageRecord, ChunkFilter,
+    ChunkRecord, CodeAttemptRecord, ContextLinkRecord, Dump, FileAuditRecord, FixPatternRecord,
+    GraphEdgeRecord, GuardianRuleRecord, ModelRecord, PatternApplicationRecord,
+    PatternRelationshipRecord, ResourceRecord, RuleHitRecord, Store, StoreDump, StoreError,
+    TodoRecord,
 };
 use ltmc_core::{ChunkId, ResourceId, content_hash};
 use serde_json::json;
@@ -314,6 +315,23 @@ pub fn sample_dump() -> Dump {
         hits: 3,
         last_hit_at: text(T1),
     });
+    // A refit undone and the one after it (the calibration as stored: JSON).
+    for (id, undone) in [(98, Some(text(T1))), (99, None)] {
+        dump.fix_calibrations.push(CalibrationRecord {
+            id,
+            project: text("alpha"),
+            model_id: spec().model_id,
+            calibration: serde_json::json!({
+                "model_id": spec().model_id, "fitted_at": T0, "source": "team",
+                "samples": {"pairs": 40, "positives": 12, "debts": 30},
+                "weights": [2.5, 0.0, 14.0, 9.5], "intercept": -4.5,
+                "keep_threshold": 0.5, "raw_floor": 0.15, "reference_boost": 1.716
+            }),
+            report: serde_json::json!({"pairs": 40}),
+            created_at: text(T0),
+            undone_at: undone,
+        });
+    }
     // Positions past the ids held, as deletes leave them.
     for (sequence, next) in [
         ("resources", 20),
@@ -329,6 +347,7 @@ pub fn sample_dump() -> Dump {
         ("pattern_relationships", 92),
         ("pattern_applications", 95),
         ("guardian_rules", 97),
+        ("fix_calibrations", 101),
     ] {
         dump.next_ids.insert(text(sequence), next);
     }
