@@ -93,7 +93,13 @@ pub async fn active_rule_set(
 }
 
 /// Resolves `path` inside `root`: relative paths are taken from the root;
-/// the result (symbolic links resolved) must be the root or under it.
+/// the result (symbolic links resolved) must be the root or under it, and a
+/// regular file or a directory (a FIFO, socket or device would block or
+/// never end a read).
+///
+/// The one confinement rule of every path a tool reads. A path outside the
+/// root and a path that does not exist get the same answer, so a caller
+/// cannot learn which files exist outside the root (an existence oracle).
 pub fn confine(root: &Path, path: &str) -> Result<PathBuf, ServiceError> {
     let root = root.canonicalize().map_err(|e| {
         ServiceError::invalid(
@@ -122,21 +128,27 @@ pub fn confine(root: &Path, path: &str) -> Result<PathBuf, ServiceError> {
         }
         root.join(given)
     };
-    let real = joined.canonicalize().map_err(|e| {
+    let not_inside = || {
         ServiceError::invalid(
             "file_path",
             format!(
-                "{path:?} cannot be read under the project root {} ({e})",
+                "{path:?} is not a file or directory inside the project root {}; give a path of an \
+                 existing file inside it (relative to it, or absolute)",
                 root.display()
             ),
         )
-    })?;
+    };
+    let real = joined.canonicalize().map_err(|_| not_inside())?;
     if !real.starts_with(&root) {
+        return Err(not_inside());
+    }
+    let kind = std::fs::metadata(&real).map_err(|_| not_inside())?.file_type();
+    if !(kind.is_file() || kind.is_dir()) {
         return Err(ServiceError::invalid(
             "file_path",
             format!(
-                "{path:?} is outside the project root {}; only files inside it can be checked",
-                root.display()
+                "{path:?} is not a regular file or a directory (a FIFO, socket or device); \
+                 give a regular file"
             ),
         ));
     }
@@ -228,13 +240,42 @@ mod tests {
         let out = confine(&root, abs.to_str().unwrap())
             .unwrap_err()
             .to_string();
-        assert!(out.contains("outside the project root"), "{out}");
+        assert!(out.contains("not a file or directory inside the project root"), "{out}");
+        // Outside and missing read the same: no existence oracle.
+        let missing = dir.path().join("no-such-file.txt");
+        let gone = confine(&root, missing.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            out.replace(abs.to_str().unwrap(), "P"),
+            gone.replace(missing.to_str().unwrap(), "P")
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link")).unwrap();
             let link = confine(&root, "link").unwrap_err().to_string();
-            assert!(link.contains("outside the project root"), "{link}");
+            assert!(link.contains("not a file or directory inside"), "{link}");
+            std::os::unix::fs::symlink(&missing, root.join("dangling")).unwrap();
+            let dangling = confine(&root, "dangling").unwrap_err().to_string();
+            assert_eq!(
+                link.replace("\"link\"", "P"),
+                dangling.replace("\"dangling\"", "P")
+            );
         }
         assert!(confine(&root, "missing.py").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_before_it_is_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("audits.csv");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = confine(dir.path(), "audits.csv").unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
     }
 }

@@ -39,8 +39,13 @@ pub async fn recommend_fix(
     } else {
         find_similar_patterns(memory, project, request).await?
     };
+    // Checked when the file is a regular file inside the root; outside and
+    // missing files alike are not checked (the answer reveals nothing).
+    let inside = |root: &Path, path: &str| {
+        guardian::confine(root, path).is_ok_and(|real| real.is_file())
+    };
     let guardian = match (&resolved.file_path, project_root) {
-        (Some(path), Some(root)) if root.join(path).is_file() => Some(
+        (Some(path), Some(root)) if inside(root, path) => Some(
             guardian::check_rules(
                 memory.store().as_ref(),
                 project,
