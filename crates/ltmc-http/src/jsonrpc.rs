@@ -6,8 +6,12 @@
 //! a malformed request (-32600), an unknown method (-32601), `tools/call`
 //! without a tool name (-32602). A tool that fails, including an unknown tool
 //! name, answers a normal result `{"success": false, "error": ...}`, as over
-//! MCP. Batches and notifications follow the JSON-RPC 2.0 specification.
-//! Not here: MCP sessions (that is `/mcp`).
+//! MCP. Batches and notifications follow the JSON-RPC 2.0 specification,
+//! within two limits against amplification (a small request asking for a
+//! huge reply): a batch holds at most [`MAX_BATCH`] requests (a longer one is
+//! refused whole, -32600), and the replies of one POST stop at
+//! [`MAX_REPLY_BYTES`]: the requests past it are not run and each gets a
+//! -32000 error saying so. Not here: MCP sessions (that is `/mcp`).
 
 use crate::AppState;
 use axum::Json;
@@ -22,6 +26,13 @@ const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
 const METHOD_NOT_FOUND: i64 = -32601;
 const INVALID_PARAMS: i64 = -32602;
+/// Implementation-defined server error: the reply limit was reached.
+const REPLY_TOO_LARGE: i64 = -32000;
+
+/// The most requests one batch may hold.
+pub const MAX_BATCH: usize = 64;
+/// The most bytes of JSON the replies of one POST may add up to.
+pub const MAX_REPLY_BYTES: usize = 16 * 1024 * 1024;
 
 struct RpcError {
     code: i64,
@@ -56,10 +67,43 @@ pub(crate) async fn handle(State(state): State<AppState>, body: Bytes) -> Respon
             RpcError::new(INVALID_REQUEST, "invalid request: an empty batch").reply(&Value::Null),
         )
         .into_response(),
+        Value::Array(batch) if batch.len() > MAX_BATCH => Json(
+            RpcError::new(
+                INVALID_REQUEST,
+                format!(
+                    "invalid request: a batch of {} requests; a batch holds at most {MAX_BATCH}, \
+                     send the rest in further batches",
+                    batch.len()
+                ),
+            )
+            .reply(&Value::Null),
+        )
+        .into_response(),
         Value::Array(batch) => {
             let mut replies = Vec::with_capacity(batch.len());
+            let mut size = 0usize;
             for message in batch {
-                replies.extend(handle_one(&state.tools, message).await);
+                if size > MAX_REPLY_BYTES {
+                    // Not run: its reply would go past the limit.
+                    let id = message.get("id").cloned();
+                    if let Some(id) = id {
+                        replies.push(
+                            RpcError::new(
+                                REPLY_TOO_LARGE,
+                                format!(
+                                    "not run: the replies of this batch passed {MAX_REPLY_BYTES} bytes; \
+                                     ask for fewer or smaller results, or send it again alone"
+                                ),
+                            )
+                            .reply(&id),
+                        );
+                    }
+                    continue;
+                }
+                if let Some(reply) = handle_one(&state.tools, message).await {
+                    size += reply_size(&reply);
+                    replies.push(reply);
+                }
             }
             if replies.is_empty() {
                 StatusCode::NO_CONTENT.into_response()
@@ -72,6 +116,11 @@ pub(crate) async fn handle(State(state): State<AppState>, body: Bytes) -> Respon
             None => StatusCode::NO_CONTENT.into_response(),
         },
     }
+}
+
+/// The bytes a reply adds to the answer.
+fn reply_size(reply: &Value) -> usize {
+    serde_json::to_vec(reply).map_or(0, |bytes| bytes.len())
 }
 
 /// One request's reply; `None` for a notification (a request without `id`).

@@ -18,6 +18,7 @@ mod rest;
 mod routes;
 
 pub use config::{DEFAULT_ADDRESS, DEFAULT_MAX_BODY_BYTES, HttpConfig, HttpError};
+pub use jsonrpc::{MAX_BATCH, MAX_REPLY_BYTES};
 pub use ltmc_mcp::McpShutdown;
 
 use axum::Router;
