@@ -1,7 +1,8 @@
 //! The registry: the only list of tools. One line per tool, in the order
 //! clients see them (the LTMC contract's, then the fix-pattern tools'); the
 //! directory of a tool's file is its group. Adding a tool is one new file
-//! under `tools/<group>/` plus one line here.
+//! under `tools/<group>/` plus one line here (`file::Tool => ToolOutput`: the
+//! tool type and its output type, both re-exported from the crate root).
 //!
 //! Not here: what a tool does (its own file) or how calls are dispatched
 //! (`registry.rs`).
@@ -32,22 +33,22 @@ crate::registry::registry! {
         analyze_code_patterns::AnalyzeCodePatterns,
     }
     patterns {
-        upsert_file_audit::UpsertFileAudit,
-        list_file_audits::ListFileAudits,
-        import_file_audits::ImportFileAudits,
-        extract_pattern::ExtractPattern,
-        review_pattern::ReviewPattern,
-        get_pattern::GetPattern,
-        list_patterns::ListPatterns,
-        link_patterns::LinkPatterns,
-        get_related_patterns::GetRelatedPatterns,
-        find_similar_patterns::FindSimilarPatterns,
-        recommend_fix::RecommendFix,
-        record_pattern_outcome::RecordPatternOutcome,
-        add_guardian_rule::AddGuardianRule,
-        list_guardian_rules::ListGuardianRules,
-        set_guardian_rule_active::SetGuardianRuleActive,
-        check_guardian_rules::CheckGuardianRules,
-        pattern_insights::PatternInsights,
+        upsert_file_audit::UpsertFileAudit => UpsertFileAuditOutput,
+        list_file_audits::ListFileAudits => ListFileAuditsOutput,
+        import_file_audits::ImportFileAudits => ImportFileAuditsOutput,
+        extract_pattern::ExtractPattern => ExtractPatternOutput,
+        review_pattern::ReviewPattern => ReviewPatternOutput,
+        get_pattern::GetPattern => GetPatternOutput,
+        list_patterns::ListPatterns => ListPatternsOutput,
+        link_patterns::LinkPatterns => LinkPatternsOutput,
+        get_related_patterns::GetRelatedPatterns => GetRelatedPatternsOutput,
+        find_similar_patterns::FindSimilarPatterns => FindSimilarOutput,
+        recommend_fix::RecommendFix => RecommendFixOutput,
+        record_pattern_outcome::RecordPatternOutcome => RecordPatternOutcomeOutput,
+        add_guardian_rule::AddGuardianRule => AddGuardianRuleOutput,
+        list_guardian_rules::ListGuardianRules => ListGuardianRulesOutput,
+        set_guardian_rule_active::SetGuardianRuleActive => SetGuardianRuleActiveOutput,
+        check_guardian_rules::CheckGuardianRules => CheckGuardianRulesOutput,
+        pattern_insights::PatternInsights => PatternInsightsOutput,
     }
 }
