@@ -116,19 +116,6 @@ pub(crate) fn said(message: &str) -> Vec<String> {
     vec![message.to_owned()]
 }
 
-/// One line per item of the array `field`, or `empty`.
-pub(crate) fn list(
-    value: &Value,
-    field: &str,
-    empty: &str,
-    line: impl Fn(&Value) -> String,
-) -> Vec<String> {
-    match value[field].as_array() {
-        Some(items) if !items.is_empty() => items.iter().map(line).collect(),
-        _ => vec![empty.to_owned()],
-    }
-}
-
 /// The whole answer, pretty-printed (keys sorted, as the JSON object has them).
 pub(crate) fn pretty<O: serde::Serialize>(output: &O) -> Vec<String> {
     let value = serde_json::to_value(output).unwrap_or_default();
