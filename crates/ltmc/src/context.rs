@@ -85,9 +85,10 @@ impl Context {
     pub fn embedder(&self) -> Result<Arc<dyn Embedder>> {
         match std::env::var(EMBEDDER_ENV).ok().as_deref() {
             None | Some("" | "minilm") => {
+                // Loaded on the first text embedded: keyword search, lists,
+                // deletes and doctor never fetch or load the model.
                 let models = ltmc_embed::ModelStore::new(self.model_dir.clone());
-                let dir = models.ensure()?;
-                Ok(Arc::new(ltmc_embed::BertEmbedder::load(&dir)?))
+                Ok(Arc::new(ltmc_embed::LazyEmbedder::new(models)))
             }
             Some(spec) if spec.starts_with("hash") => {
                 let dim = match spec.strip_prefix("hash:") {

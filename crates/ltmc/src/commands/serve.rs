@@ -36,6 +36,15 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     let memory = ctx.memory(true)?;
+    // The model loads on first use; a server loads it now, in the
+    // background, so that the first call that embeds does not wait for it
+    // (a failure is reported by that call).
+    let embedder = std::sync::Arc::clone(memory.embedder());
+    std::thread::spawn(move || {
+        if let Err(e) = embedder.embed(&["warm-up"]) {
+            tracing::warn!("the model could not be loaded yet: {e}");
+        }
+    });
     let tools = Tools::new(memory, ctx.project.clone(), llm)
         .with_project_root(Some(ctx.project_root.clone()))
         .with_groups(groups);

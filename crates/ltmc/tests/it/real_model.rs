@@ -2,7 +2,7 @@
 //! files into one data dir at once, and a 20,000-character text without
 //! punctuation found by a phrase from its last paragraph.
 
-use crate::support::{Ltmc, path_str};
+use crate::support::{Ltmc, Run, path_str};
 use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::{BertEmbedder, ModelStore};
 use ltmc_service::{Memory, SearchMode, SearchRequest};
@@ -257,4 +257,44 @@ async fn hybrid_finds_an_exact_function_name_that_vector_search_misses() {
     );
     let keyword = top_files(&memory, query, SearchMode::Keyword, 1).await;
     assert!(keyword[0].ends_with(target), "{keyword:?}");
+}
+
+/// Commands that embed nothing do not fetch or load the model: with the
+/// model folder blocked (a file where it would be), keyword search, listing
+/// and doctor work on a store the real model wrote; a search by meaning then
+/// fails with the model error and its hint.
+#[test]
+fn commands_that_embed_nothing_never_load_the_model() {
+    let ltmc = Ltmc::new(false);
+    let note = ltmc.file(
+        "pool.md",
+        "The connection pool ran dry at peak because every request held a session.",
+    );
+    ltmc.run(&["store", path_str(&note)]).ok();
+    let blocked = ltmc.file("models", "not a folder").join("all-MiniLM-L6-v2");
+    let without_model = |args: &[&str]| {
+        Run::from(
+            ltmc.command()
+                .arg("--model-dir")
+                .arg(&blocked)
+                .args(args)
+                .output()
+                .unwrap(),
+        )
+    };
+    let found = without_model(&["--json", "search", "--mode", "keyword", "connection pool"])
+        .ok()
+        .json();
+    let first = found["results"][0]["file_name"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(first.ends_with("pool.md"), "{found}");
+    without_model(&["--json", "audit", "list"]).ok();
+    without_model(&["--json", "todo", "list"]).ok();
+    // Doctor checks the model's files (and says they are missing) without
+    // loading it, and runs every other check.
+    let doctor = without_model(&["doctor"]);
+    assert!(doctor.stdout.contains("FAIL model"), "{doctor:?}");
+    assert!(doctor.stdout.contains("ok   index"), "{doctor:?}");
+    without_model(&["search", "sessions held at peak"]).fails_with("model");
 }

@@ -1,0 +1,112 @@
+//! [`LazyEmbedder`]: the default model, fetched and loaded on the first call
+//! that embeds, not when a command starts. Commands that embed nothing
+//! (keyword search, listing, deleting, audits, doctor) then neither fetch the
+//! ~90 MB model on a fresh machine nor spend the second loading it takes.
+//!
+//! Its id and dimension are the default model's, known without the files
+//! (a store records them at open); the loaded model must agree, else the
+//! first embed fails with a corrupt-model error. A failed load is not kept:
+//! the next call tries again. Not the model itself (`bert.rs`) nor its cache
+//! (`provision.rs`).
+
+use crate::provision::{DEFAULT_MODEL_ID, ModelStore, load_default};
+use crate::{BertEmbedder, EmbedError, Embedder};
+use std::sync::{Arc, Mutex};
+
+/// all-MiniLM-L6-v2's vector length.
+pub const DEFAULT_DIMENSION: usize = 384;
+
+/// The default model, loaded on first use.
+pub struct LazyEmbedder {
+    store: ModelStore,
+    loaded: Mutex<Option<Arc<BertEmbedder>>>,
+}
+
+impl LazyEmbedder {
+    pub fn new(store: ModelStore) -> Self {
+        Self {
+            store,
+            loaded: Mutex::new(None),
+        }
+    }
+
+    /// The model, fetched and loaded if this is the first call.
+    pub fn model(&self) -> Result<Arc<BertEmbedder>, EmbedError> {
+        // A poisoned lock only means a load panicked; the slot is still sound.
+        let mut slot = self
+            .loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(model) = slot.as_ref() {
+            return Ok(Arc::clone(model));
+        }
+        let model = load_default(&self.store)?;
+        if model.dimension() != DEFAULT_DIMENSION || model.model_id() != DEFAULT_MODEL_ID {
+            return Err(EmbedError::ModelCorrupt {
+                path: self.store.dir().to_path_buf(),
+                reason: format!(
+                    "the model is {} with {} dimensions, not {DEFAULT_MODEL_ID} with {DEFAULT_DIMENSION}",
+                    model.model_id(),
+                    model.dimension()
+                ),
+                hint: "delete the model folder; ltmc fetches the model again on first use".into(),
+            });
+        }
+        let model = Arc::new(model);
+        *slot = Some(Arc::clone(&model));
+        Ok(model)
+    }
+
+    /// Whether the model has been loaded by this process.
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some()
+    }
+}
+
+impl Embedder for LazyEmbedder {
+    fn model_id(&self) -> &str {
+        DEFAULT_MODEL_ID
+    }
+
+    fn dimension(&self) -> usize {
+        DEFAULT_DIMENSION
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.model()?.embed(texts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_is_fetched_until_a_text_is_embedded() {
+        // A model folder that cannot exist (a file is in the way): any fetch
+        // or load fails, so passing calls prove none was attempted.
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("models");
+        std::fs::write(&blocker, b"not a folder").unwrap();
+        let lazy = LazyEmbedder::new(ModelStore::new(blocker.join("all-MiniLM-L6-v2")));
+        assert_eq!(lazy.model_id(), DEFAULT_MODEL_ID);
+        assert_eq!(lazy.dimension(), DEFAULT_DIMENSION);
+        assert!(lazy.embed(&[]).unwrap().is_empty());
+        assert!(!lazy.is_loaded());
+        let err = lazy.embed(&["now it must load"]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                EmbedError::ModelMissing { .. } | EmbedError::ModelCorrupt { .. }
+            ),
+            "{err}"
+        );
+        assert!(!lazy.is_loaded(), "a failed load is not kept");
+    }
+}
