@@ -28,5 +28,10 @@ pub use registry::{
     REGISTRY, Tool, ToolEntry, ToolGroup, ToolOutcome, ToolSpec, Tools, answer, entry, run,
     run_json,
 };
+pub use shared::chat::MessageView;
+pub use shared::code::AttemptView;
 pub use shared::fix::{Query, Scored};
+pub use shared::graph::EdgeView;
+pub use shared::memory::{ChatHit, ChunkHit, TopDocument};
+pub use shared::todo::TodoView;
 pub use tools::*;

@@ -116,14 +116,15 @@ fn to_value<T: Tool>(output: &T::Output) -> Result<Value, ToolError> {
     })
 }
 
-/// Lists the tools: `registry! { ltmc { file::Type, ... } patterns { ... } }`
-/// declares the modules `tools::ltmc::file`, re-exports each type and builds
-/// [`REGISTRY`] in that order. A tool whose `GROUP` disagrees with its
-/// directory does not compile.
+/// Lists the tools: `registry! { ltmc { file::Type => TypeOutput, ... }
+/// patterns { ... } }` declares the modules `tools::ltmc::file`, re-exports
+/// each tool type and its output type (checked to be the tool's `Output`)
+/// and builds [`REGISTRY`] in that order. A tool whose `GROUP` disagrees with
+/// its directory does not compile.
 macro_rules! registry {
     (
-        ltmc { $($lm:ident :: $lt:ident),* $(,)? }
-        patterns { $($pm:ident :: $pt:ident),* $(,)? }
+        ltmc { $($lm:ident :: $lt:ident $(=> $lo:ident)?),* $(,)? }
+        patterns { $($pm:ident :: $pt:ident $(=> $po:ident)?),* $(,)? }
     ) => {
         /// The tools of the LTMC contract (SPEC section 4).
         pub mod ltmc {
@@ -135,6 +136,12 @@ macro_rules! registry {
         }
         $(pub use ltmc::$lm::$lt;)*
         $(pub use patterns::$pm::$pt;)*
+        $($(pub use ltmc::$lm::$lo;)?)*
+        $($(pub use patterns::$pm::$po;)?)*
+
+        // The output type listed is the tool's own.
+        $($(const _: fn(<ltmc::$lm::$lt as $crate::Tool>::Output) -> ltmc::$lm::$lo = |o| o;)?)*
+        $($(const _: fn(<patterns::$pm::$pt as $crate::Tool>::Output) -> patterns::$pm::$po = |o| o;)?)*
 
         /// Every tool, in the order clients see them.
         pub static REGISTRY: &[$crate::ToolEntry] = &[

@@ -6,10 +6,11 @@
 //! retrieval tools (`memory_tools.rs`).
 //!
 //! (Moved out of the per-tool files: only what more than one tool uses or what
-//! shapes a shared answer.)
+//! shapes a shared answer: [`MessageView`].)
 
-use ltmc_core::ChatMessage;
-use serde_json::{Value, json};
+use ltmc_core::{ChatMessage, MessageId};
+use serde::Serialize;
+use serde_json::Value;
 
 /// How many of the most used chunks the statistics list.
 pub(crate) const MOST_USED_CHUNKS: usize = 10;
@@ -18,17 +19,34 @@ pub(crate) fn optional(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-pub(crate) fn message_json(m: &ChatMessage) -> Value {
-    json!({
-        "message_id": m.id,
-        "conversation_id": m.conversation_id,
-        "role": m.role,
-        "content": m.content,
-        "agent_name": m.agent_name,
-        "source_tool": m.source_tool,
-        "metadata": m.metadata,
-        "timestamp": m.timestamp,
-    })
+/// A logged chat message as the chat tools answer it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    pub message_id: MessageId,
+    pub conversation_id: String,
+    pub role: String,
+    pub content: String,
+    pub agent_name: Option<String>,
+    pub source_tool: Option<String>,
+    /// Free-form, as logged.
+    pub metadata: Value,
+    /// UTC, RFC 3339.
+    pub timestamp: String,
+}
+
+impl From<&ChatMessage> for MessageView {
+    fn from(m: &ChatMessage) -> Self {
+        Self {
+            message_id: m.id,
+            conversation_id: m.conversation_id.clone(),
+            role: m.role.clone(),
+            content: m.content.clone(),
+            agent_name: m.agent_name.clone(),
+            source_tool: m.source_tool.clone(),
+            metadata: m.metadata.clone(),
+            timestamp: m.timestamp.clone(),
+        }
+    }
 }
 
 pub(crate) const IDS_HINT: &str = "message ids come from log_chat, retrieve_memory or ask_with_context; chunk ids from retrieve_memory or retrieve_by_type";

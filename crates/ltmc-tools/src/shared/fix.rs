@@ -9,14 +9,13 @@
 
 use crate::error::ToolError;
 use crate::shapes::TextList;
+use ltmc_core::fix::parse_workflows;
 use ltmc_core::fix::{Confidence, ProblemType, Severity};
-use ltmc_core::fix::{FixPattern, GuardianRule, parse_workflows};
 use ltmc_core::{AuditId, PatternId};
 use ltmc_service::ServiceError;
 use ltmc_service::fix::calibrated::CalibrationUsed;
 use ltmc_service::fix::patterns::{Resolved, ScoredPattern};
 use serde::Serialize;
-use serde_json::{Value, json};
 
 pub(crate) fn err(e: ltmc_core::CoreError) -> ToolError {
     ToolError::from(ServiceError::from(e))
@@ -32,26 +31,6 @@ pub(crate) fn pattern_not_found(e: ServiceError) -> ToolError {
 
 pub(crate) fn audit_not_found(e: ServiceError) -> ToolError {
     ToolError::not_found("file_audit_id", "list_file_audits shows the ids")(e)
-}
-
-/// A pattern in a listing: what a reviewer scans.
-pub(crate) fn pattern_summary(p: &FixPattern) -> Value {
-    json!({
-        "id": p.id,
-        "title": p.title,
-        "problem_type": p.problem_type,
-        "code_type": p.code_type,
-        "severity": p.severity,
-        "layers": p.layers,
-        "workflows": p.workflows,
-        "file_types": p.file_types,
-        "tags": p.tags,
-        "reviewed": p.reviewed,
-        "applied_count": p.applied_count,
-        "success_rate": p.success_rate,
-        "avg_time_saved": p.avg_time_saved,
-        "created_at": p.created_at,
-    })
 }
 
 /// A ranked pattern as `find_similar_patterns` and `recommend_fix` show it.
@@ -138,8 +117,4 @@ impl From<&Resolved> for Query {
             file_extension: r.context.file_extension.clone(),
         }
     }
-}
-
-pub(crate) fn rule_json(r: &GuardianRule) -> Value {
-    serde_json::to_value(r).unwrap_or(Value::Null)
 }

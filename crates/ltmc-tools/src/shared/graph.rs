@@ -7,38 +7,52 @@
 //! stored resource id is given). Not here: similarity or term logic.
 //!
 //! (Moved out of the per-tool files: only what more than one tool uses or what
-//! shapes a shared answer.)
+//! shapes a shared answer: [`EdgeView`].)
 
 use crate::Tools;
 use crate::error::ToolError;
-use ltmc_core::{Edge, ResourceId};
-use serde_json::{Value, json};
+use ltmc_core::{Edge, EdgeId, ResourceId};
+use serde::Serialize;
+use serde_json::Value;
 
-pub(crate) fn edge_json(e: &Edge) -> Value {
-    json!({
-        "source_id": e.source,
-        "target_id": e.target,
-        "relationship_type": e.relation,
-        "properties": e.properties,
-        "created_at": e.created_at,
-        "edge_id": e.id,
-    })
+/// A relationship of the graph as the graph tools answer it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EdgeView {
+    pub source_id: String,
+    pub target_id: String,
+    pub relationship_type: String,
+    /// Free-form, as stored with the edge.
+    pub properties: Value,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    pub edge_id: EdgeId,
 }
 
+impl From<&Edge> for EdgeView {
+    fn from(e: &Edge) -> Self {
+        Self {
+            source_id: e.source.clone(),
+            target_id: e.target.clone(),
+            relationship_type: e.relation.clone(),
+            properties: e.properties.clone(),
+            created_at: e.created_at.clone(),
+            edge_id: e.id,
+        }
+    }
+}
+
+/// The relationships of a node (of one relation, when given).
 pub(crate) async fn relationships(
     tools: &Tools,
     node: &str,
     relation: Option<&str>,
-) -> Result<Value, ToolError> {
+) -> Result<Vec<EdgeView>, ToolError> {
     let edges = tools
         .memory
         .store()
         .edges_of(&tools.project, node, relation)
         .await?;
-    Ok(json!({
-        "count": edges.len(),
-        "relationships": edges.iter().map(edge_json).collect::<Vec<_>>(),
-    }))
+    Ok(edges.iter().map(EdgeView::from).collect())
 }
 
 /// The content of a document given only by the id of a stored resource.

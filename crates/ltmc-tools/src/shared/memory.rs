@@ -7,14 +7,15 @@
 //! the message. Not here: search itself, chunking, the LLM client.
 //!
 //! (Moved out of the per-tool files: only what more than one tool uses or what
-//! shapes a shared answer.)
+//! shapes a shared answer: [`ChunkHit`], [`TopDocument`], [`ChatHit`].)
 
 use crate::Tools;
 use crate::error::ToolError;
 use ltmc_core::{ChatMessage, ChunkId, MessageId, NewChatMessage, ResourceId};
 use ltmc_service::text::{shared_terms, terms};
 use ltmc_service::{MAX_TOP_K, SearchHit, SearchMode, SearchRequest};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::HashSet;
 
 /// Hybrid search over every document type (code attempts excluded).
@@ -36,16 +37,59 @@ pub(crate) async fn search(
         .await?)
 }
 
-pub(crate) fn chunk_json(hit: &SearchHit) -> Value {
-    json!({
-        "chunk_id": hit.chunk.id,
-        "resource_id": hit.chunk.resource_id,
-        "file_name": hit.file_name,
-        "resource_type": hit.resource_type,
-        "score": hit.score,
-        "similarity": hit.similarity,
-        "keyword_score": hit.keyword_score,
-    })
+/// A retrieved chunk as the retrieval tools answer it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChunkHit {
+    pub chunk_id: ChunkId,
+    pub resource_id: ResourceId,
+    pub file_name: String,
+    pub resource_type: String,
+    /// The hybrid ranking score, higher is better.
+    pub score: f32,
+    /// Cosine similarity to the query; null when not among the vector candidates.
+    pub similarity: Option<f32>,
+    /// BM25 score; null when no keyword matched.
+    pub keyword_score: Option<f32>,
+}
+
+impl From<&SearchHit> for ChunkHit {
+    fn from(hit: &SearchHit) -> Self {
+        Self {
+            chunk_id: hit.chunk.id,
+            resource_id: hit.chunk.resource_id,
+            file_name: hit.file_name.clone(),
+            resource_type: hit.resource_type.clone(),
+            score: hit.score,
+            similarity: hit.similarity,
+            keyword_score: hit.keyword_score,
+        }
+    }
+}
+
+/// A document behind retrieved chunks, with its best chunk's score.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopDocument {
+    pub resource_id: ResourceId,
+    pub file_name: String,
+    pub resource_type: String,
+    /// The score of its best chunk.
+    pub score: f32,
+    /// Its chunks among the hits, in rank order.
+    pub chunk_ids: Vec<ChunkId>,
+}
+
+/// A chat message found for a query, through the chunk that led to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatHit {
+    pub message_id: MessageId,
+    pub conversation_id: String,
+    pub role: String,
+    pub content: String,
+    /// UTC, RFC 3339.
+    pub timestamp: String,
+    /// The share of the query terms the message contains.
+    pub score: f32,
+    pub via_chunk_id: ChunkId,
 }
 
 pub(crate) fn join_context(hits: &[SearchHit]) -> String {
@@ -85,44 +129,30 @@ pub(crate) async fn log(
 }
 
 /// The documents behind a list of chunk hits, in rank order.
-pub(crate) fn top_documents(hits: &[SearchHit]) -> Vec<Value> {
-    let mut seen: Vec<ResourceId> = Vec::new();
-    let mut documents: Vec<(ResourceId, Value, Vec<ChunkId>)> = Vec::new();
+pub(crate) fn top_documents(hits: &[SearchHit]) -> Vec<TopDocument> {
+    let mut documents: Vec<TopDocument> = Vec::new();
     for hit in hits {
         let id = hit.chunk.resource_id;
-        if let Some(i) = seen.iter().position(|s| *s == id) {
-            documents[i].2.push(hit.chunk.id);
+        if let Some(doc) = documents.iter_mut().find(|d| d.resource_id == id) {
+            doc.chunk_ids.push(hit.chunk.id);
         } else {
-            seen.push(id);
-            documents.push((
-                id,
-                json!({
-                    "resource_id": id,
-                    "file_name": hit.file_name,
-                    "resource_type": hit.resource_type,
-                    "score": hit.score,
-                }),
-                vec![hit.chunk.id],
-            ));
+            documents.push(TopDocument {
+                resource_id: id,
+                file_name: hit.file_name.clone(),
+                resource_type: hit.resource_type.clone(),
+                score: hit.score,
+                chunk_ids: vec![hit.chunk.id],
+            });
         }
     }
     documents
-        .into_iter()
-        .map(|(_, mut doc, chunks)| {
-            doc["chunk_ids"] = json!(chunks);
-            doc
-        })
-        .collect()
 }
 
-pub(crate) fn context_summary(hits: &[SearchHit], documents: &[Value]) -> String {
+pub(crate) fn context_summary(hits: &[SearchHit], documents: &[TopDocument]) -> String {
     if hits.is_empty() {
         return "no stored context matches the question".to_owned();
     }
-    let names: Vec<&str> = documents
-        .iter()
-        .filter_map(|d| d["file_name"].as_str())
-        .collect();
+    let names: Vec<&str> = documents.iter().map(|d| d.file_name.as_str()).collect();
     let shown = names.iter().take(5).copied().collect::<Vec<_>>().join(", ");
     let more = if names.len() > 5 {
         format!(" and {} more", names.len() - 5)
@@ -159,7 +189,7 @@ pub(crate) async fn chat_results(
     tools: &Tools,
     query: &str,
     top_k: usize,
-) -> Result<Vec<Value>, ToolError> {
+) -> Result<Vec<ChatHit>, ToolError> {
     let hits = search(tools, query, (top_k * 2).min(MAX_TOP_K), None).await?;
     let query_terms = terms(query);
     let mut seen: HashSet<MessageId> = HashSet::new();
@@ -185,16 +215,14 @@ pub(crate) async fn chat_results(
     found.truncate(top_k);
     Ok(found
         .into_iter()
-        .map(|(overlap, _, m, chunk)| {
-            json!({
-                "message_id": m.id,
-                "conversation_id": m.conversation_id,
-                "role": m.role,
-                "content": m.content,
-                "timestamp": m.timestamp,
-                "score": overlap,
-                "via_chunk_id": chunk,
-            })
+        .map(|(overlap, _, m, chunk)| ChatHit {
+            message_id: m.id,
+            conversation_id: m.conversation_id,
+            role: m.role,
+            content: m.content,
+            timestamp: m.timestamp,
+            score: overlap,
+            via_chunk_id: chunk,
         })
         .collect())
 }

@@ -4,19 +4,35 @@
 //! store call, shape. Not here: how todos are stored or searched.
 //!
 //! (Moved out of the per-tool files: only what more than one tool uses or what
-//! shapes a shared answer.)
+//! shapes a shared answer: [`TodoView`].)
 
-use ltmc_core::Todo;
-use serde_json::{Value, json};
+use ltmc_core::{Priority, Todo, TodoId};
+use serde::Serialize;
 
-pub(crate) fn todo_json(t: &Todo) -> Value {
-    json!({
-        "id": t.id,
-        "title": t.title,
-        "description": t.description,
-        "priority": t.priority,
-        "completed": t.completed,
-        "created_at": t.created_at,
-        "completed_at": t.completed_at,
-    })
+/// A todo as the todo tools answer it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TodoView {
+    pub id: TodoId,
+    pub title: String,
+    pub description: String,
+    pub priority: Priority,
+    pub completed: bool,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    /// Null until completed.
+    pub completed_at: Option<String>,
+}
+
+impl From<&Todo> for TodoView {
+    fn from(t: &Todo) -> Self {
+        Self {
+            id: t.id,
+            title: t.title.clone(),
+            description: t.description.clone(),
+            priority: t.priority,
+            completed: t.completed,
+            created_at: t.created_at.clone(),
+            completed_at: t.completed_at.clone(),
+        }
+    }
 }

@@ -5,7 +5,7 @@
 //!
 //! Not here: the tools (ltmc-tools), the use cases (ltmc-service `fix`).
 
-use super::call::{first_sentence, list, message, read_input, split, text};
+use super::call::{first_sentence, items, read_input, said, shown, split};
 use crate::context::Context;
 use clap::Subcommand;
 use ltmc_tools::{ImportFileAudits, ListFileAudits, UpsertFileAudit};
@@ -84,7 +84,7 @@ pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<ExitCod
                 json!({"file_path": file_path, "layer_number": layer,
                        "workflows": split(workflows.as_deref()), "technical_debt": debt,
                        "status": status, "notes": notes}),
-                message,
+                |v| said(&v.message),
             )
             .await
         }
@@ -108,14 +108,14 @@ pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<ExitCod
                 json!({"layer": layer, "workflow": workflow, "status": status,
                        "has_debt": has, "limit": limit}),
                 |v| {
-                    list(v, "audits", "no audits", |a| {
+                    items(&v.audits, "no audits", |a| {
                         format!(
                             "{:>4}  L{}  {:<11}  {:<40} {}",
-                            text(&a["id"]),
-                            text(&a["layer_number"]),
-                            text(&a["status"]),
-                            text(&a["file_path"]),
-                            first_sentence(&text(&a["technical_debt"]))
+                            a.id.to_string(),
+                            a.layer_number,
+                            shown(&a.status),
+                            a.file_path,
+                            first_sentence(a.technical_debt.as_deref().unwrap_or_default())
                         )
                     })
                 },
@@ -130,13 +130,9 @@ pub async fn run(ctx: &Context, command: AuditCommand) -> anyhow::Result<ExitCod
                     .filter(|e| e == "csv" || e == "json")
             });
             one::<ImportFileAudits>(ctx, json!({"content": content, "format": format}), |v| {
-                let mut lines = message(v);
-                for e in v["errors"].as_array().into_iter().flatten() {
-                    lines.push(format!(
-                        "  line {}: {}",
-                        text(&e["line"]),
-                        text(&e["error"])
-                    ));
+                let mut lines = said(&v.message);
+                for e in &v.errors {
+                    lines.push(format!("  line {}: {}", e.line, e.error));
                 }
                 lines
             })

@@ -96,27 +96,30 @@ pub(crate) fn text(v: &Value) -> String {
     }
 }
 
-/// One line per item of the array `field`, or `empty`.
-pub(crate) fn list(
-    value: &Value,
-    field: &str,
-    empty: &str,
-    line: impl Fn(&Value) -> String,
-) -> Vec<String> {
-    match value[field].as_array() {
-        Some(items) if !items.is_empty() => items.iter().map(line).collect(),
-        _ => vec![empty.to_owned()],
+/// A typed value as its JSON text shows it: enums by their wire names,
+/// numbers as JSON writes them (`1.0`, not `1`), options `None` as nothing.
+pub(crate) fn shown<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).map_or_else(|_| String::new(), |v| text(&v))
+}
+
+/// One line per item, or `empty`.
+pub(crate) fn items<T>(items: &[T], empty: &str, line: impl Fn(&T) -> String) -> Vec<String> {
+    if items.is_empty() {
+        vec![empty.to_owned()]
+    } else {
+        items.iter().map(line).collect()
     }
 }
 
-/// The answer's `message`.
-pub(crate) fn message(v: &Value) -> Vec<String> {
-    vec![text(&v["message"])]
+/// A typed answer's message, as its only line.
+pub(crate) fn said(message: &str) -> Vec<String> {
+    vec![message.to_owned()]
 }
 
-/// The whole answer, pretty-printed.
-pub(crate) fn pretty(v: &Value) -> Vec<String> {
-    vec![serde_json::to_string_pretty(v).unwrap_or_default()]
+/// The whole answer, pretty-printed (keys sorted, as the JSON object has them).
+pub(crate) fn pretty<O: serde::Serialize>(output: &O) -> Vec<String> {
+    let value = serde_json::to_value(output).unwrap_or_default();
+    vec![serde_json::to_string_pretty(&value).unwrap_or_default()]
 }
 
 /// A comma-separated flag as a list.

@@ -5,7 +5,7 @@
 //!
 //! Not here: the scan (ltmc-guard), the tools (ltmc-tools).
 
-use super::call::{list, message, text};
+use super::call::{items, said, shown};
 use crate::context::Context;
 use crate::failure::with_hint;
 use crate::output;
@@ -168,7 +168,7 @@ pub async fn run(ctx: &Context, command: GuardCommand) -> anyhow::Result<ExitCod
                 json!({"layer_number": layer, "rule_name": name, "rule_type": rule_type,
                        "rule_pattern": pattern, "severity": severity, "action_required": action,
                        "source_pattern_id": source_pattern}),
-                message,
+                |v| said(&v.message),
             )
             .await
         }
@@ -177,17 +177,17 @@ pub async fn run(ctx: &Context, command: GuardCommand) -> anyhow::Result<ExitCod
                 ctx,
                 json!({"layer": layer, "active": if inactive { Some(false) } else { None }}),
                 |v| {
-                    list(v, "rules", "no rules", |r| {
+                    items(&v.rules, "no rules", |r| {
                         format!(
                             "{:>4}  L{}  {:<11} {:<8} {:<6} {:>4} hits  {}{}",
-                            text(&r["id"]),
-                            text(&r["layer_number"]),
-                            text(&r["rule_type"]),
-                            text(&r["severity"]),
-                            if r["active"] == true { "active" } else { "off" },
-                            text(&r["hit_count"]),
-                            text(&r["rule_name"]),
-                            match r["inactive_reason"].as_str() {
+                            r.id.to_string(),
+                            r.layer_number,
+                            shown(&r.rule_type),
+                            shown(&r.severity),
+                            if r.active { "active" } else { "off" },
+                            r.hit_count.to_string(),
+                            r.rule_name,
+                            match &r.inactive_reason {
                                 Some(why) => format!("  ({why})"),
                                 None => String::new(),
                             }
@@ -198,14 +198,16 @@ pub async fn run(ctx: &Context, command: GuardCommand) -> anyhow::Result<ExitCod
             .await
         }
         GuardCommand::Enable { rule_id } => {
-            one::<SetGuardianRuleActive>(ctx, json!({"rule_id": rule_id, "active": true}), message)
-                .await
+            one::<SetGuardianRuleActive>(ctx, json!({"rule_id": rule_id, "active": true}), |v| {
+                said(&v.message)
+            })
+            .await
         }
         GuardCommand::Disable { rule_id, reason } => {
             one::<SetGuardianRuleActive>(
                 ctx,
                 json!({"rule_id": rule_id, "active": false, "reason": reason}),
-                message,
+                |v| said(&v.message),
             )
             .await
         }

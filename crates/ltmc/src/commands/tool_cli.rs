@@ -5,136 +5,133 @@
 //!
 //! Not here: the tools themselves (ltmc-service `tools/`).
 
-use super::call::{Options, list, one, pretty, text, tools};
+use super::call::{Options, items, one, pretty, said, shown, tools};
 use crate::cli_memory::{AttemptsCommand, ChatCommand, GraphCommand, TodoCommand, ToolCommand};
 use crate::context::Context;
 use crate::output;
 use anyhow::{Context as _, bail};
 use ltmc_tools::{
     AddTodo, AnalyzeCodePatterns, AutoLinkDocuments, CompleteTodo, GetCodePatterns,
-    GetContextLinksForMessage, GetContextUsageStatistics, GetMessagesForChunk, LinkResources,
-    ListTodos, LogChat, LogCodeAttempt, QueryGraph, SearchTodos, StoreContextLinks, Tool,
-    ToolEntry, Tools,
+    GetCodePatternsOutput, GetContextLinksForMessage, GetContextLinksForMessageOutput,
+    GetContextUsageStatistics, GetMessagesForChunk, GetMessagesForChunkOutput, LinkResources,
+    ListTodos, LogChat, LogCodeAttempt, QueryGraph, QueryGraphOutput, SearchTodos,
+    StoreContextLinks, TodoView, Tool, ToolEntry, Tools,
 };
 use serde_json::{Map, Value, json};
-use std::future::Future;
-use std::pin::Pin;
 use std::process::ExitCode;
 
-/// A renderer of a tool's answer for people.
-type Render = fn(&Value) -> Vec<String>;
-
-/// The runner of one tool type, its types erased so a `match` can pick one.
-type Go = for<'a> fn(&'a Context, Value, Render) -> LocalBoxFuture<'a>;
-
-type LocalBoxFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<ExitCode>> + 'a>>;
-
-/// One tool call of the CLI: the tool (by type), its arguments and how to print it.
-struct Call {
-    go: Go,
-    render: Render,
-    arguments: Value,
-}
-
-impl Call {
-    fn of<T: Tool<Output = Value>>(render: Render, arguments: Value) -> Self {
-        Self {
-            go: go::<T>,
-            render,
-            arguments,
-        }
-    }
-}
-
-fn go<T: Tool<Output = Value>>(
+/// Runs `T` with the configured language model and prints its answer:
+/// `--json` prints the answer object (or the error object), otherwise the
+/// lines `render` makes from the typed output.
+async fn go<T: Tool>(
     ctx: &Context,
+    render: fn(&T::Output) -> Vec<String>,
     arguments: Value,
-    render: Render,
-) -> LocalBoxFuture<'_> {
-    Box::pin(async move {
-        let options = Options {
-            llm: Context::llm()?,
-            json_errors: true,
-        };
-        one::<T>(ctx, arguments, options, render).await
-    })
-}
-
-/// Runs the call and prints its answer; a tool failure is an `error:` line
-/// and a non-zero exit, like any other CLI failure.
-async fn run(ctx: &Context, call: Call) -> anyhow::Result<ExitCode> {
-    (call.go)(ctx, call.arguments, call.render).await
+) -> anyhow::Result<ExitCode> {
+    let options = Options {
+        llm: Context::llm()?,
+        json_errors: true,
+    };
+    one::<T>(ctx, arguments, options, render).await
 }
 
 pub async fn chat(ctx: &Context, command: ChatCommand) -> anyhow::Result<ExitCode> {
-    let call = match command {
+    match command {
         ChatCommand::Log {
             content,
             conversation,
             role,
             agent,
             source_tool,
-        } => Call::of::<LogChat>(
-            message_or_pretty,
-            json!({"conversation_id": conversation, "role": role, "content": content,
+        } => {
+            go::<LogChat>(
+                ctx,
+                pretty,
+                json!({"conversation_id": conversation, "role": role, "content": content,
                    "agent_name": agent, "source_tool": source_tool}),
-        ),
+            )
+            .await
+        }
         ChatCommand::Link {
             message_id,
             chunk_ids,
-        } => Call::of::<StoreContextLinks>(
-            message_or_pretty,
-            json!({"message_id": message_id, "chunk_ids": chunk_ids}),
-        ),
+        } => {
+            go::<StoreContextLinks>(
+                ctx,
+                pretty,
+                json!({"message_id": message_id, "chunk_ids": chunk_ids}),
+            )
+            .await
+        }
         ChatCommand::Links { message_id } => {
-            Call::of::<GetContextLinksForMessage>(link_lines, json!({"message_id": message_id}))
+            go::<GetContextLinksForMessage>(ctx, link_lines, json!({"message_id": message_id}))
+                .await
         }
         ChatCommand::Messages { chunk_id } => {
-            Call::of::<GetMessagesForChunk>(message_lines, json!({"chunk_id": chunk_id}))
+            go::<GetMessagesForChunk>(ctx, message_lines, json!({"chunk_id": chunk_id})).await
         }
-        ChatCommand::Stats => Call::of::<GetContextUsageStatistics>(message_or_pretty, json!({})),
-    };
-    run(ctx, call).await
+        ChatCommand::Stats => go::<GetContextUsageStatistics>(ctx, pretty, json!({})).await,
+    }
 }
 
 pub async fn todo(ctx: &Context, command: TodoCommand) -> anyhow::Result<ExitCode> {
-    let call = match command {
+    match command {
         TodoCommand::Add {
             title,
             description,
             priority,
-        } => Call::of::<AddTodo>(
-            message_or_pretty,
-            json!({"title": title, "description": description, "priority": priority}),
-        ),
+        } => {
+            go::<AddTodo>(
+                ctx,
+                |v| said(&v.message),
+                json!({"title": title, "description": description, "priority": priority}),
+            )
+            .await
+        }
         TodoCommand::List { status, limit } => {
-            Call::of::<ListTodos>(todo_lines, json!({"status": status, "limit": limit}))
+            go::<ListTodos>(
+                ctx,
+                |v| todo_lines(&v.todos),
+                json!({"status": status, "limit": limit}),
+            )
+            .await
         }
         TodoCommand::Done { todo_id } => {
-            Call::of::<CompleteTodo>(message_or_pretty, json!({"todo_id": todo_id}))
+            go::<CompleteTodo>(ctx, |v| said(&v.message), json!({"todo_id": todo_id})).await
         }
-        TodoCommand::Search { query, limit } => Call::of::<SearchTodos>(
-            todo_lines,
-            json!({"query": query.join(" "), "limit": limit}),
-        ),
-    };
-    run(ctx, call).await
+        TodoCommand::Search { query, limit } => {
+            go::<SearchTodos>(
+                ctx,
+                |v| todo_lines(&v.todos),
+                json!({"query": query.join(" "), "limit": limit}),
+            )
+            .await
+        }
+    }
 }
 
 pub async fn graph(ctx: &Context, command: GraphCommand) -> anyhow::Result<ExitCode> {
-    let call = match command {
+    match command {
         GraphCommand::Link {
             source,
             target,
             relation,
-        } => Call::of::<LinkResources>(
-            message_or_pretty,
-            json!({"source_id": source, "target_id": target, "relation": relation}),
-        ),
-        GraphCommand::Query { entity, relation } => Call::of::<QueryGraph>(
-            edge_lines,
-            json!({"entity": entity, "relation_type": relation}),
-        ),
+        } => {
+            go::<LinkResources>(
+                ctx,
+                pretty,
+                json!({"source_id": source, "target_id": target, "relation": relation}),
+            )
+            .await
+        }
+        GraphCommand::Query { entity, relation } => {
+            go::<QueryGraph>(
+                ctx,
+                edge_lines,
+                json!({"entity": entity, "relation_type": relation}),
+            )
+            .await
+        }
         GraphCommand::AutoLink {
             resource_ids,
             limit,
@@ -145,14 +142,13 @@ pub async fn graph(ctx: &Context, command: GraphCommand) -> anyhow::Result<ExitC
             if let Some(threshold) = threshold {
                 arguments["threshold"] = json!(threshold);
             }
-            Call::of::<AutoLinkDocuments>(message_or_pretty, arguments)
+            go::<AutoLinkDocuments>(ctx, pretty, arguments).await
         }
-    };
-    run(ctx, call).await
+    }
 }
 
 pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result<ExitCode> {
-    let call = match command {
+    match command {
         AttemptsCommand::Log {
             prompt,
             code,
@@ -171,12 +167,14 @@ pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result
                 std::fs::read_to_string(&code)
                     .with_context(|| format!("cannot read the code file {}", code.display()))?
             };
-            Call::of::<LogCodeAttempt>(
-                message_or_pretty,
+            go::<LogCodeAttempt>(
+                ctx,
+                |v| said(&v.message),
                 json!({"input_prompt": prompt, "generated_code": generated_code, "result": result,
                        "function_name": function, "file_name": file, "module_name": module,
                        "execution_time_ms": time_ms, "error_message": error, "tags": tags}),
             )
+            .await
         }
         AttemptsCommand::Search {
             query,
@@ -185,23 +183,30 @@ pub async fn attempts(ctx: &Context, command: AttemptsCommand) -> anyhow::Result
             file,
             module,
             top_k,
-        } => Call::of::<GetCodePatterns>(
-            attempt_lines,
-            json!({"query": query.join(" "), "result_filter": result, "function_name": function,
+        } => {
+            go::<GetCodePatterns>(
+                ctx,
+                attempt_lines,
+                json!({"query": query.join(" "), "result_filter": result, "function_name": function,
                    "file_name": file, "module_name": module, "top_k": top_k}),
-        ),
+            )
+            .await
+        }
         AttemptsCommand::Analyze {
             function,
             file,
             module,
             days,
-        } => Call::of::<AnalyzeCodePatterns>(
-            pretty,
-            json!({"function_name": function, "file_name": file, "module_name": module,
+        } => {
+            go::<AnalyzeCodePatterns>(
+                ctx,
+                pretty,
+                json!({"function_name": function, "file_name": file, "module_name": module,
                    "time_range_days": days}),
-        ),
-    };
-    run(ctx, call).await
+            )
+            .await
+        }
+    }
 }
 
 pub async fn tool(ctx: &Context, command: ToolCommand) -> anyhow::Result<ExitCode> {
@@ -317,71 +322,61 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
 
-fn todo_lines(value: &Value) -> Vec<String> {
-    list(value, "todos", "no todos", |t| {
+fn todo_lines(todos: &[TodoView]) -> Vec<String> {
+    items(todos, "no todos", |t| {
         format!(
             "[{}] {:>4}  {:<6}  {}{}",
-            if t["completed"] == true { "x" } else { " " },
-            text(&t["id"]),
-            text(&t["priority"]),
-            text(&t["title"]),
-            match t["description"].as_str() {
-                Some(d) if !d.is_empty() => format!(" — {d}"),
-                _ => String::new(),
+            if t.completed { "x" } else { " " },
+            t.id.to_string(),
+            shown(&t.priority),
+            t.title,
+            if t.description.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", t.description)
             }
         )
     })
 }
 
-fn edge_lines(value: &Value) -> Vec<String> {
-    list(value, "relationships", "no relationships", |e| {
+fn edge_lines(v: &QueryGraphOutput) -> Vec<String> {
+    items(&v.relationships, "no relationships", |e| {
         format!(
             "{} -{}-> {}  {}",
-            text(&e["source_id"]),
-            text(&e["relationship_type"]),
-            text(&e["target_id"]),
-            e["properties"]
+            e.source_id, e.relationship_type, e.target_id, e.properties
         )
     })
 }
 
-fn link_lines(value: &Value) -> Vec<String> {
-    list(value, "links", "no links", |l| {
-        format!(
-            "message {} used chunk {}",
-            text(&l["message_id"]),
-            text(&l["chunk_id"])
-        )
+fn link_lines(v: &GetContextLinksForMessageOutput) -> Vec<String> {
+    items(&v.links, "no links", |l| {
+        format!("message {} used chunk {}", l.message_id, l.chunk_id)
     })
 }
 
-fn message_lines(value: &Value) -> Vec<String> {
-    list(value, "messages", "no messages", |m| {
+fn message_lines(v: &GetMessagesForChunkOutput) -> Vec<String> {
+    items(&v.messages, "no messages", |m| {
         format!(
             "{} {} [{}] {}: {}",
-            text(&m["timestamp"]),
-            text(&m["message_id"]),
-            text(&m["conversation_id"]),
-            text(&m["role"]),
-            text(&m["content"])
+            m.timestamp, m.message_id, m.conversation_id, m.role, m.content
         )
     })
 }
 
-fn attempt_lines(value: &Value) -> Vec<String> {
-    list(value, "patterns", "no attempts", |p| {
+fn attempt_lines(v: &GetCodePatternsOutput) -> Vec<String> {
+    items(&v.patterns, "no attempts", |p| {
         format!(
             "{:.3}  attempt {} {:<7} {} {}",
-            p["similarity"].as_f64().unwrap_or_default(),
-            text(&p["pattern_id"]),
-            text(&p["result"]),
-            text(&p["function_name"]),
-            text(&p["file_name"])
+            f64::from(p.similarity),
+            p.attempt.pattern_id,
+            shown(&p.attempt.result),
+            p.attempt.function_name.as_deref().unwrap_or_default(),
+            p.attempt.file_name.as_deref().unwrap_or_default()
         )
     })
 }
 
-/// The answer's message, or the whole answer when it has none.
+/// The generic `ltmc tool call`: the answer's message, or the whole answer.
 fn message_or_pretty(value: &Value) -> Vec<String> {
     match value.get("message").and_then(Value::as_str) {
         Some(message) => vec![message.to_owned()],

@@ -3,12 +3,11 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::{ToolError, non_empty};
-use crate::shared::todo::todo_json;
+use crate::shared::todo::TodoView;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::{NewTodo, Priority};
+use ltmc_core::{NewTodo, Priority, TodoId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 8. `add_todo`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -23,6 +22,14 @@ pub struct AddTodoArgs {
     pub priority: String,
 }
 
+/// The todo as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct AddTodoOutput {
+    pub todo_id: TodoId,
+    pub message: String,
+    pub todo: TodoView,
+}
+
 /// `add_todo`.
 pub struct AddTodo;
 
@@ -32,9 +39,9 @@ impl Tool for AddTodo {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = AddTodoArgs;
-    type Output = Value;
+    type Output = AddTodoOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<AddTodoOutput, ToolError> {
         let title = non_empty("title", &a.title, "give the todo a short title")?;
         let priority = Priority::parse(&a.priority)
             .map_err(|e| ToolError::from(ltmc_service::ServiceError::from(e)))?;
@@ -50,10 +57,10 @@ impl Tool for AddTodo {
                 },
             )
             .await?;
-        Ok(json!({
-            "todo_id": todo.id,
-            "message": format!("todo {} added: {}", todo.id, todo.title),
-            "todo": todo_json(&todo),
-        }))
+        Ok(AddTodoOutput {
+            todo_id: todo.id,
+            message: format!("todo {} added: {}", todo.id, todo.title),
+            todo: TodoView::from(&todo),
+        })
     }
 }

@@ -5,10 +5,9 @@
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::{AttemptFilter, present};
-use ltmc_service::attempts::analyze_attempts;
+use ltmc_service::attempts::{AttemptAnalysis, analyze_attempts};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 22. `analyze_code_patterns_tool`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -25,6 +24,26 @@ pub struct AnalyzeCodePatternsArgs {
     pub time_range_days: u32,
 }
 
+/// The filters an analysis applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalysisFilters {
+    pub function_name: Option<String>,
+    pub file_name: Option<String>,
+    pub module_name: Option<String>,
+}
+
+/// Success rates and trends of the attempts in the time range.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalyzeCodePatternsOutput {
+    /// Counts, success rate, average time and trends.
+    #[serde(flatten)]
+    pub analysis: AttemptAnalysis,
+    pub time_range_days: u32,
+    /// The start of the time range, UTC, RFC 3339.
+    pub since: String,
+    pub filters: AnalysisFilters,
+}
+
 /// `analyze_code_patterns_tool`.
 pub struct AnalyzeCodePatterns;
 
@@ -34,9 +53,9 @@ impl Tool for AnalyzeCodePatterns {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = AnalyzeCodePatternsArgs;
-    type Output = Value;
+    type Output = AnalyzeCodePatternsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<AnalyzeCodePatternsOutput, ToolError> {
         let filter = AttemptFilter {
             result: None,
             function_name: present(a.function_name),
@@ -44,18 +63,18 @@ impl Tool for AnalyzeCodePatterns {
             module_name: present(a.module_name),
             since: None,
         };
-        let filters = json!({
-            "function_name": filter.function_name,
-            "file_name": filter.file_name,
-            "module_name": filter.module_name,
-        });
+        let filters = AnalysisFilters {
+            function_name: filter.function_name.clone(),
+            file_name: filter.file_name.clone(),
+            module_name: filter.module_name.clone(),
+        };
         let (analysis, since) =
             analyze_attempts(&tools.memory, &tools.project, filter, a.time_range_days).await?;
-        let mut out = serde_json::to_value(&analysis)
-            .map_err(|e| ToolError::new(format!("could not encode the analysis: {e}")))?;
-        out["time_range_days"] = json!(a.time_range_days);
-        out["since"] = json!(since);
-        out["filters"] = filters;
-        Ok(out)
+        Ok(AnalyzeCodePatternsOutput {
+            analysis,
+            time_range_days: a.time_range_days,
+            since,
+            filters,
+        })
     }
 }

@@ -4,15 +4,17 @@
 
 use crate::error::{ToolError, non_empty};
 use crate::shared::memory::{
-    EXTRACTIVE_NOTE, chunk_json, context_summary, join_context, log, search, top_documents,
+    ChunkHit, EXTRACTIVE_NOTE, TopDocument, context_summary, join_context, log, search,
+    top_documents,
 };
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::MessageId;
 use ltmc_service::MAX_TOP_K;
 use ltmc_service::answer::extractive_answer;
 use ltmc_service::llm::ask_llm;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// 4. `ask_with_context`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -28,6 +30,37 @@ pub struct AskWithContextArgs {
     pub top_k: usize,
 }
 
+/// The answer, where it came from, and the context behind it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AskWithContextOutput {
+    pub query: String,
+    pub conversation_id: String,
+    /// The retrieved chunks' text, best first.
+    pub context: String,
+    /// How many passages from which documents.
+    pub context_summary: String,
+    pub answer: String,
+    /// llm, extractive or none.
+    pub answer_source: &'static str,
+    pub documents_used: usize,
+    pub chunks_used: usize,
+    pub top_documents: Vec<TopDocument>,
+    pub retrieved_chunks: Vec<ChunkHit>,
+    /// The question as logged.
+    pub question_message_id: MessageId,
+    /// The answer as logged.
+    pub answer_message_id: MessageId,
+    /// The language model that answered (only when one did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Why the language model did not answer (only when it failed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub llm_error: Option<String>,
+    /// Why the answer is extractive (only when no model is configured).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
+}
+
 /// `ask_with_context`.
 pub struct AskWithContext;
 
@@ -37,9 +70,9 @@ impl Tool for AskWithContext {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = AskWithContextArgs;
-    type Output = Value;
+    type Output = AskWithContextOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<AskWithContextOutput, ToolError> {
         let conversation_id = non_empty(
             "conversation_id",
             &a.conversation_id,
@@ -99,29 +132,22 @@ impl Tool for AskWithContext {
     )
     .await?;
         let documents = top_documents(&hits);
-        let mut out = json!({
-            "query": a.query,
-            "conversation_id": conversation_id,
-            "context": context,
-            "context_summary": context_summary(&hits, &documents),
-            "answer": answer,
-            "answer_source": answer_source,
-            "documents_used": documents.len(),
-            "chunks_used": hits.len(),
-            "top_documents": documents,
-            "retrieved_chunks": hits.iter().map(chunk_json).collect::<Vec<_>>(),
-            "question_message_id": question.id,
-            "answer_message_id": answer_message.id,
-        });
-        if let Some(model) = model {
-            out["model"] = json!(model);
-        }
-        if let Some(error) = llm_error {
-            out["llm_error"] = json!(error);
-        }
-        if let Some(note) = note {
-            out["note"] = json!(note);
-        }
-        Ok(out)
+        Ok(AskWithContextOutput {
+            query: a.query,
+            conversation_id: conversation_id.to_owned(),
+            context_summary: context_summary(&hits, &documents),
+            context,
+            answer,
+            answer_source,
+            documents_used: documents.len(),
+            chunks_used: hits.len(),
+            top_documents: documents,
+            retrieved_chunks: hits.iter().map(ChunkHit::from).collect(),
+            question_message_id: question.id,
+            answer_message_id: answer_message.id,
+            model,
+            llm_error,
+            note,
+        })
     }
 }

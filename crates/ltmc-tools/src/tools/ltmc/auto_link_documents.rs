@@ -7,10 +7,12 @@ use crate::error::ToolError;
 use crate::shared::graph::stored_content;
 use crate::shared::memory::name_field;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_service::linking::{AUTO_LINK_METHOD, AUTO_LINK_RELATION, LinkDocument, auto_link};
+use ltmc_service::linking::{
+    AUTO_LINK_METHOD, AUTO_LINK_RELATION, LinkDocument, ProposedLink, auto_link,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// 18. `auto_link_documents`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -23,6 +25,22 @@ pub struct AutoLinkArgs {
     pub threshold: f64,
 }
 
+/// What auto-linking found and stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct AutoLinkDocumentsOutput {
+    /// Edges that did not exist before.
+    pub links_created: usize,
+    /// Edges that existed and got fresh properties.
+    pub links_updated: usize,
+    pub documents_processed: usize,
+    /// The relation of the edges made.
+    pub relationship_type: &'static str,
+    pub method: &'static str,
+    pub threshold: f64,
+    /// The pairs found similar enough.
+    pub links: Vec<ProposedLink>,
+}
+
 /// `auto_link_documents`.
 pub struct AutoLinkDocuments;
 
@@ -32,9 +50,9 @@ impl Tool for AutoLinkDocuments {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = AutoLinkArgs;
-    type Output = Value;
+    type Output = AutoLinkDocumentsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<AutoLinkDocumentsOutput, ToolError> {
         let mut documents = Vec::with_capacity(a.documents.len());
         for (i, doc) in a.documents.iter().enumerate() {
             let Some(id) = name_field(doc, "id") else {
@@ -61,14 +79,14 @@ impl Tool for AutoLinkDocuments {
         #[allow(clippy::cast_possible_truncation)]
         let threshold = a.threshold as f32;
         let report = auto_link(&tools.memory, &tools.project, &documents, threshold).await?;
-        Ok(json!({
-            "links_created": report.links_created,
-            "links_updated": report.links_updated,
-            "documents_processed": report.documents_processed,
-            "relationship_type": AUTO_LINK_RELATION,
-            "method": AUTO_LINK_METHOD,
-            "threshold": a.threshold,
-            "links": report.links,
-        }))
+        Ok(AutoLinkDocumentsOutput {
+            links_created: report.links_created,
+            links_updated: report.links_updated,
+            documents_processed: report.documents_processed,
+            relationship_type: AUTO_LINK_RELATION,
+            method: AUTO_LINK_METHOD,
+            threshold: a.threshold,
+            links: report.links,
+        })
     }
 }

@@ -9,7 +9,7 @@ use crate::{Tool, ToolGroup, Tools};
 use ltmc_service::answer::{ContextDocument, pack_context};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// 6. `build_context`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -22,6 +22,21 @@ pub struct BuildContextArgs {
     pub max_tokens: usize,
 }
 
+/// The packed context and what went into it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildContextOutput {
+    pub context: String,
+    /// Estimated tokens of the context.
+    pub token_count: usize,
+    pub documents_processed: usize,
+    pub documents_skipped: usize,
+    /// Whether a document was cut to fit.
+    pub truncated: bool,
+    pub max_tokens: usize,
+    /// How tokens are estimated.
+    pub token_estimate: &'static str,
+}
+
 /// `build_context`.
 pub struct BuildContext;
 
@@ -31,9 +46,9 @@ impl Tool for BuildContext {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = BuildContextArgs;
-    type Output = Value;
+    type Output = BuildContextOutput;
 
-    async fn run(_tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(_tools: &Tools, a: Self::Args) -> Result<BuildContextOutput, ToolError> {
         let mut documents = Vec::with_capacity(a.documents.len());
         for (i, doc) in a.documents.iter().enumerate() {
             let ((Some(Value::String(content)), _)
@@ -52,14 +67,14 @@ impl Tool for BuildContext {
             });
         }
         let packed = pack_context(&documents, a.max_tokens);
-        Ok(json!({
-            "context": packed.context,
-            "token_count": packed.token_count,
-            "documents_processed": packed.documents_processed,
-            "documents_skipped": packed.documents_skipped,
-            "truncated": packed.truncated,
-            "max_tokens": a.max_tokens,
-            "token_estimate": "words × 4/3 or bytes / 4, whichever is larger",
-        }))
+        Ok(BuildContextOutput {
+            context: packed.context,
+            token_count: packed.token_count,
+            documents_processed: packed.documents_processed,
+            documents_skipped: packed.documents_skipped,
+            truncated: packed.truncated,
+            max_tokens: a.max_tokens,
+            token_estimate: "words × 4/3 or bytes / 4, whichever is larger",
+        })
     }
 }

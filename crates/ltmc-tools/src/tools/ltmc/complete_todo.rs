@@ -3,12 +3,11 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
-use crate::shared::todo::todo_json;
+use crate::shared::todo::TodoView;
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::TodoId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 10. `complete_todo`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -16,6 +15,14 @@ pub struct CompleteTodoArgs {
     /// Id of the todo (from add_todo or list_todos).
     #[schemars(range(min = 1))]
     pub todo_id: i64,
+}
+
+/// The todo, now completed.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompleteTodoOutput {
+    pub todo_id: TodoId,
+    pub message: String,
+    pub todo: TodoView,
 }
 
 /// `complete_todo`.
@@ -27,9 +34,9 @@ impl Tool for CompleteTodo {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = CompleteTodoArgs;
-    type Output = Value;
+    type Output = CompleteTodoOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<CompleteTodoOutput, ToolError> {
         let todo = tools
             .memory
             .store()
@@ -40,10 +47,10 @@ impl Tool for CompleteTodo {
                 "todo_id",
                 "list_todos shows the ids of the todos",
             ))?;
-        Ok(json!({
-            "todo_id": todo.id,
-            "message": format!("todo {} completed: {}", todo.id, todo.title),
-            "todo": todo_json(&todo),
-        }))
+        Ok(CompleteTodoOutput {
+            todo_id: todo.id,
+            message: format!("todo {} completed: {}", todo.id, todo.title),
+            todo: TodoView::from(&todo),
+        })
     }
 }

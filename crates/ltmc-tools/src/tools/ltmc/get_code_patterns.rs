@@ -3,14 +3,13 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
-use crate::shared::code::{pattern_json, result_of};
+use crate::shared::code::{AttemptView, result_of};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::{AttemptFilter, present};
 use ltmc_service::MAX_TOP_K;
 use ltmc_service::attempts::find_attempts;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 21. `get_code_patterns`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -32,6 +31,24 @@ pub struct GetCodePatternsArgs {
     pub top_k: usize,
 }
 
+/// A code attempt found for the query.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoundAttempt {
+    #[serde(flatten)]
+    pub attempt: AttemptView,
+    /// Cosine similarity to the query.
+    pub similarity: f32,
+}
+
+/// The attempts most similar to the query.
+#[derive(Debug, Clone, Serialize)]
+pub struct GetCodePatternsOutput {
+    pub query: String,
+    /// How many.
+    pub count: usize,
+    pub patterns: Vec<FoundAttempt>,
+}
+
 /// `get_code_patterns`.
 pub struct GetCodePatterns;
 
@@ -41,9 +58,9 @@ impl Tool for GetCodePatterns {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = GetCodePatternsArgs;
-    type Output = Value;
+    type Output = GetCodePatternsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<GetCodePatternsOutput, ToolError> {
         let filter = AttemptFilter {
             result: a
                 .result_filter
@@ -57,18 +74,17 @@ impl Tool for GetCodePatterns {
         };
         let found =
             find_attempts(&tools.memory, &tools.project, &a.query, &filter, a.top_k).await?;
-        let patterns: Vec<Value> = found
+        let patterns: Vec<FoundAttempt> = found
             .iter()
-            .map(|(attempt, similarity)| {
-                let mut p = pattern_json(attempt);
-                p["similarity"] = json!(similarity);
-                p
+            .map(|(attempt, similarity)| FoundAttempt {
+                attempt: AttemptView::from(attempt),
+                similarity: *similarity,
             })
             .collect();
-        Ok(json!({
-            "query": a.query,
-            "count": patterns.len(),
-            "patterns": patterns,
-        }))
+        Ok(GetCodePatternsOutput {
+            query: a.query,
+            count: patterns.len(),
+            patterns,
+        })
     }
 }

@@ -5,10 +5,9 @@
 use crate::error::ToolError;
 use crate::shared::chat::IDS_HINT;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::MessageId;
+use ltmc_core::{ContextLink, MessageId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 13. `get_context_links_for_message_tool`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -16,6 +15,15 @@ pub struct MessageIdArgs {
     /// Id of a logged chat message.
     #[schemars(range(min = 1))]
     pub message_id: i64,
+}
+
+/// The chunks a message used.
+#[derive(Debug, Clone, Serialize)]
+pub struct GetContextLinksForMessageOutput {
+    pub message_id: i64,
+    /// How many.
+    pub count: usize,
+    pub links: Vec<ContextLink>,
 }
 
 /// `get_context_links_for_message_tool`.
@@ -28,9 +36,12 @@ impl Tool for GetContextLinksForMessage {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = MessageIdArgs;
-    type Output = Value;
+    type Output = GetContextLinksForMessageOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(
+        tools: &Tools,
+        a: Self::Args,
+    ) -> Result<GetContextLinksForMessageOutput, ToolError> {
         let links = tools
             .memory
             .store()
@@ -38,10 +49,10 @@ impl Tool for GetContextLinksForMessage {
             .await
             .map_err(ltmc_service::ServiceError::from)
             .map_err(ToolError::not_found("message_id", IDS_HINT))?;
-        Ok(json!({
-            "message_id": a.message_id,
-            "count": links.len(),
-            "links": links,
-        }))
+        Ok(GetContextLinksForMessageOutput {
+            message_id: a.message_id,
+            count: links.len(),
+            links,
+        })
     }
 }

@@ -5,13 +5,19 @@
 use crate::error::ToolError;
 use crate::shared::chat::MOST_USED_CHUNKS;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::ContextUsage;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 15. `get_context_usage_statistics_tool`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct NoArgs {}
+
+/// How much each chunk is used as context.
+#[derive(Debug, Clone, Serialize)]
+pub struct GetContextUsageStatisticsOutput {
+    pub statistics: ContextUsage,
+}
 
 /// `get_context_usage_statistics_tool`.
 pub struct GetContextUsageStatistics;
@@ -22,14 +28,17 @@ impl Tool for GetContextUsageStatistics {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = NoArgs;
-    type Output = Value;
+    type Output = GetContextUsageStatisticsOutput;
 
-    async fn run(tools: &Tools, _args: Self::Args) -> Result<Value, ToolError> {
+    async fn run(
+        tools: &Tools,
+        _args: Self::Args,
+    ) -> Result<GetContextUsageStatisticsOutput, ToolError> {
         let usage = tools
             .memory
             .store()
             .context_usage(&tools.project, MOST_USED_CHUNKS)
             .await?;
-        Ok(json!({ "statistics": usage }))
+        Ok(GetContextUsageStatisticsOutput { statistics: usage })
     }
 }

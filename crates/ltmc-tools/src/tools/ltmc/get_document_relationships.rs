@@ -3,11 +3,10 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::{ToolError, non_empty};
-use crate::shared::graph::relationships;
+use crate::shared::graph::{EdgeView, relationships};
 use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 19. `get_document_relationships_tool`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -15,6 +14,16 @@ pub struct DocRelationshipsArgs {
     /// Node (document id) whose relationships to list.
     #[schemars(extend("type" = ["string", "integer"]))]
     pub doc_id: String,
+}
+
+/// The relationships of a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct GetDocumentRelationshipsOutput {
+    /// The document, trimmed.
+    pub doc_id: String,
+    /// How many.
+    pub count: usize,
+    pub relationships: Vec<EdgeView>,
 }
 
 /// `get_document_relationships_tool`.
@@ -26,12 +35,18 @@ impl Tool for GetDocumentRelationships {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = DocRelationshipsArgs;
-    type Output = Value;
+    type Output = GetDocumentRelationshipsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(
+        tools: &Tools,
+        a: Self::Args,
+    ) -> Result<GetDocumentRelationshipsOutput, ToolError> {
         let doc_id = non_empty("doc_id", &a.doc_id, "give the document id")?;
-        let mut out = relationships(tools, doc_id, None).await?;
-        out["doc_id"] = json!(doc_id);
-        Ok(out)
+        let relationships = relationships(tools, doc_id, None).await?;
+        Ok(GetDocumentRelationshipsOutput {
+            doc_id: doc_id.to_owned(),
+            count: relationships.len(),
+            relationships,
+        })
     }
 }

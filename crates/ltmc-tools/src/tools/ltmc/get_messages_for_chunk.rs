@@ -3,12 +3,11 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
-use crate::shared::chat::{IDS_HINT, message_json};
+use crate::shared::chat::{IDS_HINT, MessageView};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::ChunkId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 14. `get_messages_for_chunk_tool`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -16,6 +15,15 @@ pub struct ChunkIdArgs {
     /// Id of a stored chunk.
     #[schemars(range(min = 1))]
     pub chunk_id: i64,
+}
+
+/// The messages that used a chunk.
+#[derive(Debug, Clone, Serialize)]
+pub struct GetMessagesForChunkOutput {
+    pub chunk_id: i64,
+    /// How many.
+    pub count: usize,
+    pub messages: Vec<MessageView>,
 }
 
 /// `get_messages_for_chunk_tool`.
@@ -27,9 +35,9 @@ impl Tool for GetMessagesForChunk {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = ChunkIdArgs;
-    type Output = Value;
+    type Output = GetMessagesForChunkOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<GetMessagesForChunkOutput, ToolError> {
         let messages = tools
             .memory
             .store()
@@ -37,10 +45,10 @@ impl Tool for GetMessagesForChunk {
             .await
             .map_err(ltmc_service::ServiceError::from)
             .map_err(ToolError::not_found("chunk_id", IDS_HINT))?;
-        Ok(json!({
-            "chunk_id": a.chunk_id,
-            "count": messages.len(),
-            "messages": messages.iter().map(message_json).collect::<Vec<_>>(),
-        }))
+        Ok(GetMessagesForChunkOutput {
+            chunk_id: a.chunk_id,
+            count: messages.len(),
+            messages: messages.iter().map(MessageView::from).collect(),
+        })
     }
 }

@@ -4,10 +4,10 @@
 
 use crate::error::{ToolError, non_empty};
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::NewEdge;
+use ltmc_core::{EdgeId, NewEdge};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// 16. `link_resources`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -22,6 +22,21 @@ pub struct LinkResourcesArgs {
     pub relation: String,
 }
 
+/// The relationship as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkResourcesOutput {
+    /// Always true: the relationship exists now.
+    pub relationship_created: bool,
+    /// False when it existed already.
+    pub new: bool,
+    pub source_id: String,
+    pub target_id: String,
+    pub relationship_type: String,
+    pub edge_id: EdgeId,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+}
+
 /// `link_resources`.
 pub struct LinkResources;
 
@@ -31,9 +46,9 @@ impl Tool for LinkResources {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = LinkResourcesArgs;
-    type Output = Value;
+    type Output = LinkResourcesOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<LinkResourcesOutput, ToolError> {
         let source = non_empty(
             "source_id",
             &a.source_id,
@@ -71,14 +86,14 @@ impl Tool for LinkResources {
             .into_iter()
             .next()
             .ok_or_else(|| ToolError::new("the store did not return the stored relationship"))?;
-        Ok(json!({
-            "relationship_created": true,
-            "new": new,
-            "source_id": edge.source,
-            "target_id": edge.target,
-            "relationship_type": edge.relation,
-            "edge_id": edge.id,
-            "created_at": edge.created_at,
-        }))
+        Ok(LinkResourcesOutput {
+            relationship_created: true,
+            new,
+            source_id: edge.source,
+            target_id: edge.target,
+            relationship_type: edge.relation,
+            edge_id: edge.id,
+            created_at: edge.created_at,
+        })
     }
 }

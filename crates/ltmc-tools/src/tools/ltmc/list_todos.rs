@@ -4,12 +4,11 @@
 
 use crate::args::MAX_LIMIT;
 use crate::error::ToolError;
-use crate::shared::todo::todo_json;
+use crate::shared::todo::TodoView;
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::TodoFilter;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 9. `list_todos`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -25,6 +24,14 @@ pub struct ListTodosArgs {
     pub limit: usize,
 }
 
+/// The todos, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListTodosOutput {
+    /// How many.
+    pub count: usize,
+    pub todos: Vec<TodoView>,
+}
+
 /// `list_todos`.
 pub struct ListTodos;
 
@@ -34,9 +41,9 @@ impl Tool for ListTodos {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = ListTodosArgs;
-    type Output = Value;
+    type Output = ListTodosOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<ListTodosOutput, ToolError> {
         let by_status = match a.status.as_deref() {
             None | Some("all") => None,
             Some("completed") => Some(true),
@@ -63,9 +70,9 @@ impl Tool for ListTodos {
                 },
             )
             .await?;
-        Ok(json!({
-            "count": todos.len(),
-            "todos": todos.iter().map(todo_json).collect::<Vec<_>>(),
-        }))
+        Ok(ListTodosOutput {
+            count: todos.len(),
+            todos: todos.iter().map(TodoView::from).collect(),
+        })
     }
 }

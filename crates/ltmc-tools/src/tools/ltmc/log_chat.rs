@@ -5,10 +5,10 @@
 use crate::error::{ToolError, non_empty};
 use crate::shared::chat::optional;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::NewChatMessage;
+use ltmc_core::{MessageId, NewChatMessage};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// 3. `log_chat`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -28,6 +28,15 @@ pub struct LogChatArgs {
     pub source_tool: Option<String>,
 }
 
+/// The logged message's id and time.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogChatOutput {
+    pub message_id: MessageId,
+    pub conversation_id: String,
+    /// UTC, RFC 3339.
+    pub timestamp: String,
+}
+
 /// `log_chat`.
 pub struct LogChat;
 
@@ -37,9 +46,9 @@ impl Tool for LogChat {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = LogChatArgs;
-    type Output = Value;
+    type Output = LogChatOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<LogChatOutput, ToolError> {
         let conversation_id = non_empty(
             "conversation_id",
             &a.conversation_id,
@@ -69,10 +78,10 @@ impl Tool for LogChat {
                 &[],
             )
             .await?;
-        Ok(json!({
-            "message_id": message.id,
-            "conversation_id": message.conversation_id,
-            "timestamp": message.timestamp,
-        }))
+        Ok(LogChatOutput {
+            message_id: message.id,
+            conversation_id: message.conversation_id,
+            timestamp: message.timestamp,
+        })
     }
 }

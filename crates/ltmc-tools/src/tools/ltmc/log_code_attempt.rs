@@ -5,11 +5,10 @@
 use crate::error::ToolError;
 use crate::shared::code::result_of;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::NewCodeAttempt;
+use ltmc_core::{AttemptId, AttemptResult, NewCodeAttempt, ResourceId};
 use ltmc_service::attempts::log_attempt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 20. `log_code_attempt`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -36,6 +35,30 @@ pub struct LogCodeAttemptArgs {
     pub tags: Option<Vec<String>>,
 }
 
+/// An earlier attempt the new one was linked to.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptLinkView {
+    /// The earlier attempt.
+    pub pattern_id: AttemptId,
+    /// How they relate.
+    pub context_type: &'static str,
+    /// Cosine similarity of the two attempts' vectors.
+    pub similarity: f32,
+}
+
+/// The stored attempt and its links.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogCodeAttemptOutput {
+    /// The attempt's id (a "pattern" in the seed's words).
+    pub pattern_id: AttemptId,
+    pub resource_id: ResourceId,
+    pub result: AttemptResult,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    pub message: String,
+    pub links: Vec<AttemptLinkView>,
+}
+
 /// `log_code_attempt`.
 pub struct LogCodeAttempt;
 
@@ -45,9 +68,9 @@ impl Tool for LogCodeAttempt {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = LogCodeAttemptArgs;
-    type Output = Value;
+    type Output = LogCodeAttemptOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<LogCodeAttemptOutput, ToolError> {
         let result = result_of("result", &a.result)?;
         let logged = log_attempt(
             &tools.memory,
@@ -66,30 +89,28 @@ impl Tool for LogCodeAttempt {
         )
         .await?;
         let attempt = &logged.attempt;
-        let links: Vec<Value> = logged
+        let links: Vec<AttemptLinkView> = logged
             .links
             .iter()
-            .map(|l| {
-                json!({
-                    "pattern_id": l.related,
-                    "context_type": l.kind.as_str(),
-                    "similarity": l.similarity,
-                })
+            .map(|l| AttemptLinkView {
+                pattern_id: l.related,
+                context_type: l.kind.as_str(),
+                similarity: l.similarity,
             })
             .collect();
-        Ok(json!({
-            "pattern_id": attempt.id,
-            "resource_id": attempt.resource_id,
-            "result": attempt.result,
-            "created_at": attempt.created_at,
-            "message": format!(
+        Ok(LogCodeAttemptOutput {
+            pattern_id: attempt.id,
+            resource_id: attempt.resource_id,
+            result: attempt.result,
+            created_at: attempt.created_at.clone(),
+            message: format!(
                 "code attempt stored as pattern {} with result {}, linked to {} earlier attempt{}",
                 attempt.id,
                 attempt.result.as_str(),
                 links.len(),
                 if links.len() == 1 { "" } else { "s" }
             ),
-            "links": links,
-        }))
+            links,
+        })
     }
 }

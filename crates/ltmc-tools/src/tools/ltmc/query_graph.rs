@@ -3,11 +3,10 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::{ToolError, non_empty};
-use crate::shared::graph::relationships;
+use crate::shared::graph::{EdgeView, relationships};
 use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 17. `query_graph`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -19,6 +18,16 @@ pub struct QueryGraphArgs {
     pub relation_type: Option<String>,
 }
 
+/// The relationships of a node.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryGraphOutput {
+    /// The node, trimmed.
+    pub entity: String,
+    /// How many.
+    pub count: usize,
+    pub relationships: Vec<EdgeView>,
+}
+
 /// `query_graph`.
 pub struct QueryGraph;
 
@@ -28,9 +37,9 @@ impl Tool for QueryGraph {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = QueryGraphArgs;
-    type Output = Value;
+    type Output = QueryGraphOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<QueryGraphOutput, ToolError> {
         let entity = non_empty(
             "entity",
             &a.entity,
@@ -41,8 +50,11 @@ impl Tool for QueryGraph {
             .as_deref()
             .map(str::trim)
             .filter(|r| !r.is_empty());
-        let mut out = relationships(tools, entity, relation).await?;
-        out["entity"] = json!(entity);
-        Ok(out)
+        let relationships = relationships(tools, entity, relation).await?;
+        Ok(QueryGraphOutput {
+            entity: entity.to_owned(),
+            count: relationships.len(),
+            relationships,
+        })
     }
 }

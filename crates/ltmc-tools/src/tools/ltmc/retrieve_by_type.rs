@@ -4,11 +4,12 @@
 
 use crate::error::{ToolError, non_empty};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::{ChunkId, ResourceId};
 use ltmc_service::documents::search_documents;
 use ltmc_service::{MAX_TOP_K, SearchHit};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// 7. `retrieve_by_type`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -23,6 +24,39 @@ pub struct RetrieveByTypeArgs {
     pub top_k: usize,
 }
 
+/// A document of the type asked for, with its matching chunks' text.
+#[derive(Debug, Clone, Serialize)]
+pub struct TypedDocument {
+    pub id: ResourceId,
+    /// Its file name.
+    pub title: String,
+    /// The matching chunks in document order, joined by `…` lines.
+    pub content: String,
+    /// Its resource type.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    /// Free-form, as stored.
+    pub metadata: Value,
+    /// The score of its best chunk.
+    pub score: f32,
+    /// The matching chunks, in document order.
+    pub chunk_ids: Vec<ChunkId>,
+    /// All its chunks.
+    pub chunk_count: usize,
+}
+
+/// The documents of one type that match the query.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetrieveByTypeOutput {
+    pub query: String,
+    pub doc_type: String,
+    /// How many.
+    pub count: usize,
+    pub documents: Vec<TypedDocument>,
+}
+
 /// `retrieve_by_type`.
 pub struct RetrieveByType;
 
@@ -32,9 +66,9 @@ impl Tool for RetrieveByType {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = RetrieveByTypeArgs;
-    type Output = Value;
+    type Output = RetrieveByTypeOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<RetrieveByTypeOutput, ToolError> {
         let doc_type = non_empty(
             "doc_type",
             &a.doc_type,
@@ -42,7 +76,7 @@ impl Tool for RetrieveByType {
         )?;
         let found =
             search_documents(&tools.memory, &tools.project, &a.query, doc_type, a.top_k).await?;
-        let documents: Vec<Value> = found
+        let documents: Vec<TypedDocument> = found
             .iter()
             .map(|d| {
                 let mut chunks: Vec<&SearchHit> = d.chunks.iter().collect();
@@ -52,24 +86,24 @@ impl Tool for RetrieveByType {
                     .map(|c| c.chunk.text.trim())
                     .collect::<Vec<_>>()
                     .join("\n…\n");
-                json!({
-                    "id": d.resource.id,
-                    "title": d.resource.file_name,
-                    "content": content,
-                    "type": d.resource.resource_type,
-                    "created_at": d.resource.created_at,
-                    "metadata": d.resource.metadata,
-                    "score": d.score,
-                    "chunk_ids": chunks.iter().map(|c| c.chunk.id).collect::<Vec<_>>(),
-                    "chunk_count": d.resource.chunk_count,
-                })
+                TypedDocument {
+                    id: d.resource.id,
+                    title: d.resource.file_name.clone(),
+                    content,
+                    resource_type: d.resource.resource_type.clone(),
+                    created_at: d.resource.created_at.clone(),
+                    metadata: d.resource.metadata.clone(),
+                    score: d.score,
+                    chunk_ids: chunks.iter().map(|c| c.chunk.id).collect(),
+                    chunk_count: d.resource.chunk_count,
+                }
             })
             .collect();
-        Ok(json!({
-            "query": a.query,
-            "doc_type": doc_type,
-            "count": documents.len(),
-            "documents": documents,
-        }))
+        Ok(RetrieveByTypeOutput {
+            query: a.query,
+            doc_type: doc_type.to_owned(),
+            count: documents.len(),
+            documents,
+        })
     }
 }

@@ -3,12 +3,13 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::{ToolError, non_empty};
-use crate::shared::memory::{chunk_json, join_context, log, search};
+use crate::shared::memory::{ChunkHit, join_context, log, search};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::MessageId;
 use ltmc_service::MAX_TOP_K;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// 2. `retrieve_memory`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -24,6 +25,17 @@ pub struct RetrieveMemoryArgs {
     pub top_k: usize,
 }
 
+/// The context found, and the logged query.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetrieveMemoryOutput {
+    /// The chunks' text, best first, separated by blank lines.
+    pub context: String,
+    pub retrieved_chunks: Vec<ChunkHit>,
+    /// The query as logged in the conversation.
+    pub message_id: MessageId,
+    pub conversation_id: String,
+}
+
 /// `retrieve_memory`.
 pub struct RetrieveMemory;
 
@@ -33,9 +45,9 @@ impl Tool for RetrieveMemory {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = RetrieveMemoryArgs;
-    type Output = Value;
+    type Output = RetrieveMemoryOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<RetrieveMemoryOutput, ToolError> {
         let conversation_id = non_empty(
             "conversation_id",
             &a.conversation_id,
@@ -52,11 +64,11 @@ impl Tool for RetrieveMemory {
             &hits,
         )
         .await?;
-        Ok(json!({
-            "context": join_context(&hits),
-            "retrieved_chunks": hits.iter().map(chunk_json).collect::<Vec<_>>(),
-            "message_id": message.id,
-            "conversation_id": conversation_id,
-        }))
+        Ok(RetrieveMemoryOutput {
+            context: join_context(&hits),
+            retrieved_chunks: hits.iter().map(ChunkHit::from).collect(),
+            message_id: message.id,
+            conversation_id: conversation_id.to_owned(),
+        })
     }
 }

@@ -4,12 +4,14 @@
 
 use crate::args::{VALID_SOURCES, describe};
 use crate::error::{ToolError, non_empty};
-use crate::shared::memory::{chat_results, chunk_json, search, snippet};
+use crate::shared::memory::{ChatHit, ChunkHit, chat_results, search, snippet};
+use crate::shared::todo::TodoView;
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_service::MAX_TOP_K;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
+use std::collections::BTreeMap;
 
 /// 5. `route_query`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -30,6 +32,62 @@ fn invalid(message: String) -> ToolError {
     ToolError::new(message).with("valid_sources", json!(VALID_SOURCES))
 }
 
+/// A retrieved chunk with its text.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChunkText {
+    #[serde(flatten)]
+    pub hit: ChunkHit,
+    /// The chunk's text.
+    pub content: String,
+}
+
+/// One result of a source: a chunk (document, code), a message (chat) or a todo.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum RouteItem {
+    Chunk(ChunkText),
+    Chat(ChatHit),
+    Todo(TodoView),
+}
+
+impl RouteItem {
+    /// The line of the combined answer for a source's top result.
+    fn line(&self, source: &str) -> String {
+        match self {
+            Self::Chunk(c) => format!(
+                "{source}: {} (from {})",
+                snippet(&c.content, 300),
+                c.hit.file_name
+            ),
+            Self::Chat(m) => format!(
+                "chat: {}: {} (conversation {})",
+                m.role,
+                snippet(&m.content, 300),
+                m.conversation_id
+            ),
+            Self::Todo(t) => format!(
+                "todo: {} — {} ({})",
+                t.title,
+                snippet(&t.description, 200),
+                if t.completed { "completed" } else { "pending" }
+            ),
+        }
+    }
+}
+
+/// The results of each source asked, and one line per source's best.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteQueryOutput {
+    pub query: String,
+    /// The sources asked, without repeats.
+    pub source_types: Vec<&'static str>,
+    /// The results of each source, best first.
+    pub results: BTreeMap<String, Vec<RouteItem>>,
+    pub total_results: usize,
+    /// The top result of each source, one line each.
+    pub combined_answer: String,
+}
+
 /// `route_query`.
 pub struct RouteQuery;
 
@@ -39,7 +97,7 @@ impl Tool for RouteQuery {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = RouteQueryArgs;
-    type Output = Value;
+    type Output = RouteQueryOutput;
 
     /// A bad source type may already be caught by the schema's enum: the
     /// error object lists the valid sources either way.
@@ -51,7 +109,7 @@ impl Tool for RouteQuery {
         }
     }
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<RouteQueryOutput, ToolError> {
         let query = non_empty("query", &a.query, "give the words to search for")?;
         if a.source_types.is_empty() {
             return Err(invalid(format!(
@@ -75,70 +133,52 @@ impl Tool for RouteQuery {
                 sources.push(source);
             }
         }
-        let mut results = serde_json::Map::new();
+        let mut results = BTreeMap::new();
         let mut lines = Vec::new();
         let mut total = 0;
         for source in &sources {
-            let items: Vec<Value> = match *source {
+            let items: Vec<RouteItem> = match *source {
                 "document" | "code" => search(tools, query, a.top_k, Some(source))
                     .await?
                     .iter()
                     .map(|h| {
-                        let mut item = chunk_json(h);
-                        item["content"] = json!(h.chunk.text);
-                        item
+                        RouteItem::Chunk(ChunkText {
+                            hit: ChunkHit::from(h),
+                            content: h.chunk.text.clone(),
+                        })
                     })
                     .collect(),
-                "chat" => chat_results(tools, query, a.top_k).await?,
+                "chat" => chat_results(tools, query, a.top_k)
+                    .await?
+                    .into_iter()
+                    .map(RouteItem::Chat)
+                    .collect(),
                 _ => tools
                     .memory
                     .store()
                     .search_todos(&tools.project, query, a.top_k)
                     .await?
                     .iter()
-                    .map(crate::shared::todo::todo_json)
+                    .map(|t| RouteItem::Todo(TodoView::from(t)))
                     .collect(),
             };
             if let Some(top) = items.first() {
-                let line = match *source {
-                    "document" | "code" => format!(
-                        "{source}: {} (from {})",
-                        snippet(top["content"].as_str().unwrap_or(""), 300),
-                        top["file_name"].as_str().unwrap_or("?")
-                    ),
-                    "chat" => format!(
-                        "chat: {}: {} (conversation {})",
-                        top["role"].as_str().unwrap_or("?"),
-                        snippet(top["content"].as_str().unwrap_or(""), 300),
-                        top["conversation_id"].as_str().unwrap_or("?")
-                    ),
-                    _ => format!(
-                        "todo: {} — {} ({})",
-                        top["title"].as_str().unwrap_or(""),
-                        snippet(top["description"].as_str().unwrap_or(""), 200),
-                        if top["completed"].as_bool() == Some(true) {
-                            "completed"
-                        } else {
-                            "pending"
-                        }
-                    ),
-                };
-                lines.push(line);
+                lines.push(top.line(source));
             }
             total += items.len();
-            results.insert((*source).to_owned(), Value::Array(items));
+            results.insert((*source).to_owned(), items);
         }
         let combined_answer = if lines.is_empty() {
             format!("nothing in {} matches this query", sources.join(", "))
         } else {
             lines.join("\n")
         };
-        Ok(json!({
-            "query": query,
-            "source_types": sources,
-            "results": results,
-            "total_results": total,
-            "combined_answer": combined_answer,
-        }))
+        Ok(RouteQueryOutput {
+            query: query.to_owned(),
+            source_types: sources,
+            results,
+            total_results: total,
+            combined_answer,
+        })
     }
 }

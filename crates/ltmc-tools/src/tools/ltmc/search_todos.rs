@@ -4,11 +4,10 @@
 
 use crate::args::MAX_LIMIT;
 use crate::error::{ToolError, non_empty};
-use crate::shared::todo::todo_json;
+use crate::shared::todo::TodoView;
 use crate::{Tool, ToolGroup, Tools};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 11. `search_todos`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -21,6 +20,16 @@ pub struct SearchTodosArgs {
     pub limit: usize,
 }
 
+/// The todos matching the query.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchTodosOutput {
+    /// The query, trimmed.
+    pub query: String,
+    /// How many.
+    pub count: usize,
+    pub todos: Vec<TodoView>,
+}
+
 /// `search_todos`.
 pub struct SearchTodos;
 
@@ -30,19 +39,19 @@ impl Tool for SearchTodos {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = SearchTodosArgs;
-    type Output = Value;
+    type Output = SearchTodosOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<SearchTodosOutput, ToolError> {
         let query = non_empty("query", &a.query, "give the words to look for")?;
         let todos = tools
             .memory
             .store()
             .search_todos(&tools.project, query, a.limit)
             .await?;
-        Ok(json!({
-            "query": query,
-            "count": todos.len(),
-            "todos": todos.iter().map(todo_json).collect::<Vec<_>>(),
-        }))
+        Ok(SearchTodosOutput {
+            query: query.to_owned(),
+            count: todos.len(),
+            todos: todos.iter().map(TodoView::from).collect(),
+        })
     }
 }

@@ -8,7 +8,6 @@ use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::{ChunkId, MessageId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// 12. `store_context_links_tool`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -17,6 +16,15 @@ pub struct StoreContextLinksArgs {
     #[schemars(range(min = 1))]
     pub message_id: i64,
     /// Ids of the stored chunks the message used.
+    pub chunk_ids: Vec<i64>,
+}
+
+/// How many links were new.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreContextLinksOutput {
+    /// Links not stored before.
+    pub links_created: usize,
+    pub message_id: i64,
     pub chunk_ids: Vec<i64>,
 }
 
@@ -29,9 +37,9 @@ impl Tool for StoreContextLinks {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = StoreContextLinksArgs;
-    type Output = Value;
+    type Output = StoreContextLinksOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<StoreContextLinksOutput, ToolError> {
         if a.chunk_ids.is_empty() {
             return Err(ToolError::new(
                 "chunk_ids is empty; give the ids of the chunks the message used",
@@ -45,10 +53,10 @@ impl Tool for StoreContextLinks {
             .await
             .map_err(ltmc_service::ServiceError::from)
             .map_err(ToolError::not_found("message_id or chunk_ids", IDS_HINT))?;
-        Ok(json!({
-            "links_created": created,
-            "message_id": a.message_id,
-            "chunk_ids": a.chunk_ids,
-        }))
+        Ok(StoreContextLinksOutput {
+            links_created: created,
+            message_id: a.message_id,
+            chunk_ids: a.chunk_ids,
+        })
     }
 }

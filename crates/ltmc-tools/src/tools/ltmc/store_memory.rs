@@ -4,11 +4,11 @@
 
 use crate::error::{ToolError, non_empty};
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::CODE_ATTEMPT_TYPE;
+use ltmc_core::{CODE_ATTEMPT_TYPE, ResourceId};
 use ltmc_service::StoreRequest;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// 1. `store_memory`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -22,6 +22,16 @@ pub struct StoreMemoryArgs {
     pub resource_type: String,
 }
 
+/// Where the text was stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreMemoryOutput {
+    pub resource_id: ResourceId,
+    pub chunk_count: usize,
+    /// Identical content was already stored: nothing new was written.
+    pub duplicate: bool,
+    pub message: String,
+}
+
 /// `store_memory`.
 pub struct StoreMemory;
 
@@ -31,9 +41,9 @@ impl Tool for StoreMemory {
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = StoreMemoryArgs;
-    type Output = Value;
+    type Output = StoreMemoryOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<StoreMemoryOutput, ToolError> {
         let resource_type = non_empty(
             "resource_type",
             &a.resource_type,
@@ -67,11 +77,11 @@ impl Tool for StoreMemory {
                 stored.resource_id, stored.chunk_count
             )
         };
-        Ok(json!({
-            "resource_id": stored.resource_id,
-            "chunk_count": stored.chunk_count,
-            "duplicate": stored.duplicate,
-            "message": message,
-        }))
+        Ok(StoreMemoryOutput {
+            resource_id: stored.resource_id,
+            chunk_count: stored.chunk_count,
+            duplicate: stored.duplicate,
+            message,
+        })
     }
 }

@@ -3,14 +3,13 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
-use crate::shared::fix::{err, rule_json};
+use crate::shared::fix::err;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::PatternId;
-use ltmc_core::fix::{NewGuardianRule, RuleType, Severity};
+use ltmc_core::fix::{GuardianRule, NewGuardianRule, RuleType, Severity};
+use ltmc_core::{PatternId, RuleId};
 use ltmc_service::fix::guardian::add_rule;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct AddGuardianRuleArgs {
@@ -33,6 +32,14 @@ pub struct AddGuardianRuleArgs {
     pub active: bool,
 }
 
+/// The rule as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct AddGuardianRuleOutput {
+    pub rule_id: RuleId,
+    pub rule: GuardianRule,
+    pub message: String,
+}
+
 /// `add_guardian_rule`.
 pub struct AddGuardianRule;
 
@@ -42,9 +49,9 @@ impl Tool for AddGuardianRule {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = AddGuardianRuleArgs;
-    type Output = Value;
+    type Output = AddGuardianRuleOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<AddGuardianRuleOutput, ToolError> {
         let rule = add_rule(
             tools.memory.store().as_ref(),
             &tools.project,
@@ -62,10 +69,13 @@ impl Tool for AddGuardianRule {
         )
         .await
         .map_err(|e| ToolError::not_found("source_pattern_id", "list_patterns shows the ids")(e))?;
-        Ok(json!({
-            "rule_id": rule.id,
-            "rule": rule_json(&rule),
-            "message": format!("guardian rule {} \"{}\" added to layer {}", rule.id, rule.rule_name, rule.layer_number),
-        }))
+        Ok(AddGuardianRuleOutput {
+            rule_id: rule.id,
+            message: format!(
+                "guardian rule {} \"{}\" added to layer {}",
+                rule.id, rule.rule_name, rule.layer_number
+            ),
+            rule,
+        })
     }
 }

@@ -4,10 +4,10 @@
 
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_guard::Violation;
 use ltmc_service::fix::guardian::{CheckTarget, check_rules};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct CheckGuardianArgs {
@@ -19,6 +19,22 @@ pub struct CheckGuardianArgs {
     pub layer: Option<i64>,
 }
 
+/// The violations found and what was checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckGuardianRulesOutput {
+    pub violations: Vec<Violation>,
+    /// How many violations.
+    pub count: usize,
+    /// How many of them are of enforcement rules.
+    pub enforcement_violations: usize,
+    pub files_scanned: u64,
+    pub files_skipped: u64,
+    pub rules_checked: usize,
+    /// No violation.
+    pub passed: bool,
+    pub message: String,
+}
+
 /// `check_guardian_rules`.
 pub struct CheckGuardianRules;
 
@@ -28,9 +44,9 @@ impl Tool for CheckGuardianRules {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = CheckGuardianArgs;
-    type Output = Value;
+    type Output = CheckGuardianRulesOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<CheckGuardianRulesOutput, ToolError> {
         let target = match (a.content, a.file_path) {
             (Some(content), file_path) => CheckTarget::Content { content, file_path },
             (None, Some(path)) => CheckTarget::Path(path),
@@ -50,21 +66,21 @@ impl Tool for CheckGuardianRules {
         )
         .await?;
         let report = &check.report;
-        Ok(json!({
-            "violations": report.violations,
-            "count": report.violations.len(),
-            "enforcement_violations": report.enforcement_violations(),
-            "files_scanned": report.files_scanned,
-            "files_skipped": report.files_skipped,
-            "rules_checked": check.rules.len(),
-            "passed": report.violations.is_empty(),
-            "message": format!(
+        Ok(CheckGuardianRulesOutput {
+            violations: report.violations.clone(),
+            count: report.violations.len(),
+            enforcement_violations: report.enforcement_violations(),
+            files_scanned: report.files_scanned,
+            files_skipped: report.files_skipped,
+            rules_checked: check.rules.len(),
+            passed: report.violations.is_empty(),
+            message: format!(
                 "{} violation(s), {} of them enforcement, in {} file(s) checked against {} rule(s)",
                 report.violations.len(),
                 report.enforcement_violations(),
                 report.files_scanned,
                 check.rules.len()
             ),
-        }))
+        })
     }
 }

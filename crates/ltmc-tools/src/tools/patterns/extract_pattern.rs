@@ -4,13 +4,15 @@
 
 use crate::error::ToolError;
 use crate::shapes::{IntList, TextList};
-use crate::shared::fix::{audit_not_found, rule_json};
+use crate::shared::fix::audit_not_found;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::PatternId;
+use ltmc_core::fix::{FixPattern, GuardianRule, PatternRelationship};
+use ltmc_service::fix::patterns::InferredField;
 use ltmc_service::fix::patterns::RuleSpecArg;
 use ltmc_service::fix::patterns::{PatternDraft, extract_pattern};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// A fix to turn into a pattern. Everything but the solution may be left
 /// out when `source_file_audit_id` names an audit (layers, workflows, file
@@ -141,6 +143,21 @@ impl From<GuardianRuleArg> for RuleSpecArg {
     }
 }
 
+/// The stored pattern, what was inferred, linked and made from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtractPatternOutput {
+    pub pattern_id: PatternId,
+    /// Every field of the new (unreviewed) pattern.
+    pub pattern: FixPattern,
+    /// The fields filled in by inference, and why.
+    pub inferred: Vec<InferredField>,
+    /// The links to similar patterns made on the way.
+    pub relationships: Vec<PatternRelationship>,
+    /// The rules made from the pattern (Security and Architecture patterns).
+    pub guardian_rules: Vec<GuardianRule>,
+    pub message: String,
+}
+
 /// `extract_pattern`.
 pub struct ExtractPattern;
 
@@ -150,29 +167,30 @@ impl Tool for ExtractPattern {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = ExtractPatternArgs;
-    type Output = Value;
+    type Output = ExtractPatternOutput;
 
-    async fn run(tools: &Tools, draft: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, draft: Self::Args) -> Result<ExtractPatternOutput, ToolError> {
         let extracted = extract_pattern(&tools.memory, &tools.project, PatternDraft::from(draft))
             .await
             .map_err(audit_not_found)?;
-        let s = &extracted.stored;
-        let active = s.rules.iter().filter(|r| r.active).count();
-        Ok(json!({
-            "pattern_id": s.pattern.id,
-            "pattern": s.pattern,
-            "inferred": extracted.inferred,
-            "relationships": s.relationships,
-            "guardian_rules": s.rules.iter().map(rule_json).collect::<Vec<_>>(),
-            "message": format!(
-                "pattern {} \"{}\" stored unreviewed ({} field(s) inferred), linked to {} similar pattern(s), {} guardian rule(s) made ({} active)",
-                s.pattern.id,
-                s.pattern.title,
-                extracted.inferred.len(),
-                s.relationships.len(),
-                s.rules.len(),
-                active
-            ),
-        }))
+        let ltmc_service::fix::patterns::Extracted { stored, inferred } = extracted;
+        let active = stored.rules.iter().filter(|r| r.active).count();
+        let message = format!(
+            "pattern {} \"{}\" stored unreviewed ({} field(s) inferred), linked to {} similar pattern(s), {} guardian rule(s) made ({} active)",
+            stored.pattern.id,
+            stored.pattern.title,
+            inferred.len(),
+            stored.relationships.len(),
+            stored.rules.len(),
+            active
+        );
+        Ok(ExtractPatternOutput {
+            pattern_id: stored.pattern.id,
+            pattern: stored.pattern,
+            inferred,
+            relationships: stored.relationships,
+            guardian_rules: stored.rules,
+            message,
+        })
     }
 }

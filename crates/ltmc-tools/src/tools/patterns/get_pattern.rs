@@ -3,18 +3,32 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
-use crate::shared::fix::{pattern_not_found, rule_json};
+use crate::shared::fix::pattern_not_found;
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::PatternId;
-use ltmc_core::fix::{RelationshipType, RuleFilter};
+use ltmc_core::fix::{
+    FixPattern, GuardianRule, PatternApplication, RelatedPattern, RelationshipType, RuleFilter,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct PatternIdArgs {
     /// The fix pattern's id.
     pub pattern_id: i64,
+}
+
+/// A pattern with everything attached to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GetPatternOutput {
+    /// Every field of the pattern.
+    pub pattern: FixPattern,
+    /// Its relationships of every type, strongest first.
+    pub related_patterns: Vec<RelatedPattern>,
+    /// The rules made from it.
+    pub guardian_rules: Vec<GuardianRule>,
+    /// Its recorded applications.
+    pub applications: Vec<PatternApplication>,
 }
 
 /// `get_pattern`.
@@ -26,9 +40,9 @@ impl Tool for GetPattern {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = false;
     type Args = PatternIdArgs;
-    type Output = Value;
+    type Output = GetPatternOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<GetPatternOutput, ToolError> {
         let store = tools.memory.store();
         let id = PatternId(a.pattern_id);
         let p = store
@@ -48,11 +62,11 @@ impl Tool for GetPattern {
             )
             .await?;
         let applications = store.list_applications(&tools.project, Some(id)).await?;
-        Ok(json!({
-            "pattern": p,
-            "related_patterns": related,
-            "guardian_rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
-            "applications": applications,
-        }))
+        Ok(GetPatternOutput {
+            pattern: p,
+            related_patterns: related,
+            guardian_rules: rules,
+            applications,
+        })
     }
 }

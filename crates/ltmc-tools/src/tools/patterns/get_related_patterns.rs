@@ -6,10 +6,9 @@ use crate::error::ToolError;
 use crate::shared::fix::{err, pattern_not_found};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::PatternId;
-use ltmc_core::fix::RelationshipType;
+use ltmc_core::fix::{RelatedPattern, RelationshipType};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct RelatedPatternsArgs {
@@ -17,6 +16,14 @@ pub struct RelatedPatternsArgs {
     pub pattern_id: i64,
     /// Relationship types to follow (default prerequisite, follows, enhances).
     pub relationship_types: Option<Vec<String>>,
+}
+
+/// The related patterns, strongest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct GetRelatedPatternsOutput {
+    pub related_patterns: Vec<RelatedPattern>,
+    /// How many.
+    pub count: usize,
 }
 
 /// `get_related_patterns`.
@@ -28,9 +35,9 @@ impl Tool for GetRelatedPatterns {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = false;
     type Args = RelatedPatternsArgs;
-    type Output = Value;
+    type Output = GetRelatedPatternsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<GetRelatedPatternsOutput, ToolError> {
         let types = match a.relationship_types {
             Some(list) if !list.is_empty() => list
                 .iter()
@@ -45,6 +52,9 @@ impl Tool for GetRelatedPatterns {
             .related_patterns(&tools.project, PatternId(a.pattern_id), &types)
             .await
             .map_err(|e| pattern_not_found(e.into()))?;
-        Ok(json!({"related_patterns": related, "count": related.len()}))
+        Ok(GetRelatedPatternsOutput {
+            count: related.len(),
+            related_patterns: related,
+        })
     }
 }

@@ -4,11 +4,11 @@
 
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_service::fix::audits::{ImportFormat, import_audits};
+use ltmc_core::AuditId;
+use ltmc_service::fix::audits::{ImportFormat, RowError, import_audits};
 use ltmc_service::fix::guardian::confine;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct ImportFileAuditsArgs {
@@ -20,6 +20,24 @@ pub struct ImportFileAuditsArgs {
     pub format: Option<String>,
 }
 
+/// What the import did, row by row.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportFileAuditsOutput {
+    /// Rows read.
+    pub rows: usize,
+    /// Rows created or updated.
+    pub imported: usize,
+    pub created: usize,
+    pub updated: usize,
+    /// The rows refused, by line.
+    pub errors: Vec<RowError>,
+    /// Columns the import does not know (ignored).
+    pub ignored_columns: Vec<String>,
+    /// The audits created or updated.
+    pub file_audit_ids: Vec<AuditId>,
+    pub message: String,
+}
+
 /// `import_file_audits`.
 pub struct ImportFileAudits;
 
@@ -29,9 +47,9 @@ impl Tool for ImportFileAudits {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = ImportFileAuditsArgs;
-    type Output = Value;
+    type Output = ImportFileAuditsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<ImportFileAuditsOutput, ToolError> {
         let (text, name) = match (a.content, a.file_path) {
             (Some(c), None) => (c, None),
             (None, Some(path)) => {
@@ -69,18 +87,21 @@ impl Tool for ImportFileAudits {
         };
         let report = import_audits(&tools.memory, &tools.project, &text, format).await?;
         let imported = report.created + report.updated;
-        Ok(json!({
-            "rows": report.rows,
-            "imported": imported,
-            "created": report.created,
-            "updated": report.updated,
-            "errors": report.errors,
-            "ignored_columns": report.ignored_columns,
-            "file_audit_ids": report.audits.iter().map(|a| a.id).collect::<Vec<_>>(),
-            "message": format!(
+        Ok(ImportFileAuditsOutput {
+            imported,
+            message: format!(
                 "{imported} of {} rows imported ({} created, {} updated), {} refused",
-                report.rows, report.created, report.updated, report.errors.len()
+                report.rows,
+                report.created,
+                report.updated,
+                report.errors.len()
             ),
-        }))
+            rows: report.rows,
+            created: report.created,
+            updated: report.updated,
+            file_audit_ids: report.audits.iter().map(|a| a.id).collect(),
+            errors: report.errors,
+            ignored_columns: report.ignored_columns,
+        })
     }
 }

@@ -5,11 +5,10 @@
 use crate::error::ToolError;
 use crate::shared::fix::{err, pattern_not_found};
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::PatternId;
-use ltmc_core::fix::{NewRelationship, RelationshipType};
+use ltmc_core::fix::{NewRelationship, PatternRelationship, RelationshipType};
+use ltmc_core::{PatternId, RelationshipId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct LinkPatternsArgs {
@@ -26,6 +25,14 @@ pub struct LinkPatternsArgs {
     pub description: Option<String>,
 }
 
+/// The relationship as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkPatternsOutput {
+    pub relationship_id: RelationshipId,
+    pub relationship: PatternRelationship,
+    pub message: String,
+}
+
 /// `link_patterns`.
 pub struct LinkPatterns;
 
@@ -35,9 +42,9 @@ impl Tool for LinkPatterns {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = LinkPatternsArgs;
-    type Output = Value;
+    type Output = LinkPatternsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<LinkPatternsOutput, ToolError> {
         let relationship_type =
             RelationshipType::parse("relationship_type", &a.relationship_type).map_err(err)?;
         let rel = NewRelationship {
@@ -55,13 +62,16 @@ impl Tool for LinkPatterns {
             .link_patterns(&tools.project, rel)
             .await
             .map_err(|e| pattern_not_found(e.into()))?;
-        Ok(json!({
-            "relationship_id": stored.id,
-            "relationship": stored,
-            "message": format!(
+        Ok(LinkPatternsOutput {
+            relationship_id: stored.id,
+            message: format!(
                 "pattern {} is a {} of pattern {} (strength {})",
-                stored.target, stored.relationship_type.as_str(), stored.source, stored.strength
+                stored.target,
+                stored.relationship_type.as_str(),
+                stored.source,
+                stored.strength
             ),
-        }))
+            relationship: stored,
+        })
     }
 }

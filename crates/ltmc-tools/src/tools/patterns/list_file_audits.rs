@@ -5,10 +5,9 @@
 use crate::error::ToolError;
 use crate::shared::fix::err;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::fix::{AuditFilter, AuditStatus};
+use ltmc_core::fix::{AuditFilter, AuditStatus, FileAudit};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct ListFileAuditsArgs {
@@ -26,6 +25,14 @@ pub struct ListFileAuditsArgs {
     pub limit: usize,
 }
 
+/// The audits, by layer then path.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListFileAuditsOutput {
+    pub audits: Vec<FileAudit>,
+    /// How many.
+    pub count: usize,
+}
+
 /// `list_file_audits`.
 pub struct ListFileAudits;
 
@@ -35,9 +42,9 @@ impl Tool for ListFileAudits {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = false;
     type Args = ListFileAuditsArgs;
-    type Output = Value;
+    type Output = ListFileAuditsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<ListFileAuditsOutput, ToolError> {
         let status = a
             .status
             .as_deref()
@@ -61,6 +68,9 @@ impl Tool for ListFileAudits {
                 },
             )
             .await?;
-        Ok(json!({"audits": audits, "count": audits.len()}))
+        Ok(ListFileAuditsOutput {
+            count: audits.len(),
+            audits,
+        })
     }
 }

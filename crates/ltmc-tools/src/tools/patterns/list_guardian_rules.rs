@@ -3,12 +3,11 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
-use crate::shared::fix::{err, rule_json};
+use crate::shared::fix::err;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::fix::{RuleFilter, RuleType};
+use ltmc_core::fix::{GuardianRule, RuleFilter, RuleType};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct ListGuardianRulesArgs {
@@ -20,6 +19,14 @@ pub struct ListGuardianRulesArgs {
     pub rule_type: Option<String>,
 }
 
+/// The rules with their hit statistics, by layer and name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListGuardianRulesOutput {
+    pub rules: Vec<GuardianRule>,
+    /// How many.
+    pub count: usize,
+}
+
 /// `list_guardian_rules`.
 pub struct ListGuardianRules;
 
@@ -29,9 +36,9 @@ impl Tool for ListGuardianRules {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = false;
     type Args = ListGuardianRulesArgs;
-    type Output = Value;
+    type Output = ListGuardianRulesOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<ListGuardianRulesOutput, ToolError> {
         let rule_type = a
             .rule_type
             .as_deref()
@@ -51,6 +58,9 @@ impl Tool for ListGuardianRules {
                 },
             )
             .await?;
-        Ok(json!({"rules": rules.iter().map(rule_json).collect::<Vec<_>>(), "count": rules.len()}))
+        Ok(ListGuardianRulesOutput {
+            count: rules.len(),
+            rules,
+        })
     }
 }

@@ -3,12 +3,12 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
-use crate::shared::fix::{err, pattern_summary};
+use crate::shared::fix::err;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::fix::{PatternFilter, ProblemType};
+use ltmc_core::PatternId;
+use ltmc_core::fix::{FixPattern, PatternFilter, ProblemType, Severity};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct ListPatternsArgs {
@@ -28,6 +28,57 @@ pub struct ListPatternsArgs {
     pub limit: usize,
 }
 
+/// A pattern in a listing: what a reviewer scans.
+#[derive(Debug, Clone, Serialize)]
+pub struct PatternSummary {
+    pub id: PatternId,
+    pub title: String,
+    pub problem_type: ProblemType,
+    pub code_type: Option<String>,
+    pub severity: Severity,
+    /// The layers (1-7) it applies to.
+    pub layers: Vec<i64>,
+    pub workflows: Vec<String>,
+    pub file_types: Vec<String>,
+    pub tags: Vec<String>,
+    /// Whether it left the review queue.
+    pub reviewed: bool,
+    pub applied_count: i64,
+    pub success_rate: f64,
+    /// Minutes saved per application, on average.
+    pub avg_time_saved: i64,
+    pub created_at: String,
+}
+
+impl From<&FixPattern> for PatternSummary {
+    fn from(p: &FixPattern) -> Self {
+        Self {
+            id: p.id,
+            title: p.title.clone(),
+            problem_type: p.problem_type,
+            code_type: p.code_type.clone(),
+            severity: p.severity,
+            layers: p.layers.clone(),
+            workflows: p.workflows.clone(),
+            file_types: p.file_types.clone(),
+            tags: p.tags.clone(),
+            reviewed: p.reviewed,
+            applied_count: p.applied_count,
+            success_rate: p.success_rate,
+            avg_time_saved: p.avg_time_saved,
+            created_at: p.created_at.clone(),
+        }
+    }
+}
+
+/// The patterns, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListPatternsOutput {
+    pub patterns: Vec<PatternSummary>,
+    /// How many.
+    pub count: usize,
+}
+
 /// `list_patterns`.
 pub struct ListPatterns;
 
@@ -37,9 +88,9 @@ impl Tool for ListPatterns {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = false;
     type Args = ListPatternsArgs;
-    type Output = Value;
+    type Output = ListPatternsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<ListPatternsOutput, ToolError> {
         let problem_type = a
             .problem_type
             .as_deref()
@@ -61,9 +112,9 @@ impl Tool for ListPatterns {
                 },
             )
             .await?;
-        Ok(json!({
-            "patterns": patterns.iter().map(pattern_summary).collect::<Vec<_>>(),
-            "count": patterns.len(),
-        }))
+        Ok(ListPatternsOutput {
+            patterns: patterns.iter().map(PatternSummary::from).collect(),
+            count: patterns.len(),
+        })
     }
 }

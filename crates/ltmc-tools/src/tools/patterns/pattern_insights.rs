@@ -4,10 +4,9 @@
 
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_service::fix::insights::pattern_insights;
+use ltmc_service::fix::insights::{Insights, pattern_insights};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct InsightsArgs {
@@ -19,6 +18,14 @@ pub struct InsightsArgs {
     pub gap_threshold: Option<f64>,
 }
 
+/// The assessment, field for field as the service computes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PatternInsightsOutput {
+    /// Reuse, success, knowledge gaps, guardian activity, time saved.
+    #[serde(flatten)]
+    pub insights: Insights,
+}
+
 /// `pattern_insights`.
 pub struct PatternInsights;
 
@@ -28,11 +35,11 @@ impl Tool for PatternInsights {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = false;
     type Args = InsightsArgs;
-    type Output = Value;
+    type Output = PatternInsightsOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
-        let i = pattern_insights(&tools.memory, &tools.project, a.top, a.gap_threshold).await?;
-        serde_json::to_value(i)
-            .map_err(|e| ToolError::new(format!("insights cannot be written as JSON: {e}")))
+    async fn run(tools: &Tools, a: Self::Args) -> Result<PatternInsightsOutput, ToolError> {
+        let insights =
+            pattern_insights(&tools.memory, &tools.project, a.top, a.gap_threshold).await?;
+        Ok(PatternInsightsOutput { insights })
     }
 }

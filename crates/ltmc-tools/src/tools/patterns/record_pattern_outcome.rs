@@ -5,11 +5,10 @@
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::fix::{FileAudit, NewApplication};
-use ltmc_core::{AuditId, PatternId};
+use ltmc_core::{ApplicationId, AuditId, PatternId};
 use ltmc_service::fix::patterns::record_outcome;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct RecordOutcomeArgs {
@@ -29,6 +28,23 @@ pub struct RecordOutcomeArgs {
     pub notes: Option<String>,
 }
 
+/// The recorded application and the pattern's new metrics.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordPatternOutcomeOutput {
+    pub application_id: ApplicationId,
+    pub pattern_id: PatternId,
+    pub applied_count: i64,
+    pub success_rate: f64,
+    /// Minutes saved per application, on average.
+    pub avg_time_saved: i64,
+    pub last_applied: Option<String>,
+    /// The audits the pattern was applied to.
+    pub applied_to_files: Vec<AuditId>,
+    /// The file audit with its new status and notes (null without one).
+    pub file_audit: Option<FileAudit>,
+    pub message: String,
+}
+
 /// `record_pattern_outcome`.
 pub struct RecordPatternOutcome;
 
@@ -38,9 +54,9 @@ impl Tool for RecordPatternOutcome {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = RecordOutcomeArgs;
-    type Output = Value;
+    type Output = RecordPatternOutcomeOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<RecordPatternOutcomeOutput, ToolError> {
         let recorded = record_outcome(
             &tools.memory,
             &tools.project,
@@ -62,22 +78,27 @@ impl Tool for RecordPatternOutcome {
             )(e)
         })?;
         let p = &recorded.pattern;
-        Ok(json!({
-            "application_id": recorded.application.id,
-            "pattern_id": p.id,
-            "applied_count": p.applied_count,
-            "success_rate": p.success_rate,
-            "avg_time_saved": p.avg_time_saved,
-            "last_applied": p.last_applied,
-            "applied_to_files": p.applied_to_files,
-            "file_audit": recorded.audit,
-            "message": format!(
-                "pattern {} applied {} time(s), success rate {:.0}%{}",
-                p.id,
-                p.applied_count,
-                p.success_rate * 100.0,
-                recorded.audit.as_ref().map(|a: &FileAudit| format!("; audit {} is {}", a.id, a.status.as_str())).unwrap_or_default()
-            ),
-        }))
+        let message = format!(
+            "pattern {} applied {} time(s), success rate {:.0}%{}",
+            p.id,
+            p.applied_count,
+            p.success_rate * 100.0,
+            recorded
+                .audit
+                .as_ref()
+                .map(|a: &FileAudit| format!("; audit {} is {}", a.id, a.status.as_str()))
+                .unwrap_or_default()
+        );
+        Ok(RecordPatternOutcomeOutput {
+            application_id: recorded.application.id,
+            pattern_id: p.id,
+            applied_count: p.applied_count,
+            success_rate: p.success_rate,
+            avg_time_saved: p.avg_time_saved,
+            last_applied: p.last_applied.clone(),
+            applied_to_files: p.applied_to_files.clone(),
+            file_audit: recorded.audit,
+            message,
+        })
     }
 }

@@ -8,7 +8,6 @@ use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::PatternId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct ReviewPatternArgs {
@@ -21,6 +20,16 @@ pub struct ReviewPatternArgs {
     pub reviewer_notes: Option<String>,
 }
 
+/// The pattern's review state.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewPatternOutput {
+    pub pattern_id: PatternId,
+    /// Whether it is searchable by default now.
+    pub reviewed: bool,
+    pub reviewer_notes: Option<String>,
+    pub message: String,
+}
+
 /// `review_pattern`.
 pub struct ReviewPattern;
 
@@ -30,9 +39,9 @@ impl Tool for ReviewPattern {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = ReviewPatternArgs;
-    type Output = Value;
+    type Output = ReviewPatternOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<ReviewPatternOutput, ToolError> {
         let p = tools
             .memory
             .store()
@@ -44,15 +53,19 @@ impl Tool for ReviewPattern {
             )
             .await
             .map_err(|e| pattern_not_found(e.into()))?;
-        Ok(json!({
-            "pattern_id": p.id,
-            "reviewed": p.reviewed,
-            "reviewer_notes": p.reviewer_notes,
-            "message": format!(
+        Ok(ReviewPatternOutput {
+            pattern_id: p.id,
+            reviewed: p.reviewed,
+            message: format!(
                 "pattern {} {}",
                 p.id,
-                if p.reviewed { "reviewed: searchable by default" } else { "back in the review queue" }
+                if p.reviewed {
+                    "reviewed: searchable by default"
+                } else {
+                    "back in the review queue"
+                }
             ),
-        }))
+            reviewer_notes: p.reviewer_notes,
+        })
     }
 }

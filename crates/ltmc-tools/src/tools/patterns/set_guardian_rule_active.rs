@@ -7,7 +7,6 @@ use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::RuleId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct SetRuleActiveArgs {
@@ -19,6 +18,15 @@ pub struct SetRuleActiveArgs {
     pub reason: Option<String>,
 }
 
+/// The rule's new state.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetGuardianRuleActiveOutput {
+    pub rule_id: RuleId,
+    pub active: bool,
+    pub inactive_reason: Option<String>,
+    pub message: String,
+}
+
 /// `set_guardian_rule_active`.
 pub struct SetGuardianRuleActive;
 
@@ -28,9 +36,9 @@ impl Tool for SetGuardianRuleActive {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = SetRuleActiveArgs;
-    type Output = Value;
+    type Output = SetGuardianRuleActiveOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<SetGuardianRuleActiveOutput, ToolError> {
         let rule = tools
             .memory
             .store()
@@ -39,11 +47,16 @@ impl Tool for SetGuardianRuleActive {
             .map_err(|e| {
                 ToolError::not_found("rule_id", "list_guardian_rules shows the ids")(e.into())
             })?;
-        Ok(json!({
-            "rule_id": rule.id,
-            "active": rule.active,
-            "inactive_reason": rule.inactive_reason,
-            "message": format!("rule {} \"{}\" is {}", rule.id, rule.rule_name, if rule.active { "active" } else { "inactive" }),
-        }))
+        Ok(SetGuardianRuleActiveOutput {
+            rule_id: rule.id,
+            active: rule.active,
+            message: format!(
+                "rule {} \"{}\" is {}",
+                rule.id,
+                rule.rule_name,
+                if rule.active { "active" } else { "inactive" }
+            ),
+            inactive_reason: rule.inactive_reason,
+        })
     }
 }

@@ -6,11 +6,11 @@ use crate::error::ToolError;
 use crate::shapes::TextList;
 use crate::shared::fix::{err, workflows};
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::fix::{AuditStatus, NewFileAudit};
+use ltmc_core::AuditId;
+use ltmc_core::fix::{AuditStatus, FileAudit, NewFileAudit};
 use ltmc_service::fix::audits::upsert_audit;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 pub struct UpsertFileAuditArgs {
@@ -28,6 +28,16 @@ pub struct UpsertFileAuditArgs {
     pub notes: Option<String>,
 }
 
+/// The audit as stored, and whether it is new.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpsertFileAuditOutput {
+    pub file_audit_id: AuditId,
+    /// Created (true) or updated (false).
+    pub created: bool,
+    pub audit: FileAudit,
+    pub message: String,
+}
+
 /// `upsert_file_audit`.
 pub struct UpsertFileAudit;
 
@@ -37,9 +47,9 @@ impl Tool for UpsertFileAudit {
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = UpsertFileAuditArgs;
-    type Output = Value;
+    type Output = UpsertFileAuditOutput;
 
-    async fn run(tools: &Tools, a: Self::Args) -> Result<Value, ToolError> {
+    async fn run(tools: &Tools, a: Self::Args) -> Result<UpsertFileAuditOutput, ToolError> {
         let status = match a.status.as_deref() {
             Some(s) => AuditStatus::parse("status", s).map_err(err)?,
             None => AuditStatus::NotStarted,
@@ -57,16 +67,16 @@ impl Tool for UpsertFileAudit {
             },
         )
         .await?;
-        Ok(json!({
-            "file_audit_id": audit.id,
-            "created": created,
-            "audit": audit,
-            "message": format!(
+        Ok(UpsertFileAuditOutput {
+            file_audit_id: audit.id,
+            created,
+            message: format!(
                 "audit {} of {} {}",
                 audit.id,
                 audit.file_path,
                 if created { "created" } else { "updated" }
             ),
-        }))
+            audit,
+        })
     }
 }

@@ -42,7 +42,7 @@ pub(super) async fn load(ctx: &Context, dir: &Path) -> anyhow::Result<ExitCode> 
             json!({"content": audits.to_string(), "format": "json"}),
         )
         .await?;
-        summary["audits"] = json!({"imported": v["imported"], "errors": v["errors"]});
+        summary["audits"] = json!({"imported": v.imported, "errors": v.errors});
     }
     let mut ids = std::collections::HashMap::new();
     let (mut extracted, mut reviewed, mut rules) = (0, 0, 0);
@@ -59,10 +59,10 @@ pub(super) async fn load(ctx: &Context, dir: &Path) -> anyhow::Result<ExitCode> 
         }
         let v = call::<ExtractPattern>(&tools, draft).await?;
         extracted += 1;
-        rules += v["guardian_rules"].as_array().map_or(0, Vec::len);
-        let id = v["pattern_id"].clone();
+        rules += v.guardian_rules.len();
+        let id = v.pattern_id;
         if let Some(key) = item["key"].as_str() {
-            ids.insert(key.to_owned(), id.clone());
+            ids.insert(key.to_owned(), id);
         }
         if item["reviewed"] == true {
             call::<ReviewPattern>(
@@ -80,10 +80,10 @@ pub(super) async fn load(ctx: &Context, dir: &Path) -> anyhow::Result<ExitCode> 
         .and_then(|v| v.as_array().cloned())
         .unwrap_or_default()
     {
-        let key = |f: &str| -> anyhow::Result<Value> {
+        let key = |f: &str| -> anyhow::Result<ltmc_core::PatternId> {
             let k = r[f].as_str().unwrap_or_default();
             ids.get(k)
-                .cloned()
+                .copied()
                 .ok_or_else(|| anyhow!("relationships.json: {f} {k:?} names no pattern key"))
         };
         call::<LinkPatterns>(

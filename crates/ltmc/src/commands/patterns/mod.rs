@@ -9,17 +9,15 @@
 mod calibrate;
 mod load;
 
-use super::call::{first_sentence, list, message, pretty, read_input, split, text};
+use super::call::{first_sentence, items, pretty, read_input, said, shown, split};
 use crate::context::Context;
 use crate::failure::with_hint;
 use anyhow::anyhow;
 use clap::Subcommand;
-use ltmc_tools::Scored;
-use ltmc_tools::patterns::find_similar_patterns::FindSimilarOutput;
-use ltmc_tools::patterns::recommend_fix::RecommendFixOutput;
 use ltmc_tools::{
-    ExtractPattern, FindSimilarPatterns, GetPattern, GetRelatedPatterns, LinkPatterns,
-    ListPatterns, PatternInsights, RecommendFix, RecordPatternOutcome, ReviewPattern,
+    ExtractPattern, FindSimilarOutput, FindSimilarPatterns, GetPattern, GetRelatedPatterns,
+    LinkPatterns, ListPatterns, PatternInsights, PatternInsightsOutput, RecommendFix,
+    RecommendFixOutput, RecordPatternOutcome, ReviewPattern, Scored,
 };
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -211,11 +209,6 @@ fn recommendation_lines(v: &RecommendFixOutput) -> Vec<String> {
     lines
 }
 
-/// A typed value as its JSON text shows it (enums by their wire names).
-fn shown<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).map_or_else(|_| String::new(), |v| text(&v))
-}
-
 fn scored_lines(patterns: &[Scored]) -> Vec<String> {
     if patterns.is_empty() {
         return vec!["no pattern above the similarity threshold".to_owned()];
@@ -246,35 +239,29 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
                 )
             })?;
             one::<ExtractPattern>(ctx, draft, |v| {
-                let mut lines = message(v);
-                for i in v["inferred"].as_array().into_iter().flatten() {
+                let mut lines = said(&v.message);
+                for i in &v.inferred {
                     lines.push(format!(
                         "  inferred {} = {} ({})",
-                        text(&i["field"]),
-                        i["value"],
-                        text(&i["reason"])
+                        i.field, i.value, i.reason
                     ));
                 }
-                for r in v["relationships"].as_array().into_iter().flatten() {
+                for r in &v.relationships {
                     lines.push(format!(
                         "  {} pattern {} (strength {}): {}",
-                        text(&r["relationship_type"]),
-                        text(&r["target"]),
-                        text(&r["strength"]),
-                        text(&r["description"])
+                        shown(&r.relationship_type),
+                        r.target,
+                        shown(&r.strength),
+                        r.description.as_deref().unwrap_or_default()
                     ));
                 }
-                for r in v["guardian_rules"].as_array().into_iter().flatten() {
+                for r in &v.guardian_rules {
                     lines.push(format!(
                         "  rule {} {} {}{}",
-                        text(&r["id"]),
-                        text(&r["rule_name"]),
-                        if r["active"] == true {
-                            "active"
-                        } else {
-                            "inactive: "
-                        },
-                        text(&r["inactive_reason"])
+                        r.id,
+                        r.rule_name,
+                        if r.active { "active" } else { "inactive: " },
+                        r.inactive_reason.as_deref().unwrap_or_default()
                     ));
                 }
                 lines
@@ -289,7 +276,7 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
             one::<ReviewPattern>(
                 ctx,
                 json!({"pattern_id": pattern_id, "reviewed": !reject, "reviewer_notes": notes}),
-                message,
+                |v| said(&v.message),
             )
             .await
         }
@@ -317,21 +304,21 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
                 json!({"reviewed": r, "problem_type": problem_type, "layer": layer,
                        "workflow": workflow, "tag": tag, "limit": limit}),
                 |v| {
-                    list(v, "patterns", "no patterns", |p| {
+                    items(&v.patterns, "no patterns", |p| {
                         format!(
                             "{:>4}  {}  {:<12} {:<8} L{:<8} applied {} ({:.0}%)  {}",
-                            text(&p["id"]),
-                            if p["reviewed"] == true {
+                            p.id.to_string(),
+                            if p.reviewed {
                                 "reviewed  "
                             } else {
                                 "unreviewed"
                             },
-                            text(&p["problem_type"]),
-                            text(&p["severity"]),
-                            text(&p["layers"]),
-                            text(&p["applied_count"]),
-                            p["success_rate"].as_f64().unwrap_or_default() * 100.0,
-                            text(&p["title"])
+                            shown(&p.problem_type),
+                            shown(&p.severity),
+                            shown(&p.layers),
+                            p.applied_count,
+                            p.success_rate * 100.0,
+                            p.title
                         )
                     })
                 },
@@ -350,7 +337,7 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
                 json!({"source_pattern_id": source, "target_pattern_id": target,
                        "relationship_type": relationship_type, "strength": strength,
                        "description": description}),
-                message,
+                |v| said(&v.message),
             )
             .await
         }
@@ -359,13 +346,13 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
                 ctx,
                 json!({"pattern_id": pattern_id, "relationship_types": split(types.as_deref())}),
                 |v| {
-                    list(v, "related_patterns", "no related patterns", |r| {
+                    items(&v.related_patterns, "no related patterns", |r| {
                         format!(
                             "{:<12} {:.2}  pattern {:>4}  {}",
-                            text(&r["relationship_type"]),
-                            r["strength"].as_f64().unwrap_or_default(),
-                            text(&r["id"]),
-                            text(&r["title"])
+                            shown(&r.relationship_type),
+                            r.strength,
+                            r.id.to_string(),
+                            r.title
                         )
                     })
                 },
@@ -408,7 +395,7 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
                 json!({"pattern_id": pattern_id, "success": !failure, "file_audit_id": audit,
                        "file_path": file, "time_taken": time_taken, "time_saved": time_saved,
                        "notes": notes}),
-                message,
+                |v| said(&v.message),
             )
             .await
         }
@@ -424,56 +411,57 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
     }
 }
 
-fn insight_lines(v: &Value) -> Vec<String> {
+fn insight_lines(v: &PatternInsightsOutput) -> Vec<String> {
+    let v = &v.insights;
     let mut lines = vec![format!(
         "{} patterns ({} reviewed, {} in the review queue); {} applications, success rate {}; {} minutes saved",
-        text(&v["patterns"]),
-        text(&v["reviewed"]),
-        text(&v["review_queue"]),
-        text(&v["applications"]),
-        v["success_rate"]
-            .as_f64()
+        v.patterns,
+        v.reviewed,
+        v.review_queue,
+        v.applications,
+        v.success_rate
             .map_or_else(|| "n/a".to_owned(), |r| format!("{:.0}%", r * 100.0)),
-        text(&v["total_time_saved_minutes"])
+        v.total_time_saved_minutes
     )];
     lines.push("most reused:".into());
-    for p in v["most_reused"].as_array().into_iter().flatten() {
+    for p in &v.most_reused {
         lines.push(format!(
             "  {:>3}x {:>4.0}%  pattern {:>4}  {}",
-            text(&p["applied_count"]),
-            p["success_rate"].as_f64().unwrap_or_default() * 100.0,
-            text(&p["pattern_id"]),
-            text(&p["title"])
+            p.applied_count.to_string(),
+            p.success_rate * 100.0,
+            p.pattern_id.to_string(),
+            p.title
         ));
     }
     lines.push(format!(
         "knowledge gaps (open debt with no pattern above {}):",
-        text(&v["gap_threshold"])
+        shown(&v.gap_threshold)
     ));
-    for g in v["knowledge_gaps"].as_array().into_iter().flatten() {
+    for g in &v.knowledge_gaps {
         lines.push(format!(
             "  audit {:>4}  {}  {}",
-            text(&g["audit_id"]),
-            text(&g["file_path"]),
-            first_sentence(&text(&g["technical_debt"]))
+            g.audit_id.to_string(),
+            g.file_path,
+            first_sentence(&g.technical_debt)
         ));
     }
     lines.push("guardian hits:".into());
-    for r in v["guardian"].as_array().into_iter().flatten() {
-        if r["hit_count"].as_i64().unwrap_or(0) > 0 {
-            lines.push(format!(
-                "  {:>4} hits in {:>3} files  L{} {}{}",
-                text(&r["hit_count"]),
-                text(&r["files_hit"]),
-                text(&r["layer_number"]),
-                text(&r["rule_name"]),
-                match r["false_positive_candidates"].as_array() {
-                    Some(f) if !f.is_empty() =>
-                        format!("  (possible false positives: {})", f.len()),
-                    _ => String::new(),
-                }
-            ));
-        }
+    for r in v.guardian.iter().filter(|r| r.hit_count > 0) {
+        lines.push(format!(
+            "  {:>4} hits in {:>3} files  L{} {}{}",
+            r.hit_count.to_string(),
+            r.files_hit.to_string(),
+            r.layer_number,
+            r.rule_name,
+            if r.false_positive_candidates.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "  (possible false positives: {})",
+                    r.false_positive_candidates.len()
+                )
+            }
+        ));
     }
     lines
 }
