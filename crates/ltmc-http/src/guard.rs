@@ -1,5 +1,7 @@
-//! The middleware in front of every route but `/health`: the bearer token
-//! (when configured) and the browser-origin check.
+//! The middleware in front of every route but `/health`: the `Host` check
+//! (a loopback server answers only to loopback names: a DNS-rebinding page
+//! whose name resolves to 127.0.0.1 is refused), the bearer token (when
+//! configured) and the browser-origin check.
 //!
 //! Why an origin check besides CORS: CORS only stops a page from *reading*
 //! answers; a page could still *send* a `tools/call` to a server on
@@ -19,6 +21,8 @@ use std::sync::Arc;
 pub(crate) struct Guard {
     token: Option<Arc<str>>,
     origins: Arc<[String]>,
+    /// Accepted host names (without port); empty accepts any.
+    hosts: Arc<[String]>,
 }
 
 impl Guard {
@@ -30,7 +34,37 @@ impl Guard {
                 .iter()
                 .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
                 .collect(),
+            hosts: config
+                .allowed_hosts
+                .iter()
+                .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+                .collect(),
         }
+    }
+
+    /// Whether the `Host` header (name and optional port) names an accepted
+    /// host; a request without one is HTTP/1.0 or HTTP/2 with `:authority`
+    /// already checked by the client library, and is let through.
+    fn host_allowed(&self, host: Option<&HeaderValue>) -> bool {
+        if self.hosts.is_empty() {
+            return true;
+        }
+        let Some(host) = host else {
+            return true;
+        };
+        let Ok(host) = host.to_str() else {
+            return false;
+        };
+        let host = host.trim().to_ascii_lowercase();
+        let name = if let Some(rest) = host.strip_prefix('[') {
+            // [::1]:5050
+            rest.split(']').next().unwrap_or_default().to_owned()
+        } else if host.matches(':').count() > 1 {
+            host // a bare IPv6 address
+        } else {
+            host.split(':').next().unwrap_or_default().to_owned()
+        };
+        self.hosts.contains(&name)
     }
 
     fn origin_allowed(&self, origin: &HeaderValue) -> bool {
@@ -65,6 +99,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 pub(crate) async fn check(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let headers = request.headers();
+    if !state.guard.host_allowed(headers.get(header::HOST)) {
+        let shown = headers
+            .get(header::HOST)
+            .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
+            .unwrap_or_default();
+        tracing::warn!(host = %shown, "refused a request for another host name");
+        return error_response(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "host {shown} is not served here: a loopback server answers only to localhost, \
+                 127.0.0.1 and [::1] (a page on another name is refused)"
+            ),
+        );
+    }
     if let Some(origin) = headers.get(header::ORIGIN)
         && !state.guard.origin_allowed(origin)
     {
@@ -126,6 +174,36 @@ mod tests {
         check(Some("s3cret"), false);
         check(None, false);
         assert!(guard(None, &[]).token_accepted(None));
+    }
+
+    #[test]
+    fn host_check() {
+        let g = guard(None, &[]);
+        let allowed = |h: &str| g.host_allowed(Some(&HeaderValue::from_str(h).unwrap()));
+        for ok in [
+            "localhost",
+            "localhost:5050",
+            "127.0.0.1:5050",
+            "[::1]:5050",
+            "::1",
+            "LOCALHOST",
+        ] {
+            assert!(allowed(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:5050",
+            "127.0.0.1.evil.example",
+            "localhost.evil:1",
+        ] {
+            assert!(!allowed(bad), "{bad}");
+        }
+        assert!(g.host_allowed(None));
+        let open = Guard::new(&HttpConfig {
+            allowed_hosts: Vec::new(),
+            ..HttpConfig::local()
+        });
+        assert!(open.host_allowed(Some(&HeaderValue::from_static("evil.example"))));
     }
 
     #[test]

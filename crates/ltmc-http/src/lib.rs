@@ -44,16 +44,19 @@ pub fn router(tools: &Tools, config: &HttpConfig) -> (Router, McpShutdown) {
         tools: tools.clone(),
         guard: guard::Guard::new(config),
     };
-    let protected = Router::new()
-        .route("/tools", get(routes::tools))
-        .route("/jsonrpc", post(jsonrpc::handle))
-        .route("/api/tools", get(rest::list))
-        .route("/api/tools/{name}", post(rest::call))
-        .nest_service("/mcp", mcp)
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            guard::check,
-        ));
+    let protected =
+        Router::new()
+            .route("/tools", get(routes::tools))
+            .route("/jsonrpc", post(jsonrpc::handle))
+            .route("/api/tools", get(rest::list))
+            .route("/api/tools/{name}", post(rest::call))
+            .merge(Router::new().nest_service("/mcp", mcp).layer(
+                axum::middleware::from_fn_with_state(config.max_body_bytes, routes::whole_body),
+            ))
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                guard::check,
+            ));
     let mut app = Router::new()
         .route("/health", get(routes::health))
         .merge(protected)

@@ -42,3 +42,32 @@ pub(crate) async fn not_found(uri: Uri) -> Response {
 pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({"success": false, "error": message}))).into_response()
 }
+
+/// Reads a request's whole body, at most `max` bytes, before the MCP
+/// service sees it: rmcp answers 500 to a body the limit cuts short (a
+/// chunked one has no length to refuse up front), a client must get 413.
+pub(crate) async fn whole_body(
+    axum::extract::State(max): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, max).await {
+        Ok(bytes) => {
+            next.run(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))
+            .await
+        }
+        Err(_) => (
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            axum::Json(serde_json::json!({
+                "success": false,
+                "error": format!("the request body could not be read within {max} bytes; send less"),
+            })),
+        )
+            .into_response(),
+    }
+}

@@ -7,7 +7,7 @@
 //! Reading, and matching the legacy vectors to chunks by meaning
 //! ([`matching`]: the caller embeds the chunks again and hands the vectors
 //! in). Nothing here writes to a legacy file, embeds text, or knows ltmc's
-//! store; importing is the binary's `migrate` command. Every parser is bounds-checked: a damaged
+//! store; importing is ltmc-migrate's (behind `ltmc migrate`). Every parser is bounds-checked: a damaged
 //! file is a [`LegacyError`], never a panic.
 //!
 //! Architecture note: this crate and `ltmc-store-sqlite` are the two that

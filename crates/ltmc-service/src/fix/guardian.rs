@@ -142,7 +142,9 @@ pub fn confine(root: &Path, path: &str) -> Result<PathBuf, ServiceError> {
     if !real.starts_with(&root) {
         return Err(not_inside());
     }
-    let kind = std::fs::metadata(&real).map_err(|_| not_inside())?.file_type();
+    let kind = std::fs::metadata(&real)
+        .map_err(|_| not_inside())?
+        .file_type();
     if !(kind.is_file() || kind.is_dir()) {
         return Err(ServiceError::invalid(
             "file_path",
@@ -240,7 +242,10 @@ mod tests {
         let out = confine(&root, abs.to_str().unwrap())
             .unwrap_err()
             .to_string();
-        assert!(out.contains("not a file or directory inside the project root"), "{out}");
+        assert!(
+            out.contains("not a file or directory inside the project root"),
+            "{out}"
+        );
         // Outside and missing read the same: no existence oracle.
         let missing = dir.path().join("no-such-file.txt");
         let gone = confine(&root, missing.to_str().unwrap())

@@ -5,7 +5,7 @@
 //! of the process. In stdio mode stdout carries protocol frames only; in
 //! HTTP mode it carries one line saying where the server listens (JSON with
 //! `--json`), so scripts can start it on port 0. Not here: the protocols
-//! (ltmc-mcp, ltmc-http) or the tools (ltmc-service).
+//! (ltmc-mcp, ltmc-http) or the tools (ltmc-tools).
 
 use crate::cli::ServeArgs;
 use crate::context::Context;

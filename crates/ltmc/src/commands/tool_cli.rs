@@ -3,7 +3,7 @@
 //! never disagree on validation or answers. `--json` prints the tool's answer
 //! object; otherwise a few lines for people.
 //!
-//! Not here: the tools themselves (ltmc-service `tools/`).
+//! Not here: the tools themselves (ltmc-tools).
 
 use super::call::{Options, items, one, pretty, said, shown, tools};
 use crate::cli_memory::{AttemptsCommand, ChatCommand, GraphCommand, TodoCommand, ToolCommand};

@@ -41,9 +41,8 @@ pub async fn recommend_fix(
     };
     // Checked when the file is a regular file inside the root; outside and
     // missing files alike are not checked (the answer reveals nothing).
-    let inside = |root: &Path, path: &str| {
-        guardian::confine(root, path).is_ok_and(|real| real.is_file())
-    };
+    let inside =
+        |root: &Path, path: &str| guardian::confine(root, path).is_ok_and(|real| real.is_file());
     let guardian = match (&resolved.file_path, project_root) {
         (Some(path), Some(root)) if inside(root, path) => Some(
             guardian::check_rules(
