@@ -82,6 +82,7 @@ pub(crate) async fn call(
         Some(ToolErrorKind::NotFound) => StatusCode::NOT_FOUND,
         Some(ToolErrorKind::Conflict) => StatusCode::CONFLICT,
         Some(ToolErrorKind::Internal) => StatusCode::INTERNAL_SERVER_ERROR,
+        Some(ToolErrorKind::TimedOut) => StatusCode::GATEWAY_TIMEOUT,
     };
     (status, Json(outcome.value)).into_response()
 }

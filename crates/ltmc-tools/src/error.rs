@@ -24,6 +24,9 @@ pub enum ToolErrorKind {
     Conflict,
     /// The store, the model or ltmc itself failed (500).
     Internal,
+    /// The call did not finish within the server's time limit and was
+    /// stopped (504); a write it had begun is one transaction, whole or absent.
+    TimedOut,
 }
 
 /// A failed call: a kind, a clear message, plus extra fields for the error object.

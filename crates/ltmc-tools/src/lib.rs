@@ -25,8 +25,8 @@ pub use args::{MAX_CONTEXT_TOKENS, MAX_LIMIT, VALID_SOURCES};
 pub use error::{ToolError, ToolErrorKind};
 pub use ltmc_service::llm::LlmConfig;
 pub use registry::{
-    REGISTRY, Tool, ToolEntry, ToolGroup, ToolOutcome, ToolSpec, Tools, answer, entry, run,
-    run_json,
+    DEFAULT_CALL_TIMEOUT, REGISTRY, Tool, ToolEntry, ToolGroup, ToolOutcome, ToolSpec, Tools,
+    answer, entry, run, run_json,
 };
 pub use shared::chat::MessageView;
 pub use shared::code::AttemptView;

@@ -271,7 +271,12 @@ pub struct Tools {
     /// The directory guardian checks and imports may read; nothing outside it.
     pub(crate) project_root: Option<PathBuf>,
     groups: Vec<ToolGroup>,
+    /// How long one call may run before it is stopped.
+    call_timeout: std::time::Duration,
 }
+
+/// How long one tool call may run by default (`Tools::with_call_timeout`).
+pub const DEFAULT_CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl Tools {
     pub fn new(memory: Memory, project: Project, llm: Option<LlmConfig>) -> Self {
@@ -281,7 +286,16 @@ impl Tools {
             llm,
             project_root: None,
             groups: ToolGroup::ALL.to_vec(),
+            call_timeout: DEFAULT_CALL_TIMEOUT,
         }
+    }
+
+    /// Stops a call that runs longer than `limit` (a stuck call cannot hold
+    /// a server, nor its shutdown, forever).
+    #[must_use]
+    pub fn with_call_timeout(mut self, limit: std::time::Duration) -> Self {
+        self.call_timeout = limit;
+        self
     }
 
     /// Sets the directory guardian checks and audit imports may read.
@@ -350,7 +364,7 @@ impl Tools {
             return ToolOutcome::of(Err(e));
         }
         let future = (entry.call)(self.clone(), arguments);
-        ToolOutcome::of(guarded(name, future).await)
+        ToolOutcome::of(guarded(name, self.call_timeout, future).await)
     }
 
     fn check_group(&self, entry: &ToolEntry) -> Result<(), ToolError> {
@@ -390,7 +404,8 @@ pub async fn run_json<T: Tool>(tools: &Tools, arguments: Value) -> Result<T::Out
     tools.check_group(&entry::<T>())?;
     let arguments = without_nulls(arguments);
     let tools = tools.clone();
-    guarded(T::NAME, async move {
+    let limit = tools.call_timeout;
+    guarded(T::NAME, limit, async move {
         let args = parse::<T::Args>(arguments).map_err(T::parse_error)?;
         T::run(&tools, args).await
     })
@@ -422,9 +437,27 @@ fn without_nulls(value: Value) -> Value {
 /// answer instead of taking the server down.
 async fn guarded<O: Send + 'static>(
     name: &str,
+    limit: std::time::Duration,
     future: impl Future<Output = Result<O, ToolError>> + Send + 'static,
 ) -> Result<O, ToolError> {
-    match tokio::spawn(future).await {
+    let mut task = tokio::spawn(future);
+    let Ok(joined) = tokio::time::timeout(limit, &mut task).await else {
+        task.abort();
+        tracing::warn!(
+            tool = name,
+            seconds = limit.as_secs_f64(),
+            "tool call stopped"
+        );
+        return Err(ToolError::of(
+            ToolErrorKind::TimedOut,
+            format!(
+                "tool {name} did not finish within {:.0} s and was stopped; ask for less \
+                 (a smaller limit or top_k), or raise the limit (--call-timeout)",
+                limit.as_secs_f64()
+            ),
+        ));
+    };
+    match joined {
         Ok(result) => result,
         Err(e) => {
             tracing::error!(tool = name, error = %e, "tool call panicked");
@@ -433,5 +466,30 @@ async fn guarded<O: Send + 'static>(
                 format!("tool {name} failed unexpectedly ({e}); this is a bug in ltmc"),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_call_past_its_time_limit_is_stopped_with_a_timed_out_error() {
+        let started = std::time::Instant::now();
+        let stuck = guarded("stuck", std::time::Duration::from_millis(50), async {
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            Ok(())
+        })
+        .await;
+        let e = stuck.unwrap_err();
+        assert_eq!(e.kind(), ToolErrorKind::TimedOut);
+        assert!(
+            e.message().contains("did not finish within"),
+            "{}",
+            e.message()
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let quick = guarded("quick", std::time::Duration::from_secs(5), async { Ok(7) }).await;
+        assert_eq!(quick.unwrap(), 7);
     }
 }

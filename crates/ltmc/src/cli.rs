@@ -184,6 +184,11 @@ pub struct ServeArgs {
     /// audits, guardian rules), or all.
     #[arg(long, env = "LTMC_TOOLS", default_value = "all", value_name = "GROUPS")]
     pub tools: String,
+    /// Seconds one tool call may run before it is stopped (its answer: a
+    /// timed-out error; a stuck call never holds the server or its shutdown).
+    #[arg(long, env = "LTMC_CALL_TIMEOUT", default_value_t = 300, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub call_timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]

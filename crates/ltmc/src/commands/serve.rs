@@ -47,7 +47,8 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
     });
     let tools = Tools::new(memory, ctx.project.clone(), llm)
         .with_project_root(Some(ctx.project_root.clone()))
-        .with_groups(groups);
+        .with_groups(groups)
+        .with_call_timeout(std::time::Duration::from_secs(args.call_timeout));
     match http {
         None => {
             tracing::info!(project = %ctx.project, "serving MCP on stdin/stdout");
