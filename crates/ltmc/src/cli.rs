@@ -75,7 +75,8 @@ pub struct Global {
     /// Open the SQLite store read-only: search, doctor and exports work,
     /// every write is refused. Also chosen by itself when the data dir or
     /// ltmc.db cannot be written (permissions, a read-only mount).
-    #[arg(long, env = "LTMC_READ_ONLY", global = true)]
+    #[arg(long, env = "LTMC_READ_ONLY", global = true,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub read_only: bool,
     /// How safely SQLite commits: normal survives a crash or kill of the
     /// process but may lose the last commits on power loss; full survives
