@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::{meta, migrate};
 use ltmc_store::{EmbeddingSpec, StoreError};
 use rusqlite::{Connection, ErrorCode, MAIN_DB, OpenFlags};
+use std::fmt::Write as _;
 use std::path::Path;
 use std::thread;
 use std::time::Duration;
@@ -212,7 +213,7 @@ fn immutable_uri(path: &Path) -> Option<String> {
         if byte.is_ascii_alphanumeric() || b"/._-~".contains(&byte) {
             uri.push(char::from(byte));
         } else {
-            uri.push_str(&format!("%{byte:02X}"));
+            let _ = write!(uri, "%{byte:02X}");
         }
     }
     uri.push_str("?immutable=1");

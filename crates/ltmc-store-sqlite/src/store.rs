@@ -161,12 +161,11 @@ impl Shared {
     /// The neutral error; a write that SQLite refused on a read-only store
     /// says why the store is read-only.
     fn fail(&self, err: Error) -> StoreError {
-        if self.read_only.is_some() {
-            if let Error::Sql(sql) = &err {
-                if sql.sqlite_error_code() == Some(ErrorCode::ReadOnly) {
-                    return self.refusal();
-                }
-            }
+        if self.read_only.is_some()
+            && let Error::Sql(sql) = &err
+            && sql.sqlite_error_code() == Some(ErrorCode::ReadOnly)
+        {
+            return self.refusal();
         }
         err.into_store(&self.path)
     }

@@ -215,13 +215,13 @@ impl Context {
             read_only: self.read_only,
         };
         let store = SqliteStore::open_configured(&self.db_path(), spec.as_ref(), options, &open)?;
-        if let Some(reason) = store.read_only() {
-            if !self.read_only {
-                tracing::warn!(
-                    "{}: opened read-only ({reason}); writes will be refused",
-                    shown(&self.db_path())
-                );
-            }
+        if let Some(reason) = store.read_only()
+            && !self.read_only
+        {
+            tracing::warn!(
+                "{}: opened read-only ({reason}); writes will be refused",
+                shown(&self.db_path())
+            );
         }
         Ok(Arc::new(store))
     }

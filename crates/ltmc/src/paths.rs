@@ -18,14 +18,14 @@ pub fn regular_file(path: &Path, what: &str) -> anyhow::Result<()> {
     if meta.is_file() {
         return Ok(());
     }
-    let kind = kind_of(&meta.file_type());
+    let kind = kind_of(meta.file_type());
     Err(crate::failure::with_hint(
         anyhow!("{what} {} is {kind}, not a regular file", path.display()),
         "give a regular file (to pass a stream, use `-` and pipe it into stdin)",
     ))
 }
 
-fn kind_of(t: &std::fs::FileType) -> &'static str {
+fn kind_of(t: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt as _;

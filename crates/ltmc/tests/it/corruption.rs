@@ -126,7 +126,6 @@ fn doctor_full_reports_every_damaged_page() {
             let _ = std::fs::remove_dir_all(&copy);
         }
     }
-    eprintln!("{damaged} of {copies} copies of {pages} pages damaged; doctor failed on each");
     // Most flipped headers break a page: the sweep is not vacuous.
     assert!(
         damaged * 3 >= pages,
@@ -135,28 +134,28 @@ fn doctor_full_reports_every_damaged_page() {
 }
 
 /// A varint at `bytes[at..]`: (value, length).
-fn varint(bytes: &[u8], at: usize) -> (u64, usize) {
+fn varint(bytes: &[u8], at: usize) -> (usize, usize) {
     let mut value = 0u64;
     for i in 0..9 {
         let b = bytes[at + i];
         if i == 8 {
-            return ((value << 8) | u64::from(b), 9);
+            return (usize::try_from((value << 8) | u64::from(b)).unwrap(), 9);
         }
         value = (value << 7) | u64::from(b & 0x7f);
         if b & 0x80 == 0 {
-            return (value, i + 1);
+            return (usize::try_from(value).unwrap(), i + 1);
         }
     }
     unreachable!()
 }
 
-fn serial_size(serial: u64) -> usize {
+fn serial_size(serial: usize) -> usize {
     match serial {
         0 | 8 | 9 => 0,
-        1..=4 => serial as usize,
+        1..=4 => serial,
         5 => 6,
         6 | 7 => 8,
-        n => ((n - 12) / 2) as usize,
+        n => (n - 12) / 2,
     }
 }
 
@@ -184,7 +183,7 @@ fn plant_missing_index_row(db: &Path, index: &str) {
     let record = cell + payload_len;
     let (header_len, mut at) = varint(&bytes, record);
     let mut serials = Vec::new();
-    while at < header_len as usize {
+    while at < header_len {
         let (serial, n) = varint(&bytes, record + at);
         serials.push(serial);
         at += n;
@@ -192,7 +191,7 @@ fn plant_missing_index_row(db: &Path, index: &str) {
     let rowid_serial = *serials.last().unwrap();
     assert_eq!(rowid_serial, 1, "the row id is one byte: {serials:?}");
     let value_at = record
-        + header_len as usize
+        + header_len
         + serials[..serials.len() - 1]
             .iter()
             .map(|s| serial_size(*s))
