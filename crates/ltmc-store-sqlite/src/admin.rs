@@ -2,9 +2,11 @@
 //! [`SqliteStore`], for `ltmc doctor` and start-up checks.
 //!
 //! The integrity check reads everything in one snapshot and counts (then has
-//! FTS5 check the keyword index against the chunks); it never repairs: fixing
-//! a damaged store is a decision for a person (or for `ltmc migrate`), not a
-//! side effect of looking at it.
+//! FTS5 check the keyword index against the chunks); the storage check runs
+//! SQLite's own `quick_check` (or the slower `integrity_check`) and reads the
+//! connection's settings back. Neither repairs: fixing a damaged store is a
+//! decision for a person (`ltmc reindex --all` rebuilds every index from the
+//! rows; damaged rows need a backup), not a side effect of looking at it.
 
 use crate::cache::{self, IndexCache};
 use crate::error::Result;
@@ -13,8 +15,11 @@ use crate::{LATEST_SCHEMA_VERSION, SqliteStore, blob, keyword, meta, migrate};
 use async_trait::async_trait;
 use ltmc_core::Project;
 use ltmc_store::integrity::{self, Finding};
-use ltmc_store::{IndexStatus, IntegrityReport, StoreAdmin, StoreError, StoreInfo};
-use rusqlite::Connection;
+use ltmc_store::{
+    IndexStatus, IntegrityReport, Repair, StorageProblem, StorageReport, StoreAdmin, StoreError,
+    StoreInfo,
+};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use std::path::Path;
 
 #[async_trait]
@@ -25,6 +30,12 @@ impl StoreAdmin for SqliteStore {
 
     async fn check_integrity(&self) -> Result<IntegrityReport, StoreError> {
         self.call(check_integrity).await
+    }
+
+    async fn check_storage(&self, full: bool) -> Result<StorageReport, StoreError> {
+        let read_only = self.read_only().map(str::to_owned);
+        self.call(move |state, _| check_storage(state, full, read_only.as_deref()))
+            .await
     }
 
     async fn check_indexes(&self) -> Result<Vec<IndexStatus>, StoreError> {
@@ -44,8 +55,14 @@ impl StoreAdmin for SqliteStore {
         &self,
         project: Option<&Project>,
     ) -> Result<Vec<IndexStatus>, StoreError> {
+        if self.read_only().is_some() {
+            return Err(self.refusal());
+        }
         let only = project.map(|p| p.as_str().to_owned());
         self.call(move |state, _| {
+            if only.is_none() {
+                rebuild_sql_indexes(&mut state.conn)?;
+            }
             state.with_snapshot(|cache, snap| {
                 let projects = match only {
                     Some(project) => vec![project],
@@ -163,17 +180,12 @@ fn check_integrity(state: &mut State, _path: &Path) -> Result<IntegrityReport> {
                 .push(format!("foreign key violation in table {}", table?));
         }
     }
-    {
-        let mut stmt = tx.prepare("PRAGMA quick_check")?;
-        let lines = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        for line in lines {
-            let line = line?;
-            if line != "ok" {
-                report.problems.push(format!("sqlite quick_check: {line}"));
-            }
-        }
-    }
     tx.commit()?;
+    // SQLite's own page checks are `check_storage`'s. FTS5's check is an
+    // INSERT, which a read-only store refuses (check_storage says so).
+    if state.read_only {
+        return Ok(report);
+    }
     // After the snapshot, each on its own: see check_index for why.
     for (table, content) in keyword::FTS_TABLES {
         if let Some(problem) = keyword::check_index(&state.conn, table, content)? {
@@ -181,6 +193,94 @@ fn check_integrity(state: &mut State, _path: &Path) -> Result<IntegrityReport> {
         }
     }
     Ok(report)
+}
+
+/// Rebuilds SQLite's b-tree indexes and the FTS5 keyword indexes from the
+/// table rows, in one write transaction (`ltmc reindex --all`).
+fn rebuild_sql_indexes(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch("REINDEX")?;
+    for (table, _) in keyword::FTS_TABLES {
+        tx.execute(
+            &format!("INSERT INTO {table} ({table}) VALUES ('rebuild')"),
+            [],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// SQLite's `quick_check` (or `integrity_check` when `full`), each finding
+/// with the repair that fits it, and the connection's settings read back.
+fn check_storage(state: &mut State, full: bool, read_only: Option<&str>) -> Result<StorageReport> {
+    let mut report = StorageReport::default();
+    let conn = &state.conn;
+    let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |row| row.get(0))?;
+    report.settings.push(format!(
+        "synchronous={}",
+        match synchronous {
+            0 => "OFF",
+            1 => "NORMAL",
+            2 => "FULL",
+            3 => "EXTRA",
+            _ => "unknown",
+        }
+    ));
+    let journal: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
+    report.settings.push(format!("journal_mode={journal}"));
+    if let Some(reason) = read_only {
+        report.settings.push(format!("read-only ({reason})"));
+        report
+            .skipped
+            .push("FTS5 integrity-check of the keyword indexes (SQLite runs it as a write)".into());
+    }
+    let pragma = if full {
+        "integrity_check"
+    } else {
+        "quick_check"
+    };
+    match pragma_lines(conn, pragma) {
+        Ok(lines) => {
+            for line in lines.into_iter().filter(|l| l != "ok") {
+                let repair = repair_for(&line);
+                report.problems.push(StorageProblem {
+                    what: format!("sqlite {pragma}: {line}"),
+                    repair,
+                });
+            }
+        }
+        // Damage bad enough that the check itself stops is still a finding.
+        Err(crate::error::Error::Sql(err))
+            if matches!(
+                err.sqlite_error_code(),
+                Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+            ) =>
+        {
+            report.problems.push(StorageProblem {
+                what: format!("sqlite {pragma} could not finish: {err}"),
+                repair: Repair::RestoreBackup,
+            });
+        }
+        Err(err) => return Err(err),
+    }
+    Ok(report)
+}
+
+fn pragma_lines(conn: &Connection, pragma: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA {pragma}"))?;
+    let lines = stmt.query_map([], |row| row.get::<_, String>(0))?;
+    Ok(lines.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// An index that lacks or has extra entries is rebuilt from its table
+/// (REINDEX); anything else (pages, b-tree structure, rows, constraints)
+/// means the rows themselves may be gone or wrong.
+fn repair_for(line: &str) -> Repair {
+    if line.contains("missing from index") || line.starts_with("wrong # of entries in index") {
+        Repair::Reindex
+    } else {
+        Repair::RestoreBackup
+    }
 }
 
 fn count(conn: &Connection, sql: &str) -> Result<u64> {

@@ -83,6 +83,8 @@ pub(crate) struct IndexCache {
     options: IndexOptions,
     dir: PathBuf,
     projects: HashMap<String, ProjectIndex>,
+    /// The store is read-only: index files are read, never written.
+    pub(crate) read_only: bool,
 }
 
 /// One project's vectors, with the ids of each resource type so that a type
@@ -109,6 +111,7 @@ impl IndexCache {
             options,
             dir,
             projects: HashMap::new(),
+            read_only: false,
         }
     }
 
@@ -140,8 +143,9 @@ impl IndexCache {
             // restored file): start from the file or the vectors.
             _ => self.open_project(snap, project)?,
         };
+        let read_only = self.read_only;
         let entry = self.projects.entry(project.to_owned()).or_insert(entry);
-        if entry.wants_persisting() {
+        if entry.wants_persisting() && !read_only {
             persist(&self.dir, entry, snap, project);
         }
         Ok(entry)

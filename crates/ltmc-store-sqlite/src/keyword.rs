@@ -105,8 +105,8 @@ pub(crate) fn check_index(conn: &Connection, table: &str, content: &str) -> Resu
             if failure.code == ErrorCode::DatabaseCorrupt =>
         {
             Ok(Some(format!(
-                "keyword index {table} disagrees with {content} ({}); it can be rebuilt with \
-                 INSERT INTO {table} ({table}) VALUES ('rebuild')",
+                "keyword index {table} disagrees with {content} ({}); `ltmc reindex --all` \
+                 rebuilds it (INSERT INTO {table} ({table}) VALUES ('rebuild'))",
                 detail.unwrap_or_else(|| failure.to_string())
             )))
         }

@@ -52,4 +52,5 @@ pub use cache::IndexOptions;
 pub use ltmc_index::HnswParams;
 pub use ltmc_store::EmbeddingSpec;
 pub use migrate::LATEST_SCHEMA_VERSION;
-pub use store::SqliteStore;
+pub use open::{Durability, OpenOptions};
+pub use store::{READ_ONLY_REFUSAL, SqliteStore};

@@ -59,6 +59,20 @@ pub(crate) fn settle_embedding(
     Ok(Some(wanted.clone()))
 }
 
+/// The read-only form of [`settle_embedding`]: a recorded model must be
+/// `wanted`; none recorded is left so (nothing can be written anyway).
+pub(crate) fn check_embedding(
+    conn: &Connection,
+    wanted: Option<&EmbeddingSpec>,
+) -> Result<Option<EmbeddingSpec>> {
+    let recorded = read_embedding(conn)?;
+    if let (Some(recorded), Some(wanted)) = (&recorded, wanted) {
+        check_spec(wanted)?;
+        same_model(recorded, wanted)?;
+    }
+    Ok(recorded)
+}
+
 fn check_spec(spec: &EmbeddingSpec) -> Result<()> {
     if spec.model_id.trim().is_empty() {
         return Err(CoreError::invalid("model_id", "is empty (e.g. \"all-MiniLM-L6-v2\")").into());

@@ -118,7 +118,7 @@ pub(crate) fn current_version(conn: &Connection, path: &Path) -> Result<i64> {
     }
 }
 
-fn refuse_newer(version: i64, path: &Path) -> Result<()> {
+pub(crate) fn refuse_newer(version: i64, path: &Path) -> Result<()> {
     if version > LATEST_SCHEMA_VERSION {
         return Err(Error::Store(StoreError::Corrupt(format!(
             "{}: schema version {version} was written by a newer ltmc; this build understands up to \

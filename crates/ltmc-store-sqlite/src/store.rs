@@ -10,9 +10,10 @@
 
 use crate::cache::{IndexCache, IndexOptions, Snapshot};
 use crate::error::{Error, Result};
+use crate::open::OpenOptions;
 use crate::{index_file, meta, open};
 use ltmc_store::{EmbeddingSpec, StoreError};
-use rusqlite::Connection;
+use rusqlite::{Connection, ErrorCode};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -27,6 +28,8 @@ pub struct SqliteStore {
 
 struct Shared {
     path: PathBuf,
+    /// Why the store is read-only, when it is.
+    read_only: Option<String>,
     state: Mutex<State>,
 }
 
@@ -36,6 +39,8 @@ pub(crate) struct State {
     pub cache: IndexCache,
     /// The model recorded in the file; `None` until some open records one.
     pub embedding: Option<EmbeddingSpec>,
+    /// Opened read-only: checks that SQLite counts as writes are skipped.
+    pub read_only: bool,
 }
 
 impl SqliteStore {
@@ -61,8 +66,23 @@ impl SqliteStore {
         embedding: Option<&EmbeddingSpec>,
         options: IndexOptions,
     ) -> Result<Self, StoreError> {
-        let opened = open::open(path, embedding).map_err(|e| e.into_store(path))?;
-        let cache = IndexCache::new(options, index_file::dir_for(path));
+        Self::open_configured(path, embedding, options, &OpenOptions::default())
+    }
+
+    /// [`SqliteStore::open_with`] with how to open the file: its durability,
+    /// and read-only. A store is also opened read-only, with the reason
+    /// logged and kept ([`SqliteStore::read_only`]), when its file or
+    /// directory cannot be written; every write is then refused with an
+    /// `Unavailable` error that says so.
+    pub fn open_configured(
+        path: &Path,
+        embedding: Option<&EmbeddingSpec>,
+        options: IndexOptions,
+        open: &OpenOptions,
+    ) -> Result<Self, StoreError> {
+        let opened = open::open(path, embedding, open).map_err(|e| e.into_store(path))?;
+        let mut cache = IndexCache::new(options, index_file::dir_for(path));
+        cache.read_only = opened.read_only.is_some();
         Ok(Self {
             shared: Arc::new(Shared {
                 path: path.to_owned(),
@@ -70,7 +90,9 @@ impl SqliteStore {
                     conn: opened.conn,
                     cache,
                     embedding: opened.embedding,
+                    read_only: opened.read_only.is_some(),
                 }),
+                read_only: opened.read_only,
             }),
         })
     }
@@ -78,6 +100,16 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.shared.path
+    }
+
+    /// Why this store was opened read-only; `None` when it can be written.
+    pub fn read_only(&self) -> Option<&str> {
+        self.shared.read_only.as_deref()
+    }
+
+    /// The refusal of a write to this read-only store.
+    pub(crate) fn refusal(&self) -> StoreError {
+        self.shared.refusal()
     }
 
     /// Runs `work` on the blocking pool with the lock held, mapping its errors
@@ -90,7 +122,7 @@ impl SqliteStore {
         let shared = Arc::clone(&self.shared);
         let joined = tokio::task::spawn_blocking(move || {
             let mut state = shared.lock();
-            work(&mut state, &shared.path).map_err(|e| e.into_store(&shared.path))
+            work(&mut state, &shared.path).map_err(|e| shared.fail(e))
         })
         .await;
         match joined {
@@ -113,7 +145,31 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// Marks the error of a write refused because the store is read-only; the
+/// CLI recognises it by this text to give its hint.
+pub const READ_ONLY_REFUSAL: &str = "the store is open read-only";
+
 impl Shared {
+    fn refusal(&self) -> StoreError {
+        StoreError::Unavailable(format!(
+            "{}: {READ_ONLY_REFUSAL} ({}), and this call writes",
+            self.path.display(),
+            self.read_only.as_deref().unwrap_or("read-only")
+        ))
+    }
+
+    /// The neutral error; a write that SQLite refused on a read-only store
+    /// says why the store is read-only.
+    fn fail(&self, err: Error) -> StoreError {
+        if self.read_only.is_some()
+            && let Error::Sql(sql) = &err
+            && sql.sqlite_error_code() == Some(ErrorCode::ReadOnly)
+        {
+            return self.refusal();
+        }
+        err.into_store(&self.path)
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| {
             // A task panicked holding the lock. The connection is sound (an

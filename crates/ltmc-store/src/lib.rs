@@ -39,5 +39,6 @@ pub use fix::{
 };
 pub use traits::{
     ChunkFilter, EmbeddingSpec, IndexStatus, IntegrityReport, KeywordSearch, NoProgress, Progress,
-    ResourceFilter, ResourceStore, Store, StoreAdmin, StoreInfo, VectorSearch,
+    Repair, ResourceFilter, ResourceStore, StorageProblem, StorageReport, Store, StoreAdmin,
+    StoreInfo, VectorSearch,
 };

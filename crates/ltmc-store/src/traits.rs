@@ -162,6 +162,40 @@ impl IntegrityReport {
     }
 }
 
+/// What the database engine itself says of its files (SQLite's
+/// `quick_check` / `integrity_check`, PostgreSQL's index validity), and how
+/// the store is opened, read back from the engine.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StorageReport {
+    /// The settings in force, as the engine reports them (e.g.
+    /// `synchronous=FULL`, `read-only (ltmc.db is not writable)`).
+    pub settings: Vec<String>,
+    /// What the engine found damaged; empty when it found nothing.
+    pub problems: Vec<StorageProblem>,
+    /// Checks that could not run, and why (e.g. a read-only store cannot run
+    /// FTS5's integrity-check, which SQLite treats as a write).
+    pub skipped: Vec<String>,
+}
+
+/// One finding of the engine's own check and the repair that fits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StorageProblem {
+    pub what: String,
+    pub repair: Repair,
+}
+
+/// How a damaged store is repaired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Repair {
+    /// Only derived data is damaged (an index of the tables, a keyword
+    /// index): `ltmc reindex --all` rebuilds it from the rows.
+    Reindex,
+    /// The rows themselves or the file's structure are damaged: restore the
+    /// store from a backup.
+    RestoreBackup,
+}
+
 /// One project's vector index as the backend holds it, checked against the
 /// vectors in the database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -213,6 +247,12 @@ impl Progress for NoProgress {
 pub trait StoreAdmin: Send + Sync {
     async fn info(&self) -> Result<StoreInfo, StoreError>;
     async fn check_integrity(&self) -> Result<IntegrityReport, StoreError>;
+    /// The database engine's own check of its storage (`full`: the thorough
+    /// and slower one) and the settings in force. The default finds nothing.
+    async fn check_storage(&self, full: bool) -> Result<StorageReport, StoreError> {
+        let _ = full;
+        Ok(StorageReport::default())
+    }
     /// Brings every project's vector index up to the database, compares the
     /// two vector by vector, and reports each project.
     async fn check_indexes(&self) -> Result<Vec<IndexStatus>, StoreError>;

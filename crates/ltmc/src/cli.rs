@@ -72,6 +72,33 @@ pub struct Global {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// Open the SQLite store read-only: search, doctor and exports work,
+    /// every write is refused. Also chosen by itself when the data dir or
+    /// ltmc.db cannot be written (permissions, a read-only mount).
+    #[arg(long, env = "LTMC_READ_ONLY", global = true,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub read_only: bool,
+    /// How safely SQLite commits: normal survives a crash or kill of the
+    /// process but may lose the last commits on power loss; full survives
+    /// power loss, at the cost of an fsync per write.
+    #[arg(
+        long,
+        env = "LTMC_DURABILITY",
+        global = true,
+        value_enum,
+        default_value = "normal",
+        value_name = "LEVEL"
+    )]
+    pub durability: DurabilityArg,
+}
+
+/// `--durability`: SQLite's `synchronous` under WAL.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DurabilityArg {
+    /// synchronous=NORMAL.
+    Normal,
+    /// synchronous=FULL.
+    Full,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,9 +126,16 @@ pub enum Command {
         command: ModelCommand,
     },
     /// Check the data dir, schema, model, that every chunk has exactly one vector,
-    /// and that each project's vector index agrees with the database.
-    Doctor,
-    /// Rebuild the vector index of one project (--project) or of all (--all) from the database.
+    /// and that each project's vector index agrees with the database; SQLite's
+    /// own page check (quick_check) too. Each failure says how to repair it.
+    Doctor {
+        /// Run SQLite's integrity_check (every index against its table)
+        /// instead of the quicker quick_check; reads the whole file.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Rebuild the vector index of one project (--project) or of all (--all)
+    /// from the database; --all also rebuilds SQLite's and the keyword indexes.
     Reindex {
         /// Every project, not only --project.
         #[arg(long)]

@@ -12,7 +12,7 @@ use ltmc_embed::Embedder;
 use ltmc_service::Memory;
 use ltmc_store::Store;
 use ltmc_store_pg::PgStore;
-use ltmc_store_sqlite::{EmbeddingSpec, IndexOptions, SqliteStore};
+use ltmc_store_sqlite::{Durability, EmbeddingSpec, IndexOptions, OpenOptions, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -36,6 +36,10 @@ pub struct Context {
     /// The PostgreSQL store, when one is configured instead of the data dir's
     /// SQLite file.
     pub database_url: Option<String>,
+    /// Open the SQLite store read-only (`--read-only`, `LTMC_READ_ONLY`).
+    pub read_only: bool,
+    /// How safely SQLite commits (`--durability`, `LTMC_DURABILITY`).
+    pub durability: Durability,
 }
 
 impl Context {
@@ -74,7 +78,45 @@ impl Context {
                 .database_url
                 .clone()
                 .filter(|url| !url.trim().is_empty()),
+            read_only: global.read_only,
+            durability: match global.durability {
+                crate::cli::DurabilityArg::Normal => Durability::Normal,
+                crate::cli::DurabilityArg::Full => Durability::Full,
+            },
         })
+    }
+
+    /// Why the data dir is read-only, as far as the flags and its permission
+    /// bits tell (the store finds the rest when it opens: a read-only mount).
+    pub fn read_only_reason(&self) -> Option<String> {
+        if self.read_only {
+            return Some("--read-only / LTMC_READ_ONLY".into());
+        }
+        let readonly = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.permissions().readonly());
+        if readonly(&self.data_dir) {
+            return Some(format!("{} has no write permission", shown(&self.data_dir)));
+        }
+        if readonly(&self.db_path()) {
+            return Some(format!(
+                "{} has no write permission",
+                shown(&self.db_path())
+            ));
+        }
+        None
+    }
+
+    /// A data dir that exists but is not a directory is refused with the fix.
+    fn check_data_dir(&self) -> Result<()> {
+        if self.database_url.is_none() && self.data_dir.exists() && !self.data_dir.is_dir() {
+            return Err(crate::failure::with_hint(
+                anyhow::anyhow!(
+                    "--data-dir {} is a file, not a directory",
+                    shown(&self.data_dir)
+                ),
+                data_dir_hint(&self.data_dir),
+            ));
+        }
+        Ok(())
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -119,6 +161,11 @@ impl Context {
         if self.database_url.is_some() {
             return self.open(Some(embedder));
         }
+        self.check_data_dir()?;
+        if self.read_only {
+            // Nothing is created; the store opens read-only and refuses writes.
+            return self.open_existing(Some(embedder));
+        }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("cannot create the data dir {}", self.data_dir.display()))?;
         self.open(Some(embedder))
@@ -126,6 +173,7 @@ impl Context {
 
     /// Opens an existing store; a missing one is an error with a hint.
     pub fn open_existing(&self, embedder: Option<&dyn Embedder>) -> Result<Arc<dyn Store>> {
+        self.check_data_dir()?;
         if self.database_url.is_none() && !self.db_path().is_file() {
             return Err(crate::failure::with_hint(
                 anyhow::anyhow!("no ltmc store in {}", self.data_dir.display()),
@@ -141,6 +189,14 @@ impl Context {
             dimension: e.dimension(),
         });
         if let Some(url) = &self.database_url {
+            if self.read_only {
+                return Err(crate::failure::with_hint(
+                    anyhow::anyhow!(
+                        "--read-only (LTMC_READ_ONLY) applies to the SQLite data dir, not to PostgreSQL"
+                    ),
+                    "leave out --read-only, or connect as a PostgreSQL user granted only SELECT",
+                ));
+            }
             // The commands open their store from synchronous code inside the
             // multi-threaded runtime (main.rs); block_in_place lets this one
             // async open run there without stalling the runtime's other tasks.
@@ -154,7 +210,19 @@ impl Context {
             progress: Arc::new(crate::progress::Bar::default()),
             ..IndexOptions::default()
         };
-        let store = SqliteStore::open_with(&self.db_path(), spec.as_ref(), options)?;
+        let open = OpenOptions {
+            durability: self.durability,
+            read_only: self.read_only,
+        };
+        let store = SqliteStore::open_configured(&self.db_path(), spec.as_ref(), options, &open)?;
+        if let Some(reason) = store.read_only()
+            && !self.read_only
+        {
+            tracing::warn!(
+                "{}: opened read-only ({reason}); writes will be refused",
+                shown(&self.db_path())
+            );
+        }
         Ok(Arc::new(store))
     }
 
@@ -213,6 +281,18 @@ fn redact(url: &str) -> String {
             format!("{scheme}://{user}@{host}")
         }
         None => url.to_owned(),
+    }
+}
+
+/// The fix for a data dir that is a file: its directory when it is the
+/// database itself.
+pub fn data_dir_hint(dir: &Path) -> String {
+    match dir.parent().filter(|p| dir.file_name() == Some(DB_FILE.as_ref()) && !p.as_os_str().is_empty()) {
+        Some(parent) => format!(
+            "pass the directory that holds it: --data-dir {} (or LTMC_DATA_DIR)",
+            shown(parent)
+        ),
+        None => "pass a directory (the one that holds ltmc.db, or a new one) with --data-dir or LTMC_DATA_DIR".into(),
     }
 }
 

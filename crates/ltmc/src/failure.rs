@@ -47,7 +47,7 @@ pub fn report(error: &anyhow::Error) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn hint_for(error: &anyhow::Error) -> Option<String> {
+pub fn hint_for(error: &anyhow::Error) -> Option<String> {
     for cause in error.chain() {
         if let Some(h) = cause.downcast_ref::<Hinted>() {
             return Some(h.hint.clone());
@@ -138,6 +138,11 @@ fn store_hint(error: &StoreError) -> String {
         // PostgreSQL's messages start with the server's location (ltmc-store-pg).
         StoreError::Unavailable(m) if m.starts_with("postgres://") => {
             "check that the PostgreSQL server is running and that --database-url (LTMC_DATABASE_URL) names it, its user and database".into()
+        }
+        StoreError::Unavailable(m) if m.contains(ltmc_store_sqlite::READ_ONLY_REFUSAL) => {
+            "leave out --read-only (LTMC_READ_ONLY), make the data dir and its ltmc.db writable \
+             (chmod u+w, or remount read-write), or copy the data dir somewhere writable"
+                .into()
         }
         StoreError::Unavailable(_) => {
             "check that --data-dir points to a readable ltmc data directory and that no other program holds it locked".into()

@@ -11,6 +11,7 @@ mod commands;
 mod context;
 mod failure;
 mod output;
+mod paths;
 mod progress;
 
 use clap::Parser;
@@ -28,7 +29,18 @@ fn main() -> ExitCode {
         Err(e) => return failure::report(&anyhow::anyhow!("cannot start the async runtime: {e}")),
     };
     match runtime.block_on(commands::run(cli)) {
-        Ok(code) => code,
+        Ok(code) => match output::closed() {
+            // A write command's reader went away: its work is done, but
+            // the output saying so was lost, which must not pass as success.
+            Some(lines) => failure::report(&failure::with_hint(
+                anyhow::anyhow!(
+                    "stdout was closed by its reader after {lines} lines; the command ran to its end, \
+                     but the rest of its output was lost"
+                ),
+                "let the reader take all the output (no `| head`), or redirect it to a file",
+            )),
+            None => code,
+        },
         Err(e) => failure::report(&e),
     }
 }

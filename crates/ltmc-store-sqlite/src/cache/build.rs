@@ -38,7 +38,7 @@ impl IndexCache {
             Err(err) => tracing::warn!(project, error = ?err, "index file unusable; rebuilding"),
         }
         let mut entry = self.build(snap, project)?;
-        if entry.wants_persisting() || entry.persisted.is_none() {
+        if (entry.wants_persisting() || entry.persisted.is_none()) && !self.read_only {
             persist(&self.dir, &mut entry, snap, project);
         }
         Ok(entry)
@@ -158,11 +158,15 @@ impl IndexCache {
         match entry.backing {
             Backing::Exact(_) if len >= threshold => {
                 let mut built = self.build(snap, project)?;
-                persist(&self.dir, &mut built, snap, project);
+                if !self.read_only {
+                    persist(&self.dir, &mut built, snap, project);
+                }
                 Ok(built)
             }
             Backing::Hnsw(_) if len < threshold / 2 => {
-                index_file::remove(&self.dir, project)?;
+                if !self.read_only {
+                    index_file::remove(&self.dir, project)?;
+                }
                 self.build(snap, project)
             }
             _ => Ok(entry),

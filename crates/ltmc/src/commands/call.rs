@@ -142,6 +142,7 @@ pub(crate) fn read_input(path: &Path) -> anyhow::Result<String> {
             .context("cannot read stdin")?;
         Ok(s)
     } else {
+        crate::paths::regular_file(path, "the input")?;
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
     }
 }

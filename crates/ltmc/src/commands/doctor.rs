@@ -1,45 +1,68 @@
 //! `ltmc doctor`: the system check. Each check is independent and reported
-//! even when an earlier one failed, so one run shows everything that is wrong.
-//! Exits non-zero when any check fails.
+//! even when an earlier one failed, so one run shows everything that is wrong;
+//! each failure carries the repair that fits it (`ltmc reindex --all` for
+//! derived indexes, a backup for damaged pages or rows). Exits non-zero, with
+//! an `error:` and a `hint:` line on stderr, when any check fails.
+//!
+//! Not here: the checks themselves (the store's `StoreAdmin`), and any repair.
 
 use crate::context::{Context, shown};
 use crate::output;
+use ltmc_store::{Repair, StorageReport};
 use serde::Serialize;
 use std::process::ExitCode;
+
+/// The repair for derived data: indexes rebuilt from the rows.
+const REINDEX_HINT: &str = "run `ltmc reindex --all`: it rebuilds SQLite's indexes, the keyword \
+     indexes and the vector indexes from the stored rows";
+/// The repair for damaged pages or rows, which no rebuild brings back.
+const BACKUP_HINT: &str = "restore the data dir from a backup (stop every ltmc process, then put \
+     back ltmc.db together with its ltmc.db-wal); `ltmc reindex` cannot repair damaged pages or rows";
 
 #[derive(Debug, Serialize)]
 struct Check {
     name: &'static str,
     ok: bool,
     detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
 }
 
 impl Check {
-    fn new(name: &'static str, result: Result<String, String>) -> Self {
+    fn new(name: &'static str, result: Result<String, (String, String)>) -> Self {
         match result {
             Ok(detail) => Self {
                 name,
                 ok: true,
                 detail,
+                hint: None,
             },
-            Err(detail) => Self {
+            Err((detail, hint)) => Self {
                 name,
                 ok: false,
                 detail,
+                hint: Some(hint),
             },
         }
     }
 }
 
-pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
+/// `full`: SQLite's `integrity_check` (reads every index against its table)
+/// instead of the quicker `quick_check`.
+pub async fn run(ctx: &Context, full: bool) -> anyhow::Result<ExitCode> {
     let mut checks = vec![Check::new("data_dir", data_dir(ctx))];
     checks.push(Check::new("model", model(ctx)));
     match ctx.open_existing(None) {
-        Err(e) => checks.push(Check::new("store", Err(format!("{e:#}")))),
+        Err(e) => {
+            let hint = crate::failure::hint_for(&e).unwrap_or_else(|| BACKUP_HINT.into());
+            checks.push(Check::new("store", Err((format!("{e:#}"), hint))));
+        }
         Ok(store) => {
-            checks.push(Check::new(
-                "schema",
-                store.info().await.map_err(|e| e.to_string()).and_then(|info| {
+            let schema = store
+                .info()
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|info| {
                     if info.schema_version == info.latest_schema_version {
                         Ok(format!(
                             "schema v{} ({} resources, {} chunks, {} vectors; model {}, {} dims)",
@@ -56,24 +79,37 @@ pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
                             info.schema_version, info.latest_schema_version
                         ))
                     }
+                });
+            checks.push(Check::new(
+                "schema",
+                schema.map_err(|e| {
+                    (
+                        e,
+                        "upgrade ltmc, or open the store once writable to migrate it".into(),
+                    )
                 }),
             ));
+            let vectors = store.check_integrity().await.map_err(|e| e.to_string());
             checks.push(Check::new(
                 "vectors",
-                store
-                    .check_integrity()
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| {
-                        if r.is_ok() {
-                            Ok(
-                                "every chunk has exactly one vector and every vector one chunk"
-                                    .into(),
-                            )
+                vectors.map_err(|e| (e, BACKUP_HINT.into())).and_then(|r| {
+                    if r.is_ok() {
+                        Ok("every chunk has exactly one vector and every vector one chunk".into())
+                    } else {
+                        let only_keyword =
+                            r.problems.iter().all(|p| p.starts_with("keyword index"))
+                                && IntegrityCounters::of(&r).all_zero();
+                        let hint = if only_keyword {
+                            REINDEX_HINT
                         } else {
-                            Err(serde_json::to_string(&r).unwrap_or_else(|_| format!("{r:?}")))
-                        }
-                    }),
+                            BACKUP_HINT
+                        };
+                        Err((
+                            serde_json::to_string(&r).unwrap_or_else(|_| format!("{r:?}")),
+                            hint.into(),
+                        ))
+                    }
+                }),
             ));
             checks.push(Check::new(
                 "index",
@@ -81,7 +117,21 @@ pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
                     .check_indexes()
                     .await
                     .map_err(|e| e.to_string())
-                    .and_then(|statuses| index_agrees(&statuses)),
+                    .and_then(|statuses| index_agrees(&statuses))
+                    .map_err(|e| (e, REINDEX_HINT.into())),
+            ));
+            checks.push(Check::new(
+                "storage",
+                store
+                    .check_storage(full)
+                    .await
+                    .map_err(|e| (e.to_string(), BACKUP_HINT.into()))
+                    .and_then(|report| {
+                        if ctx.database_url.is_some() && report == StorageReport::default() {
+                            return Ok("no engine-level check for PostgreSQL yet".into());
+                        }
+                        storage(&report, full)
+                    }),
             ));
         }
     }
@@ -96,16 +146,96 @@ pub async fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
                 c.name,
                 c.detail
             ));
+            if let Some(hint) = &c.hint {
+                output::line(&format!("     {:<9} hint: {hint}", ""));
+            }
         }
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
+    let Some(first) = failed.first() else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    // A backup is the answer when any failure needs one.
+    let hint = failed
+        .iter()
+        .filter_map(|c| c.hint.as_deref())
+        .find(|h| *h == BACKUP_HINT)
+        .or(first.hint.as_deref())
+        .unwrap_or(BACKUP_HINT);
+    Err(crate::failure::with_hint(
+        anyhow::anyhow!(
+            "{} of {} checks failed: {}",
+            failed.len(),
+            checks.len(),
+            failed.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+        ),
+        hint,
+    ))
 }
 
-fn data_dir(ctx: &Context) -> Result<String, String> {
+/// The report's counters, to tell keyword-index-only findings from others.
+struct IntegrityCounters([u64; 4]);
+
+impl IntegrityCounters {
+    fn of(r: &ltmc_store::IntegrityReport) -> Self {
+        Self([
+            r.chunks_without_vector,
+            r.vectors_without_chunk,
+            r.duplicate_vector_ids,
+            r.wrong_dimension_vectors,
+        ])
+    }
+
+    fn all_zero(&self) -> bool {
+        self.0.iter().all(|n| *n == 0)
+    }
+}
+
+fn storage(report: &StorageReport, full: bool) -> Result<String, (String, String)> {
+    let settings = report.settings.join(", ");
+    let skipped = if report.skipped.is_empty() {
+        String::new()
+    } else {
+        format!("; skipped: {}", report.skipped.join("; "))
+    };
+    if report.problems.is_empty() {
+        let what = if full {
+            "integrity_check"
+        } else {
+            "quick_check"
+        };
+        return Ok(format!(
+            "SQLite {what} found no damage ({settings}){skipped}"
+        ));
+    }
+    let shown: Vec<&str> = report
+        .problems
+        .iter()
+        .take(10)
+        .map(|p| p.what.as_str())
+        .collect();
+    let more = report.problems.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" | and {more} more")
+    } else {
+        String::new()
+    };
+    let hint = if report
+        .problems
+        .iter()
+        .any(|p| p.repair == Repair::RestoreBackup)
+    {
+        BACKUP_HINT
+    } else {
+        REINDEX_HINT
+    };
+    Err((
+        format!("{} ({settings}){more}{skipped}", shown.join(" | ")),
+        hint.into(),
+    ))
+}
+
+fn data_dir(ctx: &Context) -> Result<String, (String, String)> {
     if ctx.database_url.is_some() {
         return Ok(format!(
             "the store is in PostgreSQL ({}); no data dir needed",
@@ -113,18 +243,39 @@ fn data_dir(ctx: &Context) -> Result<String, String> {
         ));
     }
     let dir = &ctx.data_dir;
-    let meta = std::fs::metadata(dir).map_err(|e| format!("{}: {e}", shown(dir)))?;
+    let meta = std::fs::metadata(dir).map_err(|e| {
+        (
+            format!("{}: {e}", shown(dir)),
+            "run `ltmc init`, or pass the data dir that holds ltmc.db with --data-dir (LTMC_DATA_DIR)".into(),
+        )
+    })?;
     if !meta.is_dir() {
-        return Err(format!("{} is not a directory", shown(dir)));
+        return Err((
+            format!("{} is a file, not a directory", shown(dir)),
+            crate::context::data_dir_hint(dir),
+        ));
+    }
+    if let Some(reason) = ctx.read_only_reason() {
+        return Ok(format!(
+            "{} is read-only ({reason}): searches, checks and exports work, writes are refused",
+            shown(dir)
+        ));
     }
     // Writable means we can create a file there, which is what a store needs.
     let probe = dir.join(".ltmc-doctor-probe");
-    std::fs::write(&probe, b"ok").map_err(|e| format!("{} is not writable: {e}", shown(dir)))?;
-    let _ = std::fs::remove_file(&probe);
-    Ok(format!("{} is a writable directory", shown(dir)))
+    match std::fs::write(&probe, b"ok") {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(format!("{} is a writable directory", shown(dir)))
+        }
+        Err(e) => Ok(format!(
+            "{} is read-only ({e}): the store opens read-only, writes are refused",
+            shown(dir)
+        )),
+    }
 }
 
-fn model(ctx: &Context) -> Result<String, String> {
+fn model(ctx: &Context) -> Result<String, (String, String)> {
     if std::env::var("LTMC_EMBEDDER").is_ok_and(|v| v.starts_with("hash")) {
         return Ok("test embedder selected (LTMC_EMBEDDER); no model files needed".into());
     }
@@ -137,9 +288,11 @@ fn model(ctx: &Context) -> Result<String, String> {
                 shown(&ctx.model_dir)
             )
         })
-        .map_err(|e| match e.hint() {
-            Some(h) => format!("{e} (hint: {h})"),
-            None => e.to_string(),
+        .map_err(|e| {
+            let hint = e
+                .hint()
+                .map_or_else(|| "run `ltmc model fetch`".to_owned(), str::to_owned);
+            (e.to_string(), hint)
         })
 }
 

@@ -228,8 +228,13 @@ struct CheckArgs {
 /// `ltmc guard check`: exit 1 on an enforcement violation, 0 otherwise.
 #[allow(clippy::single_match_else)] // rules from a file, or from the store
 async fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<ExitCode> {
+    // Named paths are checked as given; a FIFO or device would block or never end.
+    for path in args.paths.iter().filter(|p| !p.is_dir()) {
+        crate::paths::regular_file(path, "the path")?;
+    }
     let (set, store) = match &args.rules {
         Some(file) => {
+            crate::paths::regular_file(file, "the rules file")?;
             let text = std::fs::read_to_string(file)
                 .with_context(|| format!("cannot read the rules file {}", file.display()))?;
             let exported: Vec<ExportedRule> = serde_json::from_str(&text).map_err(|e| {

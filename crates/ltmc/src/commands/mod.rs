@@ -23,6 +23,19 @@ use std::process::ExitCode;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Context::from_global(&cli.global)?;
+    // Read commands may stop quietly when their reader goes away; any other
+    // finishes its work and then fails (output.rs).
+    let reads = matches!(
+        cli.command,
+        Command::Search(_)
+            | Command::Embed { .. }
+            | Command::Model { .. }
+            | Command::Doctor { .. }
+            | Command::Bench { .. }
+    );
+    if !reads {
+        crate::output::finish_when_closed();
+    }
     match cli.command {
         Command::Init => simple::init(&ctx).await,
         Command::Store(args) => store::run(&ctx, args).await,
@@ -30,7 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Delete { resource_id } => simple::delete(&ctx, resource_id).await,
         Command::Embed { texts } => simple::embed(&ctx, texts).await,
         Command::Model { command } => model::run(&ctx, command),
-        Command::Doctor => doctor::run(&ctx).await,
+        Command::Doctor { full } => doctor::run(&ctx, full).await,
         Command::Reindex { all } => simple::reindex(&ctx, all).await,
         Command::Bench { command } => bench::run(&ctx, command).await,
         Command::Serve(args) => serve::run(&ctx, args).await,

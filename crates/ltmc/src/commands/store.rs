@@ -34,7 +34,9 @@ pub async fn run(ctx: &Context, args: StoreArgs) -> anyhow::Result<ExitCode> {
     let inputs = collect(&args.paths)?;
     let memory = ctx.memory(true)?;
     let progress = progress_bar(inputs.len());
+    let total = inputs.len();
     let mut failed = 0usize;
+    let mut stored = 0usize;
     let mut last_error = None;
     let mut fail = |label: &str, e: anyhow::Error| {
         failed += 1;
@@ -73,7 +75,10 @@ pub async fn run(ctx: &Context, args: StoreArgs) -> anyhow::Result<ExitCode> {
         }
         for (label, answer) in labels.iter().zip(memory.store_batch(requests).await) {
             match answer {
-                Ok(stored) => progress.suspend(|| emit(ctx, label, &stored)),
+                Ok(answer) => {
+                    stored += 1;
+                    progress.suspend(|| emit(ctx, label, &answer));
+                }
                 Err(e) => fail(
                     label,
                     anyhow::Error::new(e).context(format!("cannot store {label}")),
@@ -87,6 +92,16 @@ pub async fn run(ctx: &Context, args: StoreArgs) -> anyhow::Result<ExitCode> {
     // without catching up on everything just stored.
     if let Err(e) = memory.store().sync_indexes().await {
         tracing::warn!("stored, but could not update the vector index files: {e}");
+    }
+    if let Some(lines) = output::closed() {
+        return Err(crate::failure::with_hint(
+            anyhow!(
+                "stdout was closed by its reader after {lines} lines: {stored} of {total} inputs \
+                 were stored ({failed} failed), but the lines reporting them were lost"
+            ),
+            "let the reader take all the output (no `| head`); storing again is safe: \
+             unchanged files are recognised as duplicates",
+        ));
     }
     match (failed, last_error) {
         (0, _) | (_, None) => Ok(ExitCode::SUCCESS),
@@ -184,6 +199,8 @@ fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
             found.sort();
             inputs.extend(found.into_iter().map(Input::Found));
         } else if path.exists() {
+            // Before anything opens it: a FIFO would wait for a writer forever.
+            crate::paths::regular_file(path, "the input")?;
             inputs.push(Input::Named(path.clone()));
         } else {
             return Err(crate::failure::with_hint(

@@ -210,7 +210,10 @@ fn doctor_reports_a_healthy_store() {
         .iter()
         .map(|c| c["name"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(names, ["data_dir", "model", "schema", "vectors", "index"]);
+    assert_eq!(
+        names,
+        ["data_dir", "model", "schema", "vectors", "index", "storage"]
+    );
 }
 
 /// A project past the HNSW threshold gets a graph file; `doctor` checks it

@@ -10,11 +10,16 @@
 //! filled store SQLite to PostgreSQL and back; `snapshots` locks the text and
 //! JSON people read (search, recommendations, guard reports) with insta. With
 //! `LTMC_TEST_BACKEND=postgres` each test's store is a PostgreSQL database.
+//! `corruption` damages copies of a SQLite store for `doctor`; `hardening`
+//! covers read-only stores, durability, a closed stdout, FIFOs and a data dir
+//! that is a file.
 
 mod calibrate;
 mod cli;
+mod corruption;
 mod crash;
 mod fix_patterns;
+mod hardening;
 mod legacy_migrate;
 mod mcp_python;
 mod migrate_store;
