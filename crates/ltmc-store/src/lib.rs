@@ -18,6 +18,7 @@ pub mod conformance;
 mod dump;
 mod error;
 mod fix;
+mod mining;
 pub mod integrity;
 pub mod plan;
 mod traits;
@@ -36,6 +37,9 @@ pub use error::StoreError;
 pub use fix::{
     AuditStore, GuardianStore, PatternMatch, PatternQuery, PatternStore, RecordedApplication,
     RuleFileHits, StoredPattern, outcome_status,
+};
+pub use mining::{
+    MinedDraft, MiningRun, MiningState, MiningStore, SavedRun, Tombstone, check_run,
 };
 pub use traits::{
     ChunkFilter, EmbeddingSpec, IndexStatus, IntegrityReport, KeywordSearch, NoProgress, Progress,

@@ -242,6 +242,7 @@ pub trait Store:
     + crate::PatternStore
     + crate::GuardianStore
     + crate::CalibrationStore
+    + crate::MiningStore
 {
 }
 
@@ -258,5 +259,6 @@ impl<T> Store for T where
         + crate::PatternStore
         + crate::GuardianStore
         + crate::CalibrationStore
+        + crate::MiningStore
 {
 }
