@@ -39,7 +39,8 @@ pub use fix::{
     RuleFileHits, StoredPattern, outcome_status,
 };
 pub use mining::{
-    MinedDraft, MiningRun, MiningState, MiningStore, SavedRun, Tombstone, check_run,
+    MinedDraft, MinedSourceRecord, MiningRun, MiningState, MiningStateRecord, MiningStore,
+    SavedRun, Tombstone, TombstoneRecord, check_run,
 };
 pub use traits::{
     ChunkFilter, EmbeddingSpec, IndexStatus, IntegrityReport, KeywordSearch, NoProgress, Progress,

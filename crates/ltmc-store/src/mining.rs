@@ -12,6 +12,9 @@
 //! look-ups. Rejecting a pattern deletes it (with the rules made from it)
 //! and leaves a tombstone of its folding key, so mining never brings it back.
 //!
+//! The dump records of the three mining tables (`ltmc migrate-store` copies
+//! them) are here too, beside the types they mirror.
+//!
 //! Not here: reading git, folding, inference, embedding (`ltmc-mine`, the
 //! service).
 
@@ -19,6 +22,7 @@ use crate::StoreError;
 use async_trait::async_trait;
 use ltmc_core::fix::{NewFixPattern, NewGuardianRule, PatternEmbeddings};
 use ltmc_core::{PatternId, Project};
+use serde::{Deserialize, Serialize};
 
 /// Where mining one repository got to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,4 +159,58 @@ pub fn check_run(run: &MiningRun) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// A row of `mining_state` in a [`crate::Dump`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MiningStateRecord {
+    pub project: String,
+    pub repo_id: String,
+    pub repo_path: String,
+    pub last_commit: String,
+    pub runs: i64,
+    pub drafts_saved: i64,
+    pub updated_at: String,
+}
+
+/// A row of `mined_pattern_sources` in a [`crate::Dump`] (the per-commit
+/// rows are derived from `commits` by the target).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinedSourceRecord {
+    pub pattern_id: i64,
+    pub project: String,
+    pub repo_id: String,
+    pub fold_key: String,
+    pub commits: Vec<String>,
+}
+
+/// A row of `mining_tombstones` in a [`crate::Dump`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TombstoneRecord {
+    pub project: String,
+    pub fold_key: String,
+    pub title: String,
+    pub reason: Option<String>,
+    pub rejected_at: String,
+}
+
+impl crate::dump::Keyed for MiningStateRecord {
+    type Key = (String, String);
+    fn key(&self) -> (String, String) {
+        (self.project.clone(), self.repo_id.clone())
+    }
+}
+
+impl crate::dump::Keyed for MinedSourceRecord {
+    type Key = i64;
+    fn key(&self) -> i64 {
+        self.pattern_id
+    }
+}
+
+impl crate::dump::Keyed for TombstoneRecord {
+    type Key = (String, String);
+    fn key(&self) -> (String, String) {
+        (self.project.clone(), self.fold_key.clone())
+    }
 }
