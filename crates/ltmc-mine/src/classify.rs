@@ -3,7 +3,8 @@
 //! decision carries its reasons); no git, no model.
 //!
 //! A commit is a fix when its message has a fix word (a word starting with
-//! one of [`FIX_STEMS`], `fixture` excepted) and its diff modifies code
+//! one of [`FIX_STEMS`], `fixture` excepted; identifiers, paths and
+//! compounds such as `fixed-width` are no words) and its diff modifies code
 //! (removes at least one line) without being sweeping (at most
 //! [`MAX_CHANGED_LINES`] changed lines in at most [`MAX_FILES`] files). The
 //! score (the draft's confidence, 0 to 1) grows with a fix word in the
@@ -51,10 +52,24 @@ pub fn fix_words(message: &str) -> (Vec<&'static str>, Vec<&'static str>) {
     (stems_in(subject), stems_in(body))
 }
 
+/// The words of `text` a fix stem may start: tokens are cut at spaces and
+/// punctuation but not at `_`, `/`, `.` or `-` inside them, so that
+/// identifiers and paths (`recommend_fix`, `src/fix/mod.rs`) are no words;
+/// of a hyphenated compound only the last part counts, as English puts the
+/// head there (`bug-fix`, `memory-leak` are fixes; `fixed-width`,
+/// `fix-pattern` are not).
+fn words(lower: &str) -> impl Iterator<Item = &str> {
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '/' | '.' | '-')))
+        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | '-' | '/' | '_')))
+        .filter(|t| !t.contains(['_', '/', '.']))
+        .filter_map(|t| t.rsplit('-').next())
+}
+
 fn stems_in(text: &str) -> Vec<&'static str> {
     let lower = text.to_lowercase();
     let mut found = Vec::new();
-    for word in lower.split(|c: char| !c.is_alphanumeric()) {
+    for word in words(&lower) {
         if word.is_empty() || word.starts_with("fixture") {
             continue;
         }
@@ -218,6 +233,11 @@ mod tests {
         assert!(fix_words("Add prefix and debug output").0.is_empty());
         assert_eq!(fix_words("Refactor\n\nThis fixes a memory leak").1, ["fix", "leak"]);
         assert!(is_candidate("hotfix: bad release"));
+        // Identifiers, paths and compounds whose head is not a fix word.
+        assert!(fix_words("Rename recommend_fix; move src/fix/mod.rs").0.is_empty());
+        assert!(fix_words("Times are fixed-width; fix-pattern tools").0.is_empty());
+        assert_eq!(fix_words("A bug-fix for the memory-leak.").0, ["fix", "leak"]);
+        assert_eq!(fix_words("fix(parser): crash.").0, ["fix", "crash"]);
         assert!(!is_candidate("Add feature"));
     }
 
