@@ -174,11 +174,17 @@ pub fn classify(message: &str, shape: DiffShape) -> Classification {
             reasons.push("no fix word in the message".to_owned());
         } else {
             score += 0.3;
-            reasons.push(format!("fix word(s) in the body: {}", body_words.join(", ")));
+            reasons.push(format!(
+                "fix word(s) in the body: {}",
+                body_words.join(", ")
+            ));
         }
     } else {
         score += 0.5;
-        reasons.push(format!("fix word(s) in the subject: {}", subject_words.join(", ")));
+        reasons.push(format!(
+            "fix word(s) in the subject: {}",
+            subject_words.join(", ")
+        ));
     }
     if !issues.is_empty() {
         score += 0.1;
@@ -200,7 +206,10 @@ pub fn classify(message: &str, shape: DiffShape) -> Classification {
         ));
     } else if changed <= 60 && shape.files <= 3 {
         score += 0.2;
-        reasons.push(format!("small, focused diff ({changed} lines, {} files)", shape.files));
+        reasons.push(format!(
+            "small, focused diff ({changed} lines, {} files)",
+            shape.files
+        ));
     } else {
         score += 0.05;
     }
@@ -231,12 +240,26 @@ mod tests {
         assert_eq!(fix_words("Fix crash on empty input").0, ["fix", "crash"]);
         assert!(fix_words("Update test fixtures").0.is_empty());
         assert!(fix_words("Add prefix and debug output").0.is_empty());
-        assert_eq!(fix_words("Refactor\n\nThis fixes a memory leak").1, ["fix", "leak"]);
+        assert_eq!(
+            fix_words("Refactor\n\nThis fixes a memory leak").1,
+            ["fix", "leak"]
+        );
         assert!(is_candidate("hotfix: bad release"));
         // Identifiers, paths and compounds whose head is not a fix word.
-        assert!(fix_words("Rename recommend_fix; move src/fix/mod.rs").0.is_empty());
-        assert!(fix_words("Times are fixed-width; fix-pattern tools").0.is_empty());
-        assert_eq!(fix_words("A bug-fix for the memory-leak.").0, ["fix", "leak"]);
+        assert!(
+            fix_words("Rename recommend_fix; move src/fix/mod.rs")
+                .0
+                .is_empty()
+        );
+        assert!(
+            fix_words("Times are fixed-width; fix-pattern tools")
+                .0
+                .is_empty()
+        );
+        assert_eq!(
+            fix_words("A bug-fix for the memory-leak.").0,
+            ["fix", "leak"]
+        );
         assert_eq!(fix_words("fix(parser): crash.").0, ["fix", "crash"]);
         assert!(!is_candidate("Add feature"));
     }
@@ -247,7 +270,10 @@ mod tests {
             issue_refs("Fix #123 and GH-12 (JIRA-1, see #7). UTF-8 and SHA-256 are not issues"),
             ["#123", "GH-12", "JIRA-1", "#7"]
         );
-        assert_eq!(issue_refs("Fix CVE-2021-44228 in logger"), ["CVE-2021-44228"]);
+        assert_eq!(
+            issue_refs("Fix CVE-2021-44228 in logger"),
+            ["CVE-2021-44228"]
+        );
         assert!(issue_refs("color #fff and a#1").is_empty());
         assert_eq!(issue_refs("fix #5 #5"), ["#5"]);
     }
@@ -265,13 +291,19 @@ mod tests {
         assert!(!classify("Fix docs: add a section", shape(1, 30, 0)).is_fix);
         let sweep = classify("Fix formatting everywhere", shape(40, 500, 500));
         assert!(!sweep.is_fix);
-        assert!(sweep.reasons.iter().any(|r| r.contains("sweep")), "{sweep:?}");
+        assert!(
+            sweep.reasons.iter().any(|r| r.contains("sweep")),
+            "{sweep:?}"
+        );
         assert!(!classify("Add a feature", shape(1, 3, 2)).is_fix);
     }
 
     #[test]
     fn a_fix_word_in_the_body_scores_lower_than_in_the_subject() {
-        let body = classify("Tidy the parser\n\nThis also fixes a crash", shape(2, 10, 10));
+        let body = classify(
+            "Tidy the parser\n\nThis also fixes a crash",
+            shape(2, 10, 10),
+        );
         let subject = classify("Fix a crash in the parser", shape(2, 10, 10));
         assert!(body.is_fix && subject.is_fix);
         assert!(body.score < subject.score);

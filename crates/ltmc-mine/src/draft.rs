@@ -172,7 +172,8 @@ pub fn draft_of(
         problem.push_str(&body);
     }
     if !class.issues.is_empty() {
-        problem.push_str(&format!("\n\nIssues: {}", class.issues.join(", ")));
+        problem.push_str("\n\nIssues: ");
+        problem.push_str(&class.issues.join(", "));
     }
     let short = &commit.id[..commit.id.len().min(10)];
     let steps: Vec<String> = groups
@@ -298,7 +299,8 @@ impl Folder {
             }
             self.folded += 1;
         } else {
-            self.by_key.insert(draft.fold_key.clone(), self.drafts.len());
+            self.by_key
+                .insert(draft.fold_key.clone(), self.drafts.len());
             self.drafts.push(draft);
         }
     }

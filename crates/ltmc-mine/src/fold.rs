@@ -110,7 +110,7 @@ mod tests {
             commit_key(&[k1.clone(), k2.clone(), k1.clone()]),
             commit_key(&[k2.clone(), k1.clone()])
         );
-        assert_ne!(commit_key(&[k1.clone()]), commit_key(&[k1, k2]));
+        assert_ne!(commit_key(std::slice::from_ref(&k1)), commit_key(&[k1, k2]));
         assert_eq!(commit_key(&[]), None);
         assert!(commit_key(&["x".to_owned()]).unwrap().starts_with("git:"));
     }

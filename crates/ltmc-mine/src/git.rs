@@ -29,7 +29,9 @@ pub struct Repo {
 
 impl std::fmt::Debug for Repo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Repo").field("root", &self.root).finish()
+        f.debug_struct("Repo")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
     }
 }
 
@@ -53,6 +55,8 @@ pub struct Visited {
     pub diff: Option<(Vec<FileChange>, DiffShape)>,
 }
 
+/// For `map_err`, which hands the error over by value.
+#[allow(clippy::needless_pass_by_value)]
 fn git(err: git2::Error) -> MineError {
     MineError::Git(err.message().to_owned())
 }
@@ -68,10 +72,7 @@ impl Repo {
                 e.message()
             ),
         })?;
-        let root = repo
-            .workdir()
-            .unwrap_or_else(|| repo.path())
-            .to_path_buf();
+        let root = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
         let root = std::fs::canonicalize(&root).unwrap_or(root);
         Ok(Self { repo, root })
     }
@@ -85,7 +86,12 @@ impl Repo {
     pub fn head(&self) -> Result<Option<Oid>, MineError> {
         match self.repo.head() {
             Ok(head) => Ok(Some(head.peel_to_commit().map_err(git)?.id())),
-            Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => {
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
                 Ok(None)
             }
             Err(e) => Err(git(e)),
@@ -113,7 +119,10 @@ impl Repo {
             .map(|c| c.id())
             .map_err(|e| MineError::Invalid {
                 field,
-                reason: format!("{rev:?} names no commit ({}); give a commit id, tag or branch", e.message()),
+                reason: format!(
+                    "{rev:?} names no commit ({}); give a commit id, tag or branch",
+                    e.message()
+                ),
             })
     }
 
@@ -157,7 +166,8 @@ impl Repo {
         mut visit: impl FnMut(Visited) -> Result<(), MineError>,
     ) -> Result<WalkStats, MineError> {
         let mut walk = self.repo.revwalk().map_err(git)?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME).map_err(git)?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+            .map_err(git)?;
         walk.push(from).map_err(git)?;
         if let Some(stop) = stop_at {
             walk.hide(stop).map_err(git)?;
@@ -222,7 +232,10 @@ impl Repo {
                 continue;
             };
             let delta = patch.delta();
-            if delta.flags().is_binary() || delta.old_file().is_binary() || delta.new_file().is_binary() {
+            if delta.flags().is_binary()
+                || delta.old_file().is_binary()
+                || delta.new_file().is_binary()
+            {
                 stats.binary_files += 1;
                 continue;
             }
@@ -230,14 +243,14 @@ impl Repo {
             shape.files += 1;
             shape.added += added;
             shape.removed += removed;
-            let path = delta
+            let file_path = delta
                 .new_file()
                 .path()
                 .or_else(|| delta.old_file().path())
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             let mut change = FileChange {
-                path,
+                path: file_path,
                 hunks: Vec::new(),
             };
             for h in 0..patch.num_hunks() {
@@ -274,7 +287,10 @@ fn info_of(commit: &Commit<'_>) -> CommitInfo {
     let email = String::from_utf8_lossy(author.email_bytes()).into_owned();
     let time = time::OffsetDateTime::from_unix_timestamp(commit.time().seconds())
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default();
     CommitInfo {
         id: commit.id().to_string(),

@@ -39,17 +39,23 @@ pub struct FileChange {
 
 impl FileChange {
     pub fn removed(&self) -> impl Iterator<Item = &str> {
-        self.hunks.iter().flat_map(|h| &h.lines).filter_map(|l| match l {
-            Line::Removed(t) => Some(t.as_str()),
-            _ => None,
-        })
+        self.hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .filter_map(|l| match l {
+                Line::Removed(t) => Some(t.as_str()),
+                _ => None,
+            })
     }
 
     pub fn added(&self) -> impl Iterator<Item = &str> {
-        self.hunks.iter().flat_map(|h| &h.lines).filter_map(|l| match l {
-            Line::Added(t) => Some(t.as_str()),
-            _ => None,
-        })
+        self.hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .filter_map(|l| match l {
+                Line::Added(t) => Some(t.as_str()),
+                _ => None,
+            })
     }
 
     /// The file's lines before the change (context and removed) and after
@@ -103,9 +109,9 @@ fn bound(mut lines: Vec<String>, max: usize) -> Vec<String> {
 fn comment_of(path: &str) -> &'static str {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     match ext.as_deref() {
-        Some("py" | "rb" | "sh" | "bash" | "yml" | "yaml" | "toml" | "pl" | "r" | "cfg" | "ini") => {
-            "#"
-        }
+        Some(
+            "py" | "rb" | "sh" | "bash" | "yml" | "yaml" | "toml" | "pl" | "r" | "cfg" | "ini",
+        ) => "#",
         Some("sql" | "lua" | "hs") => "--",
         _ => "//",
     }
@@ -133,7 +139,10 @@ pub fn draft_code(files: &[&FileChange]) -> (Option<String>, Option<String>) {
         after.push_str(&a.join("\n"));
     }
     if files.len() > MAX_FILES_SHOWN {
-        let more = format!("\n// ... and {} more file(s)", files.len() - MAX_FILES_SHOWN);
+        let more = format!(
+            "\n// ... and {} more file(s)",
+            files.len() - MAX_FILES_SHOWN
+        );
         before.push_str(&more);
         after.push_str(&more);
     }
@@ -144,8 +153,11 @@ pub fn draft_code(files: &[&FileChange]) -> (Option<String>, Option<String>) {
 pub fn file_type(path: &str) -> Option<String> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let (stem, ext) = name.rsplit_once('.')?;
-    (!stem.is_empty() && !ext.is_empty() && ext.len() <= 10 && ext.chars().all(char::is_alphanumeric))
-        .then(|| format!(".{}", ext.to_ascii_lowercase()))
+    (!stem.is_empty()
+        && !ext.is_empty()
+        && ext.len() <= 10
+        && ext.chars().all(char::is_alphanumeric))
+    .then(|| format!(".{}", ext.to_ascii_lowercase()))
 }
 
 #[cfg(test)]
@@ -177,7 +189,9 @@ mod tests {
 
     #[test]
     fn sides_and_lines_are_bounded() {
-        let lines = (0..100).map(|i| Line::Removed(format!("line {i}"))).collect();
+        let lines = (0..100)
+            .map(|i| Line::Removed(format!("line {i}")))
+            .collect();
         let (b, a) = change("a.rs", lines).sides(MAX_LINES_PER_FILE);
         assert_eq!(b.len(), MAX_LINES_PER_FILE);
         assert_eq!(b.last().map(String::as_str), Some("..."));
@@ -189,7 +203,12 @@ mod tests {
     #[test]
     fn draft_code_names_files_and_shows_at_most_three() {
         let files: Vec<FileChange> = (0..5)
-            .map(|i| change(&format!("f{i}.py"), vec![Line::Removed("bad()".into()), Line::Added("good()".into())]))
+            .map(|i| {
+                change(
+                    &format!("f{i}.py"),
+                    vec![Line::Removed("bad()".into()), Line::Added("good()".into())],
+                )
+            })
             .collect();
         let refs: Vec<&FileChange> = files.iter().collect();
         let (b, a) = draft_code(&refs);

@@ -26,7 +26,10 @@ impl LayerMap {
             }
             let bad = |why: String| MineError::Invalid {
                 field: "layers",
-                reason: format!("line {}: {why}; write `glob=N` with N from 1 to 7, e.g. `app/models/**=1`", i + 1),
+                reason: format!(
+                    "line {}: {why}; write `glob=N` with N from 1 to 7, e.g. `app/models/**=1`",
+                    i + 1
+                ),
             };
             let Some((glob, layer)) = line.rsplit_once('=') else {
                 return Err(bad(format!("{line:?} has no `=`")));
@@ -81,10 +84,9 @@ mod tests {
 
     #[test]
     fn globs_map_paths_to_layers() {
-        let map = LayerMap::parse(
-            "# models first\napp/models/**=1\n\napp/api/**=3\n**/*_test.py = 7\n",
-        )
-        .unwrap();
+        let map =
+            LayerMap::parse("# models first\napp/models/**=1\n\napp/api/**=3\n**/*_test.py = 7\n")
+                .unwrap();
         assert_eq!(map.layers_of("app/models/user.py"), [1]);
         assert_eq!(map.layers_of("app/api/user_test.py"), [3, 7]);
         assert!(map.layers_of("README.md").is_empty());

@@ -165,7 +165,10 @@ mod tests {
         let rule = &drafts[0].rules[0];
         assert!(!rule.active);
         assert_eq!(rule.inactive_reason.as_deref(), Some(UNREVIEWED));
-        assert_eq!(drafts[0].pattern.anti_patterns, [rule.rule_pattern.clone()]);
+        assert_eq!(
+            drafts[0].pattern.anti_patterns,
+            std::slice::from_ref(&rule.rule_pattern)
+        );
     }
 
     #[test]

@@ -183,7 +183,7 @@ pub async fn mine(
     };
     let mut folder = Folder::default();
     let mut fix_commits = 0;
-    let stats = repo.walk(head, stop, options.max_commits, |visited| {
+    let walked = repo.walk(head, stop, options.max_commits, |visited| {
         progress.advance(1);
         if let Some((changes, shape)) = visited.diff {
             let class = classify(&visited.info.message, shape);
@@ -197,10 +197,10 @@ pub async fn mine(
         Ok(())
     })?;
     progress.finish();
-    report.commits_scanned = stats.commits;
-    report.merges_skipped = stats.merges;
-    report.binary_files_skipped = stats.binary_files;
-    report.candidates = stats.candidates;
+    report.commits_scanned = walked.commits;
+    report.merges_skipped = walked.merges;
+    report.binary_files_skipped = walked.binary_files;
+    report.candidates = walked.candidates;
     report.fix_commits = fix_commits;
     report.folded = folder.folded();
     let mut drafts = folder.into_drafts();

@@ -22,7 +22,8 @@ use std::sync::Arc;
 const CLIENT: &str = "import os\n\ndef client():\n    token = \"hard-coded-secret-123\"\n    return connect(token)\n";
 const CLIENT_FIXED: &str = "import os\n\ndef client():\n    token = os.environ[\"API_TOKEN\"]\n    return connect(token)\n";
 const USER: &str = "class User:\n    def name(self):\n        return self.parts[0].strip()\n";
-const USER_FIXED: &str = "class User:\n    def name(self):\n        return (self.parts or [\"\"])[0].strip()\n";
+const USER_FIXED: &str =
+    "class User:\n    def name(self):\n        return (self.parts or [\"\"])[0].strip()\n";
 
 struct Env {
     _dir: tempfile::TempDir,
@@ -56,7 +57,10 @@ fn history() -> (TestRepo, [Oid; 3]) {
             ("app/api/worker.py", Some(CLIENT.as_bytes())),
             ("app/api/billing.py", Some(CLIENT.as_bytes())),
             ("app/models/user.py", Some(USER.as_bytes())),
-            ("static/logo.png", Some(&[0x89, b'P', b'N', b'G', 0, 0, 1, 2, 0, 3])),
+            (
+                "static/logo.png",
+                Some(&[0x89, b'P', b'N', b'G', 0, 0, 1, 2, 0, 3]),
+            ),
         ],
     );
     r.commit(
@@ -67,7 +71,10 @@ fn history() -> (TestRepo, [Oid; 3]) {
         "Fix hard-coded API token in the client (#12)",
         &[
             ("app/api/client.py", Some(CLIENT_FIXED.as_bytes())),
-            ("static/logo.png", Some(&[0x89, b'P', b'N', b'G', 0, 0, 9, 9, 0, 3])),
+            (
+                "static/logo.png",
+                Some(&[0x89, b'P', b'N', b'G', 0, 0, 9, 9, 0, 3]),
+            ),
         ],
     );
     // A side branch with a fix, and a docs commit on main, merged.
@@ -134,19 +141,29 @@ async fn mining_drafts_fix_commits_folds_and_counts_skips() {
         .find(|p| p.title.contains("token"))
         .expect("the token draft");
     // The newest commit's text; the conventional prefix dropped.
-    assert_eq!(token.title, "Hard-coded API token in worker and billing (GH-7)");
+    assert_eq!(
+        token.title,
+        "Hard-coded API token in worker and billing (GH-7)"
+    );
     assert_eq!(token.applied_count, 3);
     assert_eq!(
         token.related_files,
         // git lists a commit's files by path.
-        ["app/api/billing.py", "app/api/worker.py", "app/api/client.py"]
+        [
+            "app/api/billing.py",
+            "app/api/worker.py",
+            "app/api/client.py"
+        ]
     );
     assert_eq!(token.dart_task_ids, ["GH-7", "#12"]);
     assert_eq!(token.file_types, [".py"]);
     assert_eq!(token.layers, [4]);
     assert_eq!(token.problem_type.as_str(), "Security");
     assert!(token.tags.contains(&"mined".to_owned()));
-    assert_eq!(token.created_by.as_deref(), Some("Dev One <dev@example.com>"));
+    assert_eq!(
+        token.created_by.as_deref(),
+        Some("Dev One <dev@example.com>")
+    );
     let before = token.code_before.as_deref().unwrap();
     let after = token.code_after.as_deref().unwrap();
     assert!(before.contains("hard-coded-secret-123") && !after.contains("hard-coded-secret-123"));
@@ -189,7 +206,13 @@ async fn mining_drafts_fix_commits_folds_and_counts_skips() {
         .unwrap();
     assert_eq!(rules.len(), 1);
     assert!(!rules[0].active);
-    assert!(rules[0].rule_pattern.contains("hard\\-coded\\-secret\\-123"), "{}", rules[0].rule_pattern);
+    assert!(
+        rules[0]
+            .rule_pattern
+            .contains("hard\\-coded\\-secret\\-123"),
+        "{}",
+        rules[0].rule_pattern
+    );
     assert_eq!(
         ltmc_guard::test_rule_on_code(&rules[0].rule_pattern, Some(before), Some(after)).unwrap(),
         None
@@ -208,10 +231,20 @@ async fn second_run_adds_nothing_and_new_commits_are_mined() {
 
     r.commit(
         "Fix connection leak in the pool",
-        &[("app/api/report.py", Some(b"def report():\n    with pool() as c:\n        return 1\n"))],
+        &[(
+            "app/api/report.py",
+            Some(b"def report():\n    with pool() as c:\n        return 1\n"),
+        )],
     );
     let third = run(&env, MineOptions::new(r.path())).await;
-    assert_eq!((third.commits_scanned, third.fix_commits, third.drafts_created), (1, 1, 1));
+    assert_eq!(
+        (
+            third.commits_scanned,
+            third.fix_commits,
+            third.drafts_created
+        ),
+        (1, 1, 1)
+    );
     let state = env
         .memory
         .store()
@@ -248,8 +281,15 @@ async fn rejected_draft_never_returns() {
     options.since = Some(first_commit.to_string());
     let again = run(&env, options).await;
     assert_eq!(again.drafts, 2);
-    assert_eq!((again.tombstoned, again.already_mined, again.drafts_created), (1, 1, 0));
-    let titles: Vec<String> = unreviewed(&env).await.into_iter().map(|p| p.title).collect();
+    assert_eq!(
+        (again.tombstoned, again.already_mined, again.drafts_created),
+        (1, 1, 0)
+    );
+    let titles: Vec<String> = unreviewed(&env)
+        .await
+        .into_iter()
+        .map(|p| p.title)
+        .collect();
     assert_eq!(titles.len(), 1);
     assert!(titles[0].contains("token"), "{titles:?}");
     assert!(matches!(
@@ -284,7 +324,11 @@ async fn dry_run_saves_nothing_and_layer_map_sets_layers() {
             .unwrap(),
         None
     );
-    let crash = report.preview.iter().find(|d| d.title.contains("crash")).unwrap();
+    let crash = report
+        .preview
+        .iter()
+        .find(|d| d.title.contains("crash"))
+        .unwrap();
     assert_eq!(crash.files, ["app/models/user.py"]);
 
     let mut options = MineOptions::new(r.path());
@@ -309,28 +353,59 @@ async fn max_commits_limits_the_walk() {
     let mut options = MineOptions::new(r.path());
     options.max_commits = Some(1);
     let report = run(&env, options).await;
-    assert_eq!((report.commits_scanned, report.fix_commits, report.drafts_created), (1, 1, 1));
+    assert_eq!(
+        (
+            report.commits_scanned,
+            report.fix_commits,
+            report.drafts_created
+        ),
+        (1, 1, 1)
+    );
 }
 
 #[tokio::test]
 async fn bad_input_is_refused_naming_the_field() {
     let env = env();
     let not_repo = tempfile::tempdir().unwrap();
-    let err = mine(&env.memory, &env.project, MineOptions::new(not_repo.path()), &NoProgress)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, MineError::Invalid { field: "repo", .. }), "{err}");
+    let err = mine(
+        &env.memory,
+        &env.project,
+        MineOptions::new(not_repo.path()),
+        &NoProgress,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, MineError::Invalid { field: "repo", .. }),
+        "{err}"
+    );
 
     let (r, _) = history();
     let mut options = MineOptions::new(r.path());
     options.since = Some("no-such-rev".into());
-    let err = mine(&env.memory, &env.project, options, &NoProgress).await.unwrap_err();
-    assert!(matches!(err, MineError::Invalid { field: "since", .. }), "{err}");
+    let err = mine(&env.memory, &env.project, options, &NoProgress)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, MineError::Invalid { field: "since", .. }),
+        "{err}"
+    );
 
     let mut options = MineOptions::new(r.path());
     options.default_layer = 8;
-    let err = mine(&env.memory, &env.project, options, &NoProgress).await.unwrap_err();
-    assert!(matches!(err, MineError::Invalid { field: "default_layer", .. }), "{err}");
+    let err = mine(&env.memory, &env.project, options, &NoProgress)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MineError::Invalid {
+                field: "default_layer",
+                ..
+            }
+        ),
+        "{err}"
+    );
 
     // An empty repository is no error: nothing to mine.
     let empty = TestRepo::new();

@@ -33,7 +33,12 @@ impl TestRepo {
 
     /// Writes `files` (path, bytes; `None` deletes) into the index and commits
     /// them on HEAD with `parents` (HEAD's commit when empty and HEAD exists).
-    pub fn commit_on(&mut self, parents: &[Oid], message: &str, files: &[(&str, Option<&[u8]>)]) -> Oid {
+    pub fn commit_on(
+        &mut self,
+        parents: &[Oid],
+        message: &str,
+        files: &[(&str, Option<&[u8]>)],
+    ) -> Oid {
         let sig = self.signature();
         let mut index = self.repo.index().expect("index");
         // Start from the first parent's tree, so side branches keep their own files.
@@ -43,16 +48,13 @@ impl TestRepo {
         }
         for (path, content) in files {
             let full = self.dir.path().join(path);
-            match content {
-                Some(bytes) => {
-                    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-                    std::fs::write(&full, bytes).unwrap();
-                    index.add_path(Path::new(path)).expect("add_path");
-                }
-                None => {
-                    let _ = std::fs::remove_file(&full);
-                    index.remove_path(Path::new(path)).expect("remove_path");
-                }
+            if let Some(bytes) = content {
+                std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                std::fs::write(&full, bytes).unwrap();
+                index.add_path(Path::new(path)).expect("add_path");
+            } else {
+                let _ = std::fs::remove_file(&full);
+                index.remove_path(Path::new(path)).expect("remove_path");
             }
         }
         index.write().unwrap();

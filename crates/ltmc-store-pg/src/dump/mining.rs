@@ -94,7 +94,13 @@ pub(super) async fn import(tx: &impl GenericClient, dump: &Dump) -> Result<()> {
     for s in &dump.mined_pattern_sources {
         tx.execute(
             &stmt,
-            &[&s.pattern_id, &s.project, &s.repo_id, &s.fold_key, &s.commits],
+            &[
+                &s.pattern_id,
+                &s.project,
+                &s.repo_id,
+                &s.fold_key,
+                &s.commits,
+            ],
         )
         .await?;
     }

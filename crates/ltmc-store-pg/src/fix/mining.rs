@@ -18,9 +18,7 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::NewGuardianRule;
 use ltmc_core::{PatternId, Project, present};
-use ltmc_store::{
-    MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run,
-};
+use ltmc_store::{MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run};
 use pgvector::Vector;
 use tokio_postgres::Row;
 

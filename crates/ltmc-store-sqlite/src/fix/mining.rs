@@ -17,9 +17,7 @@ use async_trait::async_trait;
 use ltmc_core::fix::NewGuardianRule;
 use ltmc_core::{PatternId, Project, now_rfc3339, present};
 use ltmc_store::validate;
-use ltmc_store::{
-    MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run,
-};
+use ltmc_store::{MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 const STATE_COLUMNS: &str = "repo_id, repo_path, last_commit, runs, drafts_saved, updated_at";
@@ -64,7 +62,13 @@ impl MiningStore for SqliteStore {
                         .validated()
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                drafts.push((pattern, draft.embeddings, rules, draft.fold_key, draft.commits));
+                drafts.push((
+                    pattern,
+                    draft.embeddings,
+                    rules,
+                    draft.fold_key,
+                    draft.commits,
+                ));
             }
             let now = now_rfc3339();
             let tx = state

@@ -12,9 +12,9 @@ use super::{assert_sound, project, resource, spec, split, vector_for};
 use crate::{
     AttemptLinkRecord, AuditHistoryRecord, CalibrationRecord, ChatMessageRecord, ChunkFilter,
     ChunkRecord, CodeAttemptRecord, ContextLinkRecord, Dump, FileAuditRecord, FixPatternRecord,
-    GraphEdgeRecord, GuardianRuleRecord, MinedSourceRecord, MiningStateRecord, ModelRecord, PatternApplicationRecord,
-    PatternRelationshipRecord, ResourceRecord, RuleHitRecord, Store, StoreDump, StoreError,
-    TodoRecord, TombstoneRecord,
+    GraphEdgeRecord, GuardianRuleRecord, MinedSourceRecord, MiningStateRecord, ModelRecord,
+    PatternApplicationRecord, PatternRelationshipRecord, ResourceRecord, RuleHitRecord, Store,
+    StoreDump, StoreError, TodoRecord, TombstoneRecord,
 };
 use ltmc_core::{ChunkId, ResourceId, content_hash};
 use serde_json::json;
@@ -412,8 +412,14 @@ pub async fn dump_import_keeps_ids_and_continues_sequences(store: &(impl Store +
         .await
         .expect("pattern_source");
     assert_eq!(source, Some((text("k82"), vec![text("c2"), text("c1")])));
-    let state = store.mining_state(&alpha, "r00t").await.expect("mining_state");
-    assert_eq!(state.map(|s| (s.last_commit, s.runs)), Some((text("c2"), 2)));
+    let state = store
+        .mining_state(&alpha, "r00t")
+        .await
+        .expect("mining_state");
+    assert_eq!(
+        state.map(|s| (s.last_commit, s.runs)),
+        Some((text("c2"), 2))
+    );
     let stones = store.tombstones(&alpha).await.expect("tombstones");
     assert_eq!(stones.len(), 1);
     let chunks = store

@@ -6,7 +6,9 @@
 //!
 //! Not here: git or folding (`ltmc-mine` tests them on repositories it builds).
 
-use super::{Project, Store, assert_invalid, assert_not_found, assert_sound, is_rfc3339, project, vector_for};
+use super::{
+    Project, Store, assert_invalid, assert_not_found, assert_sound, is_rfc3339, project, vector_for,
+};
 use crate::{MinedDraft, MiningRun, SavedRun};
 use ltmc_core::PatternId;
 use ltmc_core::fix::{
@@ -88,7 +90,10 @@ pub async fn mining_run_saves_drafts_and_state(store: &dyn Store) {
         &p,
         run(
             "c2",
-            vec![draft("Fix token leak", "k1", &["c2", "c1"]), draft("Fix race", "k2", &["c1"])],
+            vec![
+                draft("Fix token leak", "k1", &["c2", "c1"]),
+                draft("Fix race", "k2", &["c1"]),
+            ],
         ),
     )
     .await;
@@ -98,7 +103,11 @@ pub async fn mining_run_saves_drafts_and_state(store: &dyn Store) {
     assert_eq!(saved.state.repo_path, "/src/repo");
     assert_eq!(saved.state.last_commit, "c2");
     assert_eq!((saved.state.runs, saved.state.drafts_saved), (1, 2));
-    assert!(is_rfc3339(&saved.state.updated_at), "{}", saved.state.updated_at);
+    assert!(
+        is_rfc3339(&saved.state.updated_at),
+        "{}",
+        saved.state.updated_at
+    );
     assert_eq!(
         store.mining_state(&p, REPO).await.expect("state"),
         Some(saved.state.clone())
@@ -109,7 +118,10 @@ pub async fn mining_run_saves_drafts_and_state(store: &dyn Store) {
     let pattern = store.get_pattern(&p, first).await.expect("get_pattern");
     assert_eq!(pattern.title, "Fix token leak");
     assert!(!pattern.reviewed);
-    assert_eq!(pattern.created_by.as_deref(), Some("Dev One <dev@example.com>"));
+    assert_eq!(
+        pattern.created_by.as_deref(),
+        Some("Dev One <dev@example.com>")
+    );
     assert_eq!(
         store.pattern_source(&p, first).await.expect("source"),
         Some(("k1".to_owned(), vec!["c2".to_owned(), "c1".to_owned()]))
@@ -156,22 +168,38 @@ pub async fn mining_skips_mined_and_tombstoned_keys(store: &dyn Store) {
     let again = save(
         store,
         &p,
-        run("c3", vec![draft("Fix leak again", "k1", &["c3"]), draft("Fix overflow", "k2", &["c2"])]),
+        run(
+            "c3",
+            vec![
+                draft("Fix leak again", "k1", &["c3"]),
+                draft("Fix overflow", "k2", &["c2"]),
+            ],
+        ),
     )
     .await;
-    assert_eq!((again.created.len(), again.already_mined, again.tombstoned), (1, 1, 0));
-    assert_eq!((again.state.last_commit.as_str(), again.state.runs), ("c3", 2));
+    assert_eq!(
+        (again.created.len(), again.already_mined, again.tombstoned),
+        (1, 1, 0)
+    );
+    assert_eq!(
+        (again.state.last_commit.as_str(), again.state.runs),
+        ("c3", 2)
+    );
     assert_eq!(again.state.drafts_saved, 2);
 
     // Rejected: the pattern and its rules go, a tombstone stays.
-    let stone = store
+    let tombstone = store
         .reject_pattern(&p, id, Some("noise".to_owned()))
         .await
         .expect("reject_pattern");
-    assert_eq!(stone.fold_key, "k1");
-    assert_eq!(stone.title, "Fix leak");
-    assert_eq!(stone.reason.as_deref(), Some("noise"));
-    assert!(is_rfc3339(&stone.rejected_at), "{}", stone.rejected_at);
+    assert_eq!(tombstone.fold_key, "k1");
+    assert_eq!(tombstone.title, "Fix leak");
+    assert_eq!(tombstone.reason.as_deref(), Some("noise"));
+    assert!(
+        is_rfc3339(&tombstone.rejected_at),
+        "{}",
+        tombstone.rejected_at
+    );
     assert_not_found(&store.get_pattern(&p, id).await);
     let rules = store
         .list_rules(
@@ -184,11 +212,17 @@ pub async fn mining_skips_mined_and_tombstoned_keys(store: &dyn Store) {
         .await
         .expect("list_rules");
     assert!(rules.is_empty(), "{rules:?}");
-    assert_eq!(store.tombstones(&p).await.expect("tombstones"), vec![stone]);
+    assert_eq!(
+        store.tombstones(&p).await.expect("tombstones"),
+        vec![tombstone]
+    );
 
     // Mining never brings it back.
     let later = save(store, &p, run("c4", vec![draft("Fix leak", "k1", &["c1"])])).await;
-    assert_eq!((later.created.len(), later.tombstoned, later.already_mined), (0, 1, 0));
+    assert_eq!(
+        (later.created.len(), later.tombstoned, later.already_mined),
+        (0, 1, 0)
+    );
     assert_eq!(unreviewed(store, &p).await, ["Fix overflow"]);
 
     // A pattern stored by hand leaves a tombstone of its id; an unknown id is NotFound.
@@ -197,12 +231,15 @@ pub async fn mining_skips_mined_and_tombstoned_keys(store: &dyn Store) {
         .put_pattern(&p, hand.pattern, hand.embeddings, Vec::new(), Vec::new())
         .await
         .expect("put_pattern");
-    let stone = store
+    let tombstone = store
         .reject_pattern(&p, stored.pattern.id, None)
         .await
         .expect("reject_pattern");
-    assert_eq!(stone.fold_key, format!("pattern:{}", stored.pattern.id.0));
-    assert_eq!(stone.reason, None);
+    assert_eq!(
+        tombstone.fold_key,
+        format!("pattern:{}", stored.pattern.id.0)
+    );
+    assert_eq!(tombstone.reason, None);
     assert_not_found(&store.reject_pattern(&p, PatternId(987_654), None).await);
     assert_eq!(store.tombstones(&p).await.expect("tombstones").len(), 2);
     assert_sound(store).await;
@@ -212,7 +249,7 @@ pub async fn mining_bad_run_writes_nothing(store: &dyn Store) {
     let p = project("alpha");
     let no_commits = draft("Fix b", "k2", &[]);
     let mut empty_key = draft("Fix c", "k3", &["c1"]);
-    empty_key.fold_key = "  ".to_owned();
+    "  ".clone_into(&mut empty_key.fold_key);
     let mut short = draft("Fix d", "k4", &["c1"]);
     short.embeddings.code = vec![1.0, 0.0];
     let mut bad_pattern = draft("Fix e", "k5", &["c1"]);
@@ -234,12 +271,18 @@ pub async fn mining_bad_run_writes_nothing(store: &dyn Store) {
     let mut no_repo = run("c1", Vec::new());
     no_repo.repo_id = String::new();
     assert_invalid(&store.save_mining_run(&p, no_repo).await, "repo_id");
-    assert_invalid(&store.save_mining_run(&p, run(" ", Vec::new())).await, "last_commit");
+    assert_invalid(
+        &store.save_mining_run(&p, run(" ", Vec::new())).await,
+        "last_commit",
+    );
     assert_eq!(store.mining_state(&p, REPO).await.expect("state"), None);
     assert!(unreviewed(store, &p).await.is_empty());
     // A run without drafts still advances the state.
     let empty = save(store, &p, run("c9", Vec::new())).await;
-    assert_eq!((empty.state.last_commit.as_str(), empty.state.drafts_saved), ("c9", 0));
+    assert_eq!(
+        (empty.state.last_commit.as_str(), empty.state.drafts_saved),
+        ("c9", 0)
+    );
     assert_sound(store).await;
 }
 
@@ -249,7 +292,13 @@ pub async fn mining_projects_are_isolated(store: &dyn Store) {
     let saved = save(store, &a, run("c1", vec![draft("Fix leak", "k1", &["c1"])])).await;
     assert_eq!(store.mining_state(&b, REPO).await.expect("state"), None);
     assert_not_found(&store.reject_pattern(&b, saved.created[0], None).await);
-    assert_eq!(store.pattern_source(&b, saved.created[0]).await.expect("source"), None);
+    assert_eq!(
+        store
+            .pattern_source(&b, saved.created[0])
+            .await
+            .expect("source"),
+        None
+    );
     store
         .reject_pattern(&a, saved.created[0], None)
         .await

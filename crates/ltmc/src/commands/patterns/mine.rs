@@ -3,7 +3,7 @@
 //! unreviewed drafts; the review queue of mined drafts with the commits they
 //! came from; and the rejection of a draft, which deletes it and leaves a
 //! tombstone so mining never brings it back. Progress on stderr (a bar on a
-//! terminal, a line per tenth otherwise), the report on stdout (text, or
+//! terminal, a line per tenth otherwise, as log lines), the report on stdout (text, or
 //! JSON with `--json`).
 //!
 //! Not a tool call: mining reads a repository on this machine and is a
@@ -227,8 +227,8 @@ pub async fn drafts_command(ctx: &Context, args: DraftsArgs) -> anyhow::Result<E
         ));
     }
     output::line(&format!(
-        "{} rejected drafts remembered; `ltmc patterns review ID` accepts, `ltmc patterns reject ID` rejects",
-        tombstones
+        "{tombstones} rejected drafts remembered; `ltmc patterns review ID` accepts, \
+         `ltmc patterns reject ID` rejects"
     ));
     Ok(ExitCode::SUCCESS)
 }
@@ -271,7 +271,7 @@ impl ltmc_store::Progress for MineProgress {
             bar
         });
         if bar.is_none() {
-            eprintln!("{task}: 0/{total}");
+            tracing::info!("{task}: 0/{total}");
         }
         self.with(|t| {
             if let Some(old) = t.replace(Task {
@@ -294,7 +294,7 @@ impl ltmc_store::Progress for MineProgress {
                 if let Some(b) = &t.bar {
                     b.inc(n);
                 } else if t.total >= 10 && before * 10 / t.total != t.done * 10 / t.total {
-                    eprintln!("{}: {}/{}", t.name, t.done, t.total);
+                    tracing::info!("{}: {}/{}", t.name, t.done, t.total);
                 }
             }
         });
@@ -303,9 +303,10 @@ impl ltmc_store::Progress for MineProgress {
     fn finish(&self) {
         self.with(|t| {
             if let Some(t) = t.take() {
-                match t.bar {
-                    Some(b) => b.finish_and_clear(),
-                    None => eprintln!("{}: done ({})", t.name, t.done),
+                if let Some(b) = t.bar {
+                    b.finish_and_clear();
+                } else {
+                    tracing::info!("{}: done ({})", t.name, t.done);
                 }
             }
         });
