@@ -136,7 +136,12 @@ pub async fn reject_command(ctx: &Context, args: RejectArgs) -> anyhow::Result<E
         .store()
         .reject_pattern(&ctx.project, PatternId(args.pattern_id), args.reason)
         .await
-        .map_err(|e| anyhow!("reject pattern {}: {e}", args.pattern_id))?;
+        .map_err(|e| {
+            with_hint(
+                anyhow!("reject pattern {}: {e}", args.pattern_id),
+                "`ltmc patterns drafts` and `ltmc patterns list` show the pattern ids",
+            )
+        })?;
     if ctx.json {
         output::json_line(&serde_json::json!({
             "pattern_id": args.pattern_id,
