@@ -20,7 +20,7 @@ use std::time::Duration;
 use tokio_postgres::config::Host;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 4;
+pub const LATEST_SCHEMA_VERSION: i64 = 5;
 
 struct Migration {
     version: i64,
@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "0004_calibrations",
         sql: include_str!("../migrations/0004_calibrations.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_mining",
+        sql: include_str!("../migrations/0005_mining.sql"),
     },
 ];
 

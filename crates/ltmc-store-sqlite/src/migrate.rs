@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 6;
+pub const LATEST_SCHEMA_VERSION: i64 = 7;
 
 struct Migration {
     version: i64,
@@ -52,6 +52,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "0006_calibrations",
         sql: include_str!("../migrations/0006_calibrations.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "0007_mining",
+        sql: include_str!("../migrations/0007_mining.sql"),
     },
 ];
 

@@ -22,6 +22,7 @@
 //! a file format for dumps (none is written yet), and merging into a store
 //! that already holds data (a target must be empty).
 
+use crate::mining::{MinedSourceRecord, MiningStateRecord, TombstoneRecord};
 use crate::{EmbeddingSpec, StoreError};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -126,6 +127,16 @@ pub struct Dump {
     /// dumps written before they existed.
     #[serde(default)]
     pub fix_calibrations: Vec<CalibrationRecord>,
+    /// Mining (`MiningStore`): where each repository got to, where each
+    /// mined pattern came from, and the tombstones of rejected drafts;
+    /// absent in dumps written before mining existed. A target derives its
+    /// per-commit look-up rows from `mined_pattern_sources`.
+    #[serde(default)]
+    pub mining_state: Vec<MiningStateRecord>,
+    #[serde(default)]
+    pub mined_pattern_sources: Vec<MinedSourceRecord>,
+    #[serde(default)]
+    pub mining_tombstones: Vec<TombstoneRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -359,7 +370,7 @@ pub struct CalibrationRecord {
 }
 
 /// A record's primary key, by which a table is sorted and checksummed.
-trait Keyed: Serialize {
+pub(crate) trait Keyed: Serialize {
     type Key: Ord;
     fn key(&self) -> Self::Key;
 }
@@ -496,6 +507,9 @@ impl Dump {
         sort(&mut self.guardian_rules);
         sort(&mut self.guardian_rule_hits);
         sort(&mut self.fix_calibrations);
+        sort(&mut self.mining_state);
+        sort(&mut self.mined_pattern_sources);
+        sort(&mut self.mining_tombstones);
     }
 
     /// Per table (the model first): rows and sha256 of the records in key
@@ -521,6 +535,9 @@ impl Dump {
             checksum("guardian_rules", &self.guardian_rules),
             checksum("guardian_rule_hits", &self.guardian_rule_hits),
             checksum("fix_calibrations", &self.fix_calibrations),
+            checksum("mining_state", &self.mining_state),
+            checksum("mined_pattern_sources", &self.mined_pattern_sources),
+            checksum("mining_tombstones", &self.mining_tombstones),
         ]
     }
 
@@ -544,6 +561,9 @@ impl Dump {
             ("guardian_rules", n(self.guardian_rules.len())),
             ("guardian_rule_hits", n(self.guardian_rule_hits.len())),
             ("fix_calibrations", n(self.fix_calibrations.len())),
+            ("mining_state", n(self.mining_state.len())),
+            ("mined_pattern_sources", n(self.mined_pattern_sources.len())),
+            ("mining_tombstones", n(self.mining_tombstones.len())),
         ]
     }
 

@@ -19,6 +19,7 @@ mod dump;
 mod error;
 mod fix;
 pub mod integrity;
+mod mining;
 pub mod plan;
 mod traits;
 pub mod validate;
@@ -36,6 +37,10 @@ pub use error::StoreError;
 pub use fix::{
     AuditStore, GuardianStore, PatternMatch, PatternQuery, PatternStore, RecordedApplication,
     RuleFileHits, StoredPattern, outcome_status,
+};
+pub use mining::{
+    MinedDraft, MinedSourceRecord, MiningRun, MiningState, MiningStateRecord, MiningStore,
+    SavedRun, Tombstone, TombstoneRecord, check_run,
 };
 pub use traits::{
     ChunkFilter, EmbeddingSpec, IndexStatus, IntegrityReport, KeywordSearch, NoProgress, Progress,

@@ -282,6 +282,7 @@ pub trait Store:
     + crate::PatternStore
     + crate::GuardianStore
     + crate::CalibrationStore
+    + crate::MiningStore
 {
 }
 
@@ -298,5 +299,6 @@ impl<T> Store for T where
         + crate::PatternStore
         + crate::GuardianStore
         + crate::CalibrationStore
+        + crate::MiningStore
 {
 }

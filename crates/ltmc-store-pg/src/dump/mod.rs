@@ -20,7 +20,8 @@
 //! `documents` (resources, chunks with their vectors), `activity` (chats,
 //! context links, todos, graph edges, code attempts), `fix` (audits, fix
 //! patterns with their vectors, relationships, applications, guardian rules
-//! and hits), and `sequences` (read on export, moved last on import).
+//! and hits), `mining` (mining state, mined pattern sources, tombstones),
+//! and `sequences` (read on export, moved last on import).
 //!
 //! Not here: the record format and checksums (ltmc-store's `dump`), the
 //! command (the `ltmc` binary), and the use cases' writes (which allocate
@@ -29,6 +30,7 @@
 mod activity;
 mod documents;
 mod fix;
+mod mining;
 mod sequences;
 
 use crate::PgStore;
@@ -56,6 +58,9 @@ const TABLES: &[(&str, &str)] = &[
     ("guardian_rules", "guardian_rules"),
     ("guardian_rule_hits", "guardian_rule_hits"),
     ("fix_calibrations", "fix_calibrations"),
+    ("mining_state", "mining_state"),
+    ("mined_pattern_sources", "mined_pattern_sources"),
+    ("mining_tombstones", "mining_tombstones"),
 ];
 
 #[async_trait]
@@ -144,6 +149,7 @@ async fn export(store: &PgStore) -> Result<Dump> {
     documents::export(&tx, &mut dump).await?;
     activity::export(&tx, &mut dump).await?;
     fix::export(&tx, &mut dump).await?;
+    mining::export(&tx, &mut dump).await?;
     dump.next_ids = sequences::next_ids(&tx).await?;
     tx.commit().await?;
     dump.sort();
@@ -187,6 +193,7 @@ async fn import(store: &PgStore, dump: &Dump) -> Result<()> {
     documents::import(&tx, dump).await?;
     activity::import(&tx, dump).await?;
     fix::import(&tx, dump).await?;
+    mining::import(&tx, dump).await?;
     sequences::set(&tx, dump).await?;
     tx.commit().await?;
     Ok(())

@@ -20,6 +20,7 @@
 mod audits;
 mod calibrations;
 mod guardian;
+mod mining;
 mod patterns;
 
 use crate::PgStore;

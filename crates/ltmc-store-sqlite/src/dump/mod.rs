@@ -18,7 +18,8 @@
 //! the families share; each family reads and writes its own tables:
 //! `documents` (resources, chunks, vectors), `activity` (chats, context
 //! links, todos, graph edges, code attempts), `fix` (audits, fix patterns and
-//! their vectors, relationships, applications, guardian rules and hits), and
+//! their vectors, relationships, applications, guardian rules and hits),
+//! `mining` (mining state, mined pattern sources, tombstones), and
 //! `sequences` (the id sequences, read on export and moved on import).
 //!
 //! Not here: the record format and checksums (ltmc-store's `dump`), the
@@ -28,6 +29,7 @@
 mod activity;
 mod documents;
 mod fix;
+mod mining;
 mod sequences;
 
 use crate::error::{Error, Result};
@@ -58,6 +60,9 @@ const TABLES: &[(&str, &str)] = &[
     ("guardian_rules", "guardian_rules"),
     ("guardian_rule_hits", "guardian_rule_hits"),
     ("fix_calibrations", "fix_calibrations"),
+    ("mining_state", "mining_state"),
+    ("mined_pattern_sources", "mined_pattern_sources"),
+    ("mining_tombstones", "mining_tombstones"),
 ];
 
 #[async_trait]
@@ -145,6 +150,7 @@ fn export(state: &mut State) -> Result<Dump> {
     documents::export(&tx, dimension, &mut dump)?;
     activity::export(&tx, &mut dump)?;
     fix::export(&tx, dimension, &mut dump)?;
+    mining::export(&tx, &mut dump)?;
     dump.next_ids = sequences::next_ids(&tx)?;
     tx.commit()?;
     dump.sort();
@@ -195,6 +201,7 @@ fn import(state: &mut State, path: &Path, dump: &Dump) -> Result<()> {
     documents::import(&tx, dump)?;
     activity::import(&tx, dump)?;
     fix::import(&tx, dump)?;
+    mining::import(&tx, dump)?;
     sequences::set(&tx, dump)?;
     // Dropping the transaction on any error above rolls everything back.
     tx.commit()?;

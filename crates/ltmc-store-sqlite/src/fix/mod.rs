@@ -17,6 +17,7 @@
 mod audits;
 mod calibrations;
 mod guardian;
+mod mining;
 mod patterns;
 mod search;
 

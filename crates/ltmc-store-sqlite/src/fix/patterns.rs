@@ -345,7 +345,7 @@ fn put(
 }
 
 /// Inserts the pattern's row; returns its id.
-fn insert_pattern(
+pub(super) fn insert_pattern(
     conn: &Connection,
     project: &Project,
     pattern: &NewFixPattern,

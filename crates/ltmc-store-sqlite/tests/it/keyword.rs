@@ -140,7 +140,8 @@ async fn a_version_1_store_gains_keyword_search_on_open() {
             "0003_vector_log",
             "0004_activity",
             "0005_fix_patterns",
-            "0006_calibrations"
+            "0006_calibrations",
+            "0007_mining"
         ]
     );
     let uid: String = raw(&path)

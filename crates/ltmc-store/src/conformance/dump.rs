@@ -12,9 +12,9 @@ use super::{assert_sound, project, resource, spec, split, vector_for};
 use crate::{
     AttemptLinkRecord, AuditHistoryRecord, CalibrationRecord, ChatMessageRecord, ChunkFilter,
     ChunkRecord, CodeAttemptRecord, ContextLinkRecord, Dump, FileAuditRecord, FixPatternRecord,
-    GraphEdgeRecord, GuardianRuleRecord, ModelRecord, PatternApplicationRecord,
-    PatternRelationshipRecord, ResourceRecord, RuleHitRecord, Store, StoreDump, StoreError,
-    TodoRecord,
+    GraphEdgeRecord, GuardianRuleRecord, MinedSourceRecord, MiningStateRecord, ModelRecord,
+    PatternApplicationRecord, PatternRelationshipRecord, ResourceRecord, RuleHitRecord, Store,
+    StoreDump, StoreError, TodoRecord, TombstoneRecord,
 };
 use ltmc_core::{ChunkId, ResourceId, content_hash};
 use serde_json::json;
@@ -332,6 +332,31 @@ pub fn sample_dump() -> Dump {
             undone_at: undone,
         });
     }
+    // Mining: one repository's state, pattern 82 mined from two commits,
+    // a rejected draft's tombstone.
+    dump.mining_state.push(MiningStateRecord {
+        project: text("alpha"),
+        repo_id: text("r00t"),
+        repo_path: text("/src/app"),
+        last_commit: text("c2"),
+        runs: 2,
+        drafts_saved: 1,
+        updated_at: text(T1),
+    });
+    dump.mined_pattern_sources.push(MinedSourceRecord {
+        pattern_id: 82,
+        project: text("alpha"),
+        repo_id: text("r00t"),
+        fold_key: text("k82"),
+        commits: vec![text("c2"), text("c1")],
+    });
+    dump.mining_tombstones.push(TombstoneRecord {
+        project: text("alpha"),
+        fold_key: text("k-gone"),
+        title: text("Rejected draft"),
+        reason: Some(text("noise")),
+        rejected_at: text(T1),
+    });
     // Positions past the ids held, as deletes leave them.
     for (sequence, next) in [
         ("resources", 20),
@@ -382,6 +407,21 @@ pub async fn dump_import_keeps_ids_and_continues_sequences(store: &(impl Store +
 
     // The use-case traits read the copied ids, and search finds the copies.
     let alpha = project("alpha");
+    let source = store
+        .pattern_source(&alpha, ltmc_core::PatternId(82))
+        .await
+        .expect("pattern_source");
+    assert_eq!(source, Some((text("k82"), vec![text("c2"), text("c1")])));
+    let state = store
+        .mining_state(&alpha, "r00t")
+        .await
+        .expect("mining_state");
+    assert_eq!(
+        state.map(|s| (s.last_commit, s.runs)),
+        Some((text("c2"), 2))
+    );
+    let stones = store.tombstones(&alpha).await.expect("tombstones");
+    assert_eq!(stones.len(), 1);
     let chunks = store
         .chunks_of(&alpha, ResourceId(11))
         .await

@@ -30,6 +30,7 @@ mod dump;
 mod fix;
 mod graph;
 mod keyword;
+mod mining;
 mod resources;
 mod todos;
 
@@ -39,6 +40,7 @@ pub use dump::*;
 pub use fix::*;
 pub use graph::*;
 pub use keyword::*;
+pub use mining::*;
 pub use resources::*;
 pub use todos::*;
 
@@ -167,6 +169,10 @@ macro_rules! store_conformance_tests {
             guardian_rules_add_list_activate,
             guardian_hits_statistics,
             calibrations_newest_active_undo_and_isolation,
+            mining_run_saves_drafts_and_state,
+            mining_skips_mined_and_tombstoned_keys,
+            mining_bad_run_writes_nothing,
+            mining_projects_are_isolated,
             fix_projects_are_isolated,
             dump_import_keeps_ids_and_continues_sequences,
             dump_import_refuses_a_store_with_data,
@@ -482,6 +488,7 @@ mod tests {
             include_str!("fix/applications.rs"),
             include_str!("fix/guardian.rs"),
             include_str!("fix/calibrations.rs"),
+            include_str!("mining.rs"),
             include_str!("fix/isolation.rs"),
             include_str!("dump.rs"),
         ];

@@ -7,7 +7,8 @@
 //! `serve` checks the server processes by hand-written frames; `mcp_python`
 //! drives them with the official MCP Python SDK; `two_servers` runs two
 //! servers on one PostgreSQL under concurrent clients; `migrate_store` copies a
-//! filled store SQLite to PostgreSQL and back; `snapshots` locks the text and
+//! filled store SQLite to PostgreSQL and back; `mine` mines a small git
+//! repository built by the test; `snapshots` locks the text and
 //! JSON people read (search, recommendations, guard reports) with insta. With
 //! `LTMC_TEST_BACKEND=postgres` each test's store is a PostgreSQL database.
 //! `corruption` damages copies of a SQLite store for `doctor`; `hardening`
@@ -23,6 +24,7 @@ mod hardening;
 mod legacy_migrate;
 mod mcp_python;
 mod migrate_store;
+mod mine;
 mod paraphrase;
 mod real_model;
 mod seed_shapes;

@@ -31,6 +31,8 @@ mod rows;
 mod search;
 mod write;
 
+pub(super) use write::{PatternRow, insert_pattern};
+
 use super::check_pattern;
 use crate::PgStore;
 use crate::error::{Result, not_found};

@@ -105,13 +105,13 @@ pub(super) async fn put(
 }
 
 /// The values of a pattern's row that are not its fields as they are.
-pub(super) struct PatternRow {
+pub(in crate::fix) struct PatternRow {
     layers: Vec<i32>,
     applied_to_files: Vec<i32>,
 }
 
 impl PatternRow {
-    fn of(pattern: &NewFixPattern) -> Result<Self> {
+    pub(in crate::fix) fn of(pattern: &NewFixPattern) -> Result<Self> {
         Ok(Self {
             layers: pattern
                 .layers
@@ -140,7 +140,7 @@ pub(super) fn audit_i32(id: AuditId) -> Result<i32> {
 /// Inserts the pattern's row with its embeddings (content, code, problem);
 /// returns its id. A `last_applied` PostgreSQL cannot read as a time is
 /// `Invalid` naming it.
-pub(super) async fn insert_pattern<C: GenericClient>(
+pub(in crate::fix) async fn insert_pattern<C: GenericClient>(
     client: &C,
     project: &Project,
     pattern: &NewFixPattern,

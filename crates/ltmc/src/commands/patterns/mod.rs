@@ -8,6 +8,7 @@
 
 mod calibrate;
 mod load;
+mod mine;
 
 use super::call::{first_sentence, items, pretty, read_input, said, shown, split};
 use crate::context::Context;
@@ -142,6 +143,13 @@ pub enum PatternsCommand {
     /// Refit the confidence calibration from the recorded outcomes (stored
     /// with the store; --dry-run to look first, --undo to go back).
     Calibrate(calibrate::CalibrateArgs),
+    /// Mine fix commits of a git repository into unreviewed draft patterns
+    /// (incremental: a second run reads only new commits).
+    Mine(mine::MineArgs),
+    /// The mined drafts waiting for review, with the commits they came from.
+    Drafts(mine::DraftsArgs),
+    /// Reject a pattern: delete it and leave a tombstone, so mining never brings it back.
+    Reject(mine::RejectArgs),
 }
 
 /// Where a debt is: an audit, or a layer/workflows/file given by hand.
@@ -400,6 +408,9 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
             .await
         }
         PatternsCommand::Calibrate(args) => calibrate::run(ctx, args).await,
+        PatternsCommand::Mine(args) => mine::mine_command(ctx, args).await,
+        PatternsCommand::Drafts(args) => mine::drafts_command(ctx, args).await,
+        PatternsCommand::Reject(args) => mine::reject_command(ctx, args).await,
         PatternsCommand::Insights { top, gap_threshold } => {
             one::<PatternInsights>(
                 ctx,

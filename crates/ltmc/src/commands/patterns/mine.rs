@@ -1,0 +1,319 @@
+//! `ltmc patterns mine`, `patterns drafts` and `patterns reject`: fix
+//! patterns mined from a repository's git history (ltmc-mine), saved as
+//! unreviewed drafts; the review queue of mined drafts with the commits they
+//! came from; and the rejection of a draft, which deletes it and leaves a
+//! tombstone so mining never brings it back. Progress on stderr (a bar on a
+//! terminal, a line per tenth otherwise, as log lines), the report on stdout (text, or
+//! JSON with `--json`).
+//!
+//! Not a tool call: mining reads a repository on this machine and is a
+//! maintainer's batch job. Not here: the mining itself (ltmc-mine), storage
+//! (the backends).
+
+use crate::context::Context;
+use crate::failure::with_hint;
+use crate::output;
+use anyhow::{Context as _, anyhow};
+use clap::Args;
+use ltmc_core::PatternId;
+use ltmc_core::fix::PatternFilter;
+use ltmc_mine::layers::LayerMap;
+use ltmc_mine::{MineError, MineOptions, mine};
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+/// Mine fix commits of a git repository into unreviewed draft patterns.
+#[derive(Debug, Args)]
+pub struct MineArgs {
+    /// The repository (a work tree or a bare repository; default: the current directory).
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+    /// Mine only commits after REV (exclusive; an id, tag or branch);
+    /// default: after the last mined commit, or all on the first run.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Read at most N commits, newest first (merges count).
+    #[arg(long, value_name = "N")]
+    pub max_commits: Option<usize>,
+    /// A path-to-layer map: lines `glob=N`, e.g. `app/models/**=1`.
+    #[arg(long, value_name = "FILE")]
+    pub layers: Option<PathBuf>,
+    /// The layer (1-7) of drafts the map gives none.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub default_layer: i64,
+    /// Show what would be drafted; embed and save nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// The mined drafts waiting for review.
+#[derive(Debug, Args)]
+pub struct DraftsArgs {
+    /// Show at most N drafts, newest first.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub limit: usize,
+}
+
+/// Reject a pattern: delete it and leave a tombstone, so mining never brings it back.
+#[derive(Debug, Args)]
+pub struct RejectArgs {
+    pub pattern_id: i64,
+    /// Why (kept with the tombstone).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+pub async fn mine_command(ctx: &Context, args: MineArgs) -> anyhow::Result<ExitCode> {
+    let layers = match &args.layers {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the layer map {}", path.display()))?;
+            Some(LayerMap::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?)
+        }
+        None => None,
+    };
+    let memory = ctx.memory(!args.dry_run)?;
+    let mut options = MineOptions::new(&args.repo);
+    options.since = args.since;
+    options.max_commits = args.max_commits;
+    options.layers = layers;
+    options.default_layer = args.default_layer;
+    options.dry_run = args.dry_run;
+    let bar = MineProgress::default();
+    let report = mine(&memory, &ctx.project, options, &bar)
+        .await
+        .map_err(|e| match e {
+            MineError::Invalid { .. } => with_hint(
+                anyhow!(e),
+                "`ltmc patterns mine --help` lists the accepted forms",
+            ),
+            other => anyhow!(other),
+        })?;
+    if ctx.json {
+        output::json_line(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    output::line(&format!(
+        "{}: {} commits scanned in {:.1}s ({:.0}/s), {} merges and {} binary files skipped",
+        report.repo_path,
+        report.commits_scanned,
+        report.seconds,
+        report.commits_per_second,
+        report.merges_skipped,
+        report.binary_files_skipped
+    ));
+    output::line(&format!(
+        "{} fix commits -> {} drafts ({} folded into another), {} rules proposed (inactive)",
+        report.fix_commits, report.drafts, report.folded, report.rules_proposed
+    ));
+    if report.dry_run {
+        for d in &report.preview {
+            output::line(&format!(
+                "  [{:.2}] {} ({} commit(s), {} file(s)) {}",
+                d.confidence,
+                d.title,
+                d.commits.len(),
+                d.files.len(),
+                d.problem_type
+            ));
+        }
+        output::line("dry run: nothing saved");
+    } else {
+        output::line(&format!(
+            "{} drafts saved ({} already mined, {} rejected before); review them with `ltmc patterns list --unreviewed`",
+            report.drafts_created, report.already_mined, report.tombstoned
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn reject_command(ctx: &Context, args: RejectArgs) -> anyhow::Result<ExitCode> {
+    let memory = ctx.memory(true)?;
+    let stone = memory
+        .store()
+        .reject_pattern(&ctx.project, PatternId(args.pattern_id), args.reason)
+        .await
+        .map_err(|e| {
+            with_hint(
+                anyhow!("reject pattern {}: {e}", args.pattern_id),
+                "`ltmc patterns drafts` and `ltmc patterns list` show the pattern ids",
+            )
+        })?;
+    if ctx.json {
+        output::json_line(&serde_json::json!({
+            "pattern_id": args.pattern_id,
+            "fold_key": stone.fold_key,
+            "title": stone.title,
+            "reason": stone.reason,
+            "rejected_at": stone.rejected_at,
+        }))?;
+    } else {
+        output::line(&format!(
+            "pattern {} ({}) rejected; mining will not bring it back",
+            args.pattern_id, stone.title
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One draft as `patterns drafts` lists it.
+#[derive(Debug, Serialize)]
+struct DraftRow {
+    id: i64,
+    title: String,
+    problem_type: String,
+    severity: String,
+    confidence: f64,
+    applied_count: i64,
+    created_by: Option<String>,
+    commits: Vec<String>,
+    fold_key: String,
+}
+
+pub async fn drafts_command(ctx: &Context, args: DraftsArgs) -> anyhow::Result<ExitCode> {
+    let memory = ctx.memory(false)?;
+    let store = memory.store();
+    // Mined drafts are unreviewed patterns with a source row; read the
+    // queue in pages until `limit` mined ones are found.
+    let queue = store
+        .list_patterns(
+            &ctx.project,
+            &PatternFilter {
+                reviewed: Some(false),
+                ..PatternFilter::default()
+            },
+        )
+        .await?;
+    let mut rows = Vec::new();
+    for p in queue {
+        if rows.len() >= args.limit {
+            break;
+        }
+        if let Some((fold_key, commits)) = store.pattern_source(&ctx.project, p.id).await? {
+            rows.push(DraftRow {
+                id: p.id.0,
+                title: p.title,
+                problem_type: p.problem_type.as_str().to_owned(),
+                severity: p.severity.as_str().to_owned(),
+                confidence: p.confidence_score,
+                applied_count: p.applied_count,
+                created_by: p.created_by,
+                commits,
+                fold_key,
+            });
+        }
+    }
+    let tombstones = store.tombstones(&ctx.project).await?.len();
+    if ctx.json {
+        output::json_line(&serde_json::json!({"drafts": rows, "tombstones": tombstones}))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        output::line("no mined drafts waiting for review");
+    }
+    for r in &rows {
+        output::line(&format!(
+            "{:>5}  {:<12} {:<8} {:.2}  x{:<3} {}  ({}, {})",
+            r.id,
+            r.problem_type,
+            r.severity,
+            r.confidence,
+            r.applied_count,
+            r.title,
+            r.commits
+                .iter()
+                .map(|c| c.get(..10).unwrap_or(c))
+                .collect::<Vec<_>>()
+                .join(" "),
+            r.created_by.as_deref().unwrap_or("unknown author")
+        ));
+    }
+    output::line(&format!(
+        "{tombstones} rejected drafts remembered; `ltmc patterns review ID` accepts, \
+         `ltmc patterns reject ID` rejects"
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Mining progress on stderr: an indicatif bar on a terminal, else one line
+/// per tenth of a task (so a log shows how far a long run got).
+#[derive(Debug, Default)]
+struct MineProgress {
+    state: Mutex<Option<Task>>,
+}
+
+#[derive(Debug)]
+struct Task {
+    name: String,
+    total: u64,
+    done: u64,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl MineProgress {
+    fn with(&self, f: impl FnOnce(&mut Option<Task>)) {
+        let mut guard = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut guard);
+    }
+}
+
+impl ltmc_store::Progress for MineProgress {
+    fn start(&self, task: &str, total: u64) {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({eta} left)")
+            {
+                bar.set_style(style);
+            }
+            bar.set_message(task.to_owned());
+            bar
+        });
+        if bar.is_none() {
+            tracing::info!("{task}: 0/{total}");
+        }
+        self.with(|t| {
+            if let Some(old) = t.replace(Task {
+                name: task.to_owned(),
+                total,
+                done: 0,
+                bar,
+            }) && let Some(b) = old.bar
+            {
+                b.finish_and_clear();
+            }
+        });
+    }
+
+    fn advance(&self, n: u64) {
+        self.with(|t| {
+            if let Some(t) = t {
+                let before = t.done;
+                t.done += n;
+                if let Some(b) = &t.bar {
+                    b.inc(n);
+                } else if t.total >= 10 && before * 10 / t.total != t.done * 10 / t.total {
+                    tracing::info!("{}: {}/{}", t.name, t.done, t.total);
+                }
+            }
+        });
+    }
+
+    fn finish(&self) {
+        self.with(|t| {
+            if let Some(t) = t.take() {
+                if let Some(b) = t.bar {
+                    b.finish_and_clear();
+                } else {
+                    tracing::info!("{}: done ({})", t.name, t.done);
+                }
+            }
+        });
+    }
+}
