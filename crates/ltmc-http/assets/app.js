@@ -235,7 +235,7 @@ async function memory(params) {
     h("label", { for: "q" }, "Search memory"), input,
     h("label", { for: "mode" }, "Mode"), modeSel,
     h("button", { type: "submit", class: "primary" }, "Search"));
-  const results = h("section", { "aria-labelledby": "results-h" });
+  const results = h("section", { "aria-labelledby": q ? "results-h" : null });
   if (q) {
     const r = await api(`/api/search?${new URLSearchParams({ q, mode, top_k: "10" })}`);
     results.append(h("h2", { id: "results-h" }, `Results for “${q}” (${r.mode})`),
