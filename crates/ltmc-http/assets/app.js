@@ -133,7 +133,8 @@ function badge(text, kind) { return h("span", { class: `badge ${kind || ""}` }, 
 function chart(title, labels, bars, line) {
   const W = 640, H = 240, L = 44, R = line ? 48 : 12, T = 16, B = 40;
   const iw = W - L - R, ih = H - T - B;
-  const max = Math.max(1, ...bars.flatMap((s) => s.values));
+  // Whole-number ticks: the top is a multiple of the 4 grid steps.
+  const max = Math.max(4, Math.ceil(Math.max(...bars.flatMap((s) => s.values), 0) / 4) * 4);
   const n = Math.max(1, labels.length);
   const group = iw / n, bw = Math.max(2, (group * 0.7) / Math.max(1, bars.length));
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title, class: "chart" });
@@ -300,8 +301,8 @@ function diff(before, after) {
   let i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) { out.push([" ", a[i]]); i++; j++; }
-    else if (j < m && (i >= n || t[i][j + 1] >= t[i + 1][j])) { out.push(["+", b[j]]); j++; }
-    else { out.push(["-", a[i]]); i++; }
+    else if (i < n && (j >= m || t[i + 1][j] >= t[i][j + 1])) { out.push(["-", a[i]]); i++; }
+    else { out.push(["+", b[j]]); j++; }
   }
   return h("pre", { class: "diff", "aria-label": "Code before and after, as a diff" },
     out.map(([k, line]) => h("span", { class: k === "+" ? "add" : k === "-" ? "del" : "" }, `${k} ${line}\n`)));
@@ -390,7 +391,7 @@ async function review() {
       h("div", { class: "actions" }, h("button", { type: "button", class: "primary", id: "accept", onclick: accept }, "Accept (a)")));
   };
   pg.items.forEach((p, i) => list.append(h("li", {}, h("button", { type: "button", class: "link", onclick: () => { index = i; show(); } }, p.title), " ", badge(p.severity))));
-  page("Review queue", h("p", { class: "muted" }, `${pg.total} drafts. Keys: j/k next/previous, a accept, e edit notes.`),
+  page("Review queue", h("p", { class: "muted" }, `${pg.total} draft${pg.total === 1 ? "" : "s"}. Keys: j/k next/previous, a accept, e edit notes.`),
     h("div", { class: "review" }, h("nav", { "aria-label": "Drafts" }, list), detail));
   queueKeys = (ev) => {
     if (ev.target.closest("input, textarea, select")) { if (ev.key === "Escape") ev.target.blur(); return; }

@@ -40,7 +40,7 @@ pub(crate) async fn search(State(state): State<AppState>, uri: Uri) -> Response 
     };
     let top_k = match params.number("top_k") {
         Ok(k) => k.unwrap_or(10),
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !(1..=MAX_TOP_K).contains(&top_k) {
         return bad_request(&format!("top_k must be between 1 and {MAX_TOP_K}"));
@@ -96,7 +96,7 @@ pub(crate) async fn list(State(state): State<AppState>, uri: Uri) -> Response {
     let params = Params::of(&uri);
     let page = match params.page() {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let filter = ResourceFilter {
         resource_type: params.text("type").map(str::to_owned),
@@ -133,7 +133,7 @@ struct Detail {
 pub(crate) async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let id = match id_of(&id, "resource") {
         Ok(id) => ResourceId(id),
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let store = state.tools.memory().store();
     let project = state.tools.project();
@@ -151,7 +151,7 @@ pub(crate) async fn get(State(state): State<AppState>, Path(id): Path<String>) -
 pub(crate) async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let id = match id_of(&id, "resource") {
         Ok(id) => ResourceId(id),
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match state.tools.memory().delete(state.tools.project(), id).await {
         Ok(chunks) => {

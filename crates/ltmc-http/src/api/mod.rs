@@ -58,6 +58,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/patterns-weekly", get(series::pattern_weeks))
 }
 
+/// A refused request's answer, boxed (a `Response` is large to return by value).
+pub(crate) type Refusal = Box<Response>;
+
 /// A query string's parameters (the last value of a repeated name wins).
 pub(crate) struct Params(HashMap<String, String>);
 
@@ -75,38 +78,38 @@ impl Params {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
-    pub(crate) fn number(&self, name: &str) -> Result<Option<usize>, Response> {
+    pub(crate) fn number(&self, name: &str) -> Result<Option<usize>, Refusal> {
         self.text(name)
             .map(|v| {
                 v.parse::<usize>().map_err(|_| {
-                    bad_request(&format!(
+                    Box::new(bad_request(&format!(
                         "{name} must be a whole number of 0 or more, got {v:?}"
-                    ))
+                    )))
                 })
             })
             .transpose()
     }
 
-    pub(crate) fn flag(&self, name: &str) -> Result<Option<bool>, Response> {
+    pub(crate) fn flag(&self, name: &str) -> Result<Option<bool>, Refusal> {
         self.text(name)
             .map(|v| match v {
                 "true" | "1" | "yes" => Ok(true),
                 "false" | "0" | "no" => Ok(false),
-                other => Err(bad_request(&format!(
+                other => Err(Box::new(bad_request(&format!(
                     "{name} must be true or false, got {other:?}"
-                ))),
+                )))),
             })
             .transpose()
     }
 
     /// `offset` and `limit`, checked.
-    pub(crate) fn page(&self) -> Result<(usize, usize), Response> {
+    pub(crate) fn page(&self) -> Result<(usize, usize), Refusal> {
         let offset = self.number("offset")?.unwrap_or(0);
         let limit = self.number("limit")?.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(bad_request(&format!(
+            return Err(Box::new(bad_request(&format!(
                 "limit must be between 1 and {MAX_LIMIT}, got {limit}"
-            )));
+            ))));
         }
         Ok((offset, limit))
     }
@@ -143,14 +146,14 @@ pub(crate) fn bad_request(message: &str) -> Response {
 }
 
 /// A path id: a positive whole number.
-pub(crate) fn id_of(text: &str, what: &str) -> Result<i64, Response> {
+pub(crate) fn id_of(text: &str, what: &str) -> Result<i64, Refusal> {
     text.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| {
-            bad_request(&format!(
+            Box::new(bad_request(&format!(
                 "{what} ids are positive whole numbers, got {text:?}"
-            ))
+            )))
         })
 }
 
@@ -187,13 +190,13 @@ pub(crate) fn tool_response(outcome: ToolOutcome) -> Response {
 }
 
 /// A JSON object body (empty: `{}`), or a 400.
-pub(crate) fn object_body(body: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
+pub(crate) fn object_body(body: &[u8]) -> Result<serde_json::Map<String, Value>, Refusal> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(serde_json::Map::new());
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(bad_request("the body must be a JSON object")),
-        Err(e) => Err(bad_request(&format!("the body is not JSON: {e}"))),
+        Ok(_) => Err(Box::new(bad_request("the body must be a JSON object"))),
+        Err(e) => Err(Box::new(bad_request(&format!("the body is not JSON: {e}")))),
     }
 }

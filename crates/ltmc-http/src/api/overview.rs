@@ -10,7 +10,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use ltmc_core::fix::{AuditFilter, PatternFilter, RuleFilter};
-use ltmc_core::{AttemptFilter, AttemptResult, TodoFilter};
+use ltmc_core::{AttemptFilter, AttemptResult, CODE_ATTEMPT_TYPE, TodoFilter};
 use ltmc_store::{IntegrityReport, ResourceFilter, StoreError, StoreInfo};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -122,12 +122,18 @@ async fn build(state: &AppState) -> Result<Overview, StoreError> {
     }
 
     let mut recent: Vec<Event> = Vec::new();
-    recent.extend(resources.iter().take(RECENT).map(|r| Event {
-        kind: "resource",
-        id: r.id.0,
-        title: format!("{} ({})", r.file_name, r.resource_type),
-        at: r.created_at.clone(),
-    }));
+    recent.extend(
+        resources
+            .iter()
+            .filter(|r| r.resource_type != CODE_ATTEMPT_TYPE)
+            .take(RECENT)
+            .map(|r| Event {
+                kind: "resource",
+                id: r.id.0,
+                title: format!("{} ({})", r.file_name, r.resource_type),
+                at: r.created_at.clone(),
+            }),
+    );
     recent.extend(patterns.iter().take(RECENT).map(|p| Event {
         kind: if p.reviewed { "pattern" } else { "draft" },
         id: p.id.0,

@@ -28,7 +28,7 @@ pub(crate) async fn list(State(state): State<AppState>, uri: Uri) -> Response {
     let params = Params::of(&uri);
     let (page, reviewed) = match (params.page(), params.flag("reviewed")) {
         (Ok(p), Ok(r)) => (p, r),
-        (Err(e), _) | (_, Err(e)) => return e,
+        (Err(e), _) | (_, Err(e)) => return *e,
     };
     let filter = PatternFilter {
         reviewed,
@@ -46,7 +46,7 @@ pub(crate) async fn list(State(state): State<AppState>, uri: Uri) -> Response {
 pub(crate) async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let id = match id_of(&id, "pattern") {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let detail = state
         .tools
@@ -70,6 +70,7 @@ pub(crate) async fn get(State(state): State<AppState>, Path(id): Path<String>) -
                 "text": text,
                 "include_unreviewed": true,
                 "similarity_threshold": 0.0,
+                "min_confidence": 0.0,
                 "limit": NEAREST + 1,
             }),
         )
@@ -100,7 +101,7 @@ pub(crate) async fn review(
 ) -> Response {
     let (id, mut args) = match (id_of(&id, "pattern"), object_body(&body)) {
         (Ok(id), Ok(args)) => (id, args),
-        (Err(e), _) | (_, Err(e)) => return e,
+        (Err(e), _) | (_, Err(e)) => return *e,
     };
     args.insert("pattern_id".into(), json!(id));
     tool_response(
@@ -116,7 +117,7 @@ pub(crate) async fn rules(State(state): State<AppState>, uri: Uri) -> Response {
     let params = Params::of(&uri);
     let (page, active) = match (params.page(), params.flag("active")) {
         (Ok(p), Ok(a)) => (p, a),
-        (Err(e), _) | (_, Err(e)) => return e,
+        (Err(e), _) | (_, Err(e)) => return *e,
     };
     let filter = RuleFilter {
         active,
@@ -138,7 +139,7 @@ pub(crate) async fn set_rule_active(
 ) -> Response {
     let (id, mut args) = match (id_of(&id, "rule"), object_body(&body)) {
         (Ok(id), Ok(args)) => (id, args),
-        (Err(e), _) | (_, Err(e)) => return e,
+        (Err(e), _) | (_, Err(e)) => return *e,
     };
     args.insert("rule_id".into(), json!(id));
     let outcome = state
