@@ -6,7 +6,9 @@
 //! Why an origin check besides CORS: CORS only stops a page from *reading*
 //! answers; a page could still *send* a `tools/call` to a server on
 //! localhost. Browsers put `Origin` on such requests and other clients do
-//! not, so a request with an `Origin` that is not configured is refused.
+//! not, so a request with an `Origin` that is not configured is refused,
+//! unless it is the server's own origin (`http://` + the `Host` it was
+//! sent to): the dashboard's own page, whose `Host` passed the check above.
 //! Not here: the body limit and CORS headers (tower-http layers in `lib.rs`).
 
 use crate::routes::error_response;
@@ -75,6 +77,19 @@ impl Guard {
         self.origins.contains(&origin)
     }
 
+    /// Whether `origin` is this server's own (the dashboard calling its API):
+    /// `http(s)://` followed by exactly the request's `Host`.
+    fn same_origin(origin: &HeaderValue, host: Option<&HeaderValue>) -> bool {
+        let (Ok(origin), Some(Ok(host))) = (origin.to_str(), host.map(HeaderValue::to_str)) else {
+            return false;
+        };
+        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        let host = host.trim().to_ascii_lowercase();
+        !host.is_empty()
+            && (origin.strip_prefix("http://") == Some(host.as_str())
+                || origin.strip_prefix("https://") == Some(host.as_str()))
+    }
+
     fn token_accepted(&self, authorization: Option<&HeaderValue>) -> bool {
         let Some(token) = &self.token else {
             return true;
@@ -115,6 +130,7 @@ pub(crate) async fn check(State(state): State<AppState>, request: Request, next:
     }
     if let Some(origin) = headers.get(header::ORIGIN)
         && !state.guard.origin_allowed(origin)
+        && !Guard::same_origin(origin, headers.get(header::HOST))
     {
         let shown = String::from_utf8_lossy(origin.as_bytes()).into_owned();
         tracing::warn!(origin = %shown, "refused a request from a web page");
@@ -215,5 +231,25 @@ mod tests {
         assert!(!allowed("http://localhost:3001"));
         assert!(!allowed("https://evil.example"));
         assert!(!guard(None, &[]).origin_allowed(&HeaderValue::from_static("null")));
+    }
+
+    #[test]
+    fn the_servers_own_origin_is_same_origin() {
+        let same = |o: &str, h: Option<&str>| {
+            Guard::same_origin(
+                &HeaderValue::from_str(o).unwrap(),
+                h.map(|h| HeaderValue::from_str(h).unwrap()).as_ref(),
+            )
+        };
+        assert!(same("http://127.0.0.1:5050", Some("127.0.0.1:5050")));
+        assert!(same("http://localhost:5050/", Some("LOCALHOST:5050")));
+        assert!(!same("http://127.0.0.1:5051", Some("127.0.0.1:5050")));
+        assert!(!same("https://evil.example", Some("127.0.0.1:5050")));
+        assert!(!same(
+            "http://evil.example",
+            Some("evil.example.127.0.0.1:5050")
+        ));
+        assert!(!same("null", Some("127.0.0.1:5050")));
+        assert!(!same("http://127.0.0.1:5050", None));
     }
 }

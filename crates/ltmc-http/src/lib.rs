@@ -4,19 +4,25 @@
 //! One router carries every protocol over the same [`Tools`] (one store, one
 //! model per process): `/mcp` is MCP's streamable HTTP (rmcp, through
 //! ltmc-mcp), `/jsonrpc` the original LTMC's plain JSON-RPC 2.0
-//! (`tools/list`, `tools/call`), `GET /tools` the tool list, `/api/tools`
-//! the REST adapter of the tool registry (for the dashboard) and `GET /health`
-//! a liveness probe. Security is on by default: loopback only unless a
+//! (`tools/list`, `tools/call`), `GET /tools` the tool list, `/api` the
+//! REST API (the tool registry at `/api/tools`, the dashboard's read models
+//! beside it, its OpenAPI document at `/api/openapi.json`), `/` the
+//! dashboard (a page embedded in the binary) and `GET /health` a liveness
+//! probe. Security is on by default: loopback only unless a
 //! bearer token is configured, the token checked on every route but
 //! `/health`, browser origins refused unless allowed, bodies capped.
 //! Not here: the tools (ltmc-tools) and MCP itself (ltmc-mcp).
 
+mod api;
 mod config;
+mod dashboard;
 mod guard;
 mod jsonrpc;
 mod rest;
 mod routes;
 
+pub use api::openapi::{OPERATIONS, Operation};
+pub use api::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use config::{DEFAULT_ADDRESS, DEFAULT_MAX_BODY_BYTES, HttpConfig, HttpError};
 pub use jsonrpc::{MAX_BATCH, MAX_REPLY_BYTES};
 pub use ltmc_mcp::McpShutdown;
@@ -50,6 +56,7 @@ pub fn router(tools: &Tools, config: &HttpConfig) -> (Router, McpShutdown) {
             .route("/jsonrpc", post(jsonrpc::handle))
             .route("/api/tools", get(rest::list))
             .route("/api/tools/{name}", post(rest::call))
+            .merge(api::routes())
             .merge(Router::new().nest_service("/mcp", mcp).layer(
                 axum::middleware::from_fn_with_state(config.max_body_bytes, routes::whole_body),
             ))
@@ -59,6 +66,7 @@ pub fn router(tools: &Tools, config: &HttpConfig) -> (Router, McpShutdown) {
             ));
     let mut app = Router::new()
         .route("/health", get(routes::health))
+        .merge(dashboard::routes())
         .merge(protected)
         .fallback(routes::not_found)
         .with_state(state)

@@ -32,7 +32,7 @@ pub(crate) async fn not_found(uri: Uri) -> Response {
     error_response(
         StatusCode::NOT_FOUND,
         &format!(
-            "no route {}: ltmc serves /mcp (MCP), /jsonrpc (JSON-RPC), /api/tools (REST), /tools and /health",
+            "no route {}: ltmc serves /mcp (MCP), /jsonrpc (JSON-RPC), /api (REST, described at /api/openapi.json), the dashboard at /, /tools and /health",
             uri.path()
         ),
     )

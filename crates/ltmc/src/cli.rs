@@ -187,7 +187,8 @@ pub enum Command {
         command: crate::cli_memory::ToolCommand,
     },
     /// Serve the LTMC tools to agents: MCP on stdin/stdout (--stdio), or HTTP
-    /// (MCP at /mcp, JSON-RPC at /jsonrpc, /tools, /health; the default).
+    /// (the dashboard at /, MCP at /mcp, JSON-RPC at /jsonrpc, REST under /api,
+    /// /tools, /health; the default).
     Serve(ServeArgs),
     /// Copy a whole store (every project and table, ids kept, the model) from
     /// SQLite to PostgreSQL or back into an empty target, then verify it table

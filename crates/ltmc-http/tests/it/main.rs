@@ -6,6 +6,7 @@
 //! What each tool computes is ltmc-service's business; here a tool call only
 //! has to come back as the tool's object.
 
+mod dashboard;
 mod limits;
 mod rest;
 

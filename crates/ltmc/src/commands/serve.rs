@@ -98,12 +98,14 @@ fn announce(ctx: &Context, address: SocketAddr, token: bool) -> anyhow::Result<(
             "mcp": format!("{base}/mcp"),
             "jsonrpc": format!("{base}/jsonrpc"),
             "health": format!("{base}/health"),
+            "dashboard": format!("{base}/"),
+            "api": format!("{base}/api/openapi.json"),
             "token_required": token,
         }))
     } else {
         output::line(&format!(
-            "ltmc serving on {base}: MCP at {base}/mcp, JSON-RPC at {base}/jsonrpc, \
-             /tools and /health{} (Ctrl-C stops)",
+            "ltmc serving on {base}: dashboard at {base}/, MCP at {base}/mcp, JSON-RPC at \
+             {base}/jsonrpc, REST under {base}/api, /tools and /health{} (Ctrl-C stops)",
             if token { "; bearer token required" } else { "" }
         ));
         Ok(())
