@@ -39,6 +39,8 @@ const env = {
   LTMC_PROJECT_ROOT: project,
   LTMC_LOG: "warn",
 };
+// A developer's own settings must not point the test elsewhere.
+for (const name of ["LTMC_DATABASE_URL", "LTMC_TOKEN", "LTMC_PROJECT", "LTMC_TOOLS", "LTMC_MODEL_DIR"]) delete env[name];
 
 function ltmc(args, okCodes = [0]) {
   const r = spawnSync(bin, args, { env, cwd: project, encoding: "utf8" });
