@@ -50,17 +50,21 @@ class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
+// One question at a time: calls refused together wait for the same answer.
 function askToken() {
-  return new Promise((resolve) => {
+  if (askToken.pending) return askToken.pending;
+  askToken.pending = new Promise((resolve) => {
     const dialog = document.getElementById("token-dialog");
     const input = document.getElementById("token-input");
     input.value = "";
     dialog.addEventListener("close", () => {
       if (input.value.trim()) sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+      askToken.pending = null;
       resolve();
     }, { once: true });
     dialog.showModal();
   });
+  return askToken.pending;
 }
 
 async function api(path, options = {}) {
@@ -76,7 +80,7 @@ async function api(path, options = {}) {
       credentials: "omit",
     });
     if (response.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
+      if (sessionStorage.getItem(TOKEN_KEY) === token) sessionStorage.removeItem(TOKEN_KEY);
       await askToken();
       continue;
     }

@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Response};
-use ltmc_tools::{ToolErrorKind, ToolGroup};
+use ltmc_tools::ToolGroup;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -75,16 +75,7 @@ pub(crate) async fn call(
             }
         }
     };
-    let outcome = state.tools.call(&name, arguments).await;
-    let status = match outcome.error_kind {
-        None => StatusCode::OK,
-        Some(ToolErrorKind::InvalidArgument) => StatusCode::BAD_REQUEST,
-        Some(ToolErrorKind::NotFound) => StatusCode::NOT_FOUND,
-        Some(ToolErrorKind::Conflict) => StatusCode::CONFLICT,
-        Some(ToolErrorKind::Internal) => StatusCode::INTERNAL_SERVER_ERROR,
-        Some(ToolErrorKind::TimedOut) => StatusCode::GATEWAY_TIMEOUT,
-    };
-    (status, Json(outcome.value)).into_response()
+    crate::api::tool_response(state.tools.call(&name, arguments).await)
 }
 
 fn kind_of(value: &Value) -> &'static str {

@@ -5,7 +5,8 @@
 // first by search; a draft accepted with an edited note is then recommended
 // by `recommend_fix`; a guardian rule deactivated on the page no longer fires
 // in `ltmc guard check`; a resource deleted with confirmation is gone; a
-// cross-site POST is refused. Screenshots (1280x800 and 390x844) go to the
+// cross-site POST is refused; with a token the page asks for it once.
+// Screenshots (1280x800 and 390x844) go to the
 // test's temporary folder, printed at the end.
 //
 //   node dashboard.cjs        with LTMC_BIN (the ltmc binary), LTMC_BROWSER_ENV
@@ -38,6 +39,8 @@ const env = {
   LTMC_PROJECT_ROOT: project,
   LTMC_LOG: "warn",
 };
+// A developer's own settings must not point the test elsewhere.
+for (const name of ["LTMC_DATABASE_URL", "LTMC_TOKEN", "LTMC_PROJECT", "LTMC_TOOLS", "LTMC_MODEL_DIR"]) delete env[name];
 
 function ltmc(args, okCodes = [0]) {
   const r = spawnSync(bin, args, { env, cwd: project, encoding: "utf8" });
@@ -52,8 +55,8 @@ function guardHits(file) {
   return JSON.stringify(report);
 }
 
-async function startServer() {
-  const child = spawn(bin, ["--json", "serve", "--http", "127.0.0.1:0"], { env, cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+async function startServer(...flags) {
+  const child = spawn(bin, ["--json", "serve", "--http", "127.0.0.1:0", ...flags], { env, cwd: project, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => { stderr += d; });
   const lines = readline.createInterface({ input: child.stdout });
@@ -194,6 +197,31 @@ async function main() {
   assert.equal(direct.status, 403);
   assert.equal(direct.headers.get("access-control-allow-origin"), null);
   assert.equal(tool("list_guardian_rules", {}).rules.find((r) => r.id === rule.id).active, false, "the cross-site POSTs changed nothing");
+
+  // With a token the page asks for it once and keeps it for the tab.
+  const guarded = await startServer("--token", "s3cret-token");
+  const tokenPage = await browser.newPage();
+  const tokenProblems = [];
+  tokenPage.on("pageerror", (e) => tokenProblems.push(`page error: ${e.message}`));
+  tokenPage.on("response", (r) => { if (r.status() >= 400 && r.status() !== 401) tokenProblems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await tokenPage.goto(`${guarded.url}/#/`);
+  await tokenPage.waitForSelector("#token-dialog[open]");
+  await tokenPage.fill("#token-input", "wrong");
+  await tokenPage.keyboard.press("Enter");
+  await tokenPage.waitForSelector("#token-dialog[open]");
+  await tokenPage.fill("#token-input", "s3cret-token");
+  await tokenPage.keyboard.press("Enter");
+  await tokenPage.waitForSelector("text=Store health");
+  for (const hash of ["#/memory", "#/guardian", "#/review"]) {
+    await tokenPage.goto(`${guarded.url}/${hash}`);
+    await tokenPage.waitForSelector("main h1");
+    await tokenPage.waitForLoadState("networkidle");
+    assert.equal(await tokenPage.isVisible("#token-dialog[open]"), false, `asked again on ${hash}`);
+    assert.notEqual(await tokenPage.textContent("main h1"), "Error", hash);
+  }
+  assert.deepEqual(tokenProblems, []);
+  guarded.child.kill("SIGTERM");
+  await new Promise((r) => guarded.child.once("exit", r));
 
   await browser.close();
   server.child.kill("SIGTERM");
