@@ -285,6 +285,25 @@ pub fn sql_limit(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// A refitted calibration and its report as the stores keep them (JSON
+/// text), validated: the calibration must be usable (monotone, finite,
+/// thresholds in range) and the report a JSON object.
+pub fn calibration_texts(
+    calibration: &ltmc_core::fix::calibration::Calibration,
+    report: &serde_json::Value,
+) -> Result<(String, String), StoreError> {
+    let calibration = calibration
+        .clone()
+        .validated()
+        .map_err(|e| invalid("calibration", e.to_string()))?;
+    if !report.is_object() {
+        return Err(invalid("report", "must be a JSON object"));
+    }
+    let text =
+        serde_json::to_string(&calibration).map_err(|e| invalid("calibration", e.to_string()))?;
+    Ok((text, report.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,10 +129,11 @@ pub async fn load_patterns(
 }
 
 /// Searches every debt as `find_similar_patterns` does, down to `floor`.
-pub async fn search_debts<S: std::hash::BuildHasher + Sync>(
+/// `label` names a found pattern as the debts' labels name it.
+pub async fn search_debts(
     memory: &Memory,
     project: &Project,
-    labels: &HashMap<PatternId, String, S>,
+    label: &(dyn Fn(PatternId) -> String + Sync),
     debts: &[&LabelledDebt],
     floor: f64,
 ) -> Result<Vec<Searched>, ServiceError> {
@@ -151,7 +152,7 @@ pub async fn search_debts<S: std::hash::BuildHasher + Sync>(
         let candidates = matches
             .into_iter()
             .map(|m| Candidate {
-                label: labels.get(&m.pattern.id).cloned().unwrap_or_default(),
+                label: label(m.pattern.id),
                 lexical: lexical_overlap(
                     &debt.text,
                     &pattern_terms_text(
@@ -353,7 +354,8 @@ pub async fn prepare(
     floor: f64,
 ) -> Result<(Vec<Searched>, Vec<Searched>), ServiceError> {
     let labels = load_patterns(memory, project, set).await?;
-    let train = search_debts(memory, project, &labels, &set.part(false), floor).await?;
-    let test = search_debts(memory, project, &labels, &set.part(true), floor).await?;
+    let label = |id: PatternId| labels.get(&id).cloned().unwrap_or_default();
+    let train = search_debts(memory, project, &label, &set.part(false), floor).await?;
+    let test = search_debts(memory, project, &label, &set.part(true), floor).await?;
     Ok((train, test))
 }

@@ -22,13 +22,13 @@
 use super::calibrated::{CalibrationUsed, active};
 use super::calibration_set::{Evaluation, LabelledDebt, Scoring, Searched, search_debts};
 use crate::{Memory, ServiceError};
+use ltmc_core::fix::FileAudit;
 use ltmc_core::fix::calibration::{
     Calibration, CalibrationSource, FitSettings, Sample, features_of, fit,
 };
-use ltmc_core::fix::{FileAudit, PatternFilter};
 use ltmc_core::{PatternId, Project, now_rfc3339};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The fewest candidate pairs a refit needs, and of each kind (right, wrong).
 pub const DEFAULT_MIN_PAIRS: usize = 30;
@@ -155,19 +155,6 @@ pub async fn calibrate(
     let model_id = memory.embedder().model_id().to_owned();
     let current = active(memory, project).await?;
     let (outcomes, without_debt, debts) = history(memory, project).await?;
-    let labels: HashMap<PatternId, String> = memory
-        .store()
-        .list_patterns(
-            project,
-            &PatternFilter {
-                limit: Some(1_000_000),
-                ..PatternFilter::default()
-            },
-        )
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.id.0.to_string()))
-        .collect();
     let labelled: Vec<LabelledDebt> = debts
         .iter()
         .map(|d| LabelledDebt {
@@ -189,7 +176,14 @@ pub async fn calibrate(
             c.raw_floor
         });
     let refs: Vec<&LabelledDebt> = labelled.iter().collect();
-    let searched = search_debts(memory, project, &labels, &refs, floor).await?;
+    let searched = search_debts(
+        memory,
+        project,
+        &|id: PatternId| id.0.to_string(),
+        &refs,
+        floor,
+    )
+    .await?;
     let mut samples = Vec::new();
     let mut not_found = 0;
     for (s, d) in searched.iter().zip(&debts) {

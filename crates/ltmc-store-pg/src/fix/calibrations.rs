@@ -6,7 +6,7 @@
 
 use super::bad_column;
 use crate::PgStore;
-use crate::error::{Error, Result, invalid};
+use crate::error::{Error, Result};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::Project;
@@ -31,19 +31,6 @@ fn from_row(row: &Row) -> Result<StoredCalibration> {
     })
 }
 
-fn encode(calibration: &Calibration, report: &serde_json::Value) -> Result<(String, String)> {
-    let calibration = calibration
-        .clone()
-        .validated()
-        .map_err(|e| invalid("calibration", e.to_string()))?;
-    if !report.is_object() {
-        return Err(invalid("report", "must be a JSON object"));
-    }
-    let text =
-        serde_json::to_string(&calibration).map_err(|e| invalid("calibration", e.to_string()))?;
-    Ok((text, report.to_string()))
-}
-
 #[async_trait]
 impl CalibrationStore for PgStore {
     async fn add_calibration(
@@ -53,7 +40,7 @@ impl CalibrationStore for PgStore {
         report: &serde_json::Value,
     ) -> std::result::Result<StoredCalibration, StoreError> {
         async {
-            let (text, report) = encode(calibration, report)?;
+            let (text, report) = ltmc_store::validate::calibration_texts(calibration, report)?;
             let client = self.client().await?;
             let stmt = client
                 .prepare_cached(&format!(

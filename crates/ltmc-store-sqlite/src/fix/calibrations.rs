@@ -9,7 +9,6 @@ use crate::resources::bad_value;
 use async_trait::async_trait;
 use ltmc_core::fix::calibration::Calibration;
 use ltmc_core::{Project, now_rfc3339};
-use ltmc_store::validate::invalid;
 use ltmc_store::{CalibrationStore, StoreError, StoredCalibration};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
@@ -27,23 +26,6 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredCalibration> {
     })
 }
 
-/// The JSON texts of a calibration and its report, validated.
-pub(crate) fn encode(
-    calibration: &Calibration,
-    report: &serde_json::Value,
-) -> std::result::Result<(String, String), StoreError> {
-    let calibration = calibration
-        .clone()
-        .validated()
-        .map_err(|e| invalid("calibration", e.to_string()))?;
-    if !report.is_object() {
-        return Err(invalid("report", "must be a JSON object"));
-    }
-    let text =
-        serde_json::to_string(&calibration).map_err(|e| invalid("calibration", e.to_string()))?;
-    Ok((text, report.to_string()))
-}
-
 #[async_trait]
 impl CalibrationStore for SqliteStore {
     async fn add_calibration(
@@ -52,7 +34,7 @@ impl CalibrationStore for SqliteStore {
         calibration: &Calibration,
         report: &serde_json::Value,
     ) -> std::result::Result<StoredCalibration, StoreError> {
-        let (text, report) = encode(calibration, report)?;
+        let (text, report) = ltmc_store::validate::calibration_texts(calibration, report)?;
         let (project, model) = (project.clone(), calibration.model_id.clone());
         self.call(move |state, _| {
             let tx = state
