@@ -21,6 +21,7 @@ mod fix;
 pub mod integrity;
 mod mining;
 pub mod plan;
+mod review;
 mod traits;
 pub mod validate;
 
@@ -41,6 +42,10 @@ pub use fix::{
 pub use mining::{
     MinedDraft, MinedSourceRecord, MiningRun, MiningState, MiningStateRecord, MiningStore,
     SavedRun, Tombstone, TombstoneRecord, check_run,
+};
+pub use review::{
+    MAX_PAGE, MergedPatterns, MinedSource, PatternOrigin, QueueOrder, QueuePage, QueueQuery,
+    QueuedPattern, ReviewMark, ReviewStore, check_merge, merged_fields,
 };
 pub use traits::{
     ChunkFilter, EmbeddingSpec, IndexStatus, IntegrityReport, KeywordSearch, NoProgress, Progress,

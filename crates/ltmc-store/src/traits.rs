@@ -283,6 +283,7 @@ pub trait Store:
     + crate::GuardianStore
     + crate::CalibrationStore
     + crate::MiningStore
+    + crate::ReviewStore
 {
 }
 
@@ -300,5 +301,6 @@ impl<T> Store for T where
         + crate::GuardianStore
         + crate::CalibrationStore
         + crate::MiningStore
+        + crate::ReviewStore
 {
 }

@@ -19,6 +19,7 @@ mod calibrations;
 mod guardian;
 mod mining;
 mod patterns;
+mod review;
 mod search;
 
 use crate::error::{Result, not_found};

@@ -609,7 +609,11 @@ pub(super) fn pattern(
 }
 
 /// A pattern this transaction has just written or found: missing is a bug.
-fn stored_pattern(conn: &Connection, project: &Project, id: PatternId) -> Result<FixPattern> {
+pub(super) fn stored_pattern(
+    conn: &Connection,
+    project: &Project,
+    id: PatternId,
+) -> Result<FixPattern> {
     pattern(conn, project, id)?.ok_or_else(|| {
         Error::Store(StoreError::Corrupt(format!(
             "fix pattern {id} of project {project} vanished inside its own transaction"
@@ -621,7 +625,7 @@ fn stored_pattern(conn: &Connection, project: &Project, id: PatternId) -> Result
 /// unaliased. Column 16 is `related_patterns`: the targets of the pattern's
 /// relationships, strongest first (a target of several types once, at its
 /// strongest).
-const PATTERN_COLUMNS: &str = "id, title, problem_type, code_type, severity, tags, layers, \
+pub(super) const PATTERN_COLUMNS: &str = "id, title, problem_type, code_type, severity, tags, layers, \
      workflows, file_types, problem_description, solution_steps, code_before, code_after, \
      verification_steps, learnings, prevention_guidance, \
      (SELECT json_group_array(target_pattern_id \
@@ -631,7 +635,7 @@ const PATTERN_COLUMNS: &str = "id, title, problem_type, code_type, severity, tag
      success_rate, avg_time_saved, confidence_score, last_applied, guardian_rules, \
      anti_patterns, created_at, updated_at, created_by, reviewed, reviewer_notes";
 
-fn pattern_from_row(row: &Row<'_>) -> rusqlite::Result<FixPattern> {
+pub(super) fn pattern_from_row(row: &Row<'_>) -> rusqlite::Result<FixPattern> {
     let problem_type: String = row.get(2)?;
     let severity: String = row.get(4)?;
     let mut related_patterns: Vec<PatternId> = Vec::new();

@@ -27,6 +27,7 @@
 //! (`rows`) have files of their own.
 
 mod applications;
+mod review;
 mod rows;
 mod search;
 mod write;

@@ -106,8 +106,8 @@ pub(super) async fn put(
 
 /// The values of a pattern's row that are not its fields as they are.
 pub(in crate::fix) struct PatternRow {
-    layers: Vec<i32>,
-    applied_to_files: Vec<i32>,
+    pub(in crate::fix) layers: Vec<i32>,
+    pub(in crate::fix) applied_to_files: Vec<i32>,
 }
 
 impl PatternRow {

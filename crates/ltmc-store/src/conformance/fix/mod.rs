@@ -17,6 +17,7 @@ mod guardian;
 mod isolation;
 mod patterns;
 mod relationships;
+mod review;
 mod search;
 
 pub use applications::*;
@@ -26,6 +27,7 @@ pub use guardian::*;
 pub use isolation::*;
 pub use patterns::*;
 pub use relationships::*;
+pub use review::*;
 pub use search::*;
 
 use crate::PatternQuery;
