@@ -198,7 +198,8 @@ pub trait ReviewStore: Send + Sync {
     /// severity, tags, layers, workflows, file types, description, steps,
     /// code, verification, learnings, prevention, anti-patterns, related
     /// files) with those of `pattern` (validated here), its three vectors
-    /// with `embeddings`, and, when given, its review state. Metrics,
+    /// with `embeddings` when given (kept otherwise), and, when given, its
+    /// review state. Metrics,
     /// applications, relationships, rules, `created_*` and the source audit
     /// are kept. Unknown id: `NotFound`; wrong dimension: `WrongDimension`;
     /// nothing written then.
@@ -207,7 +208,7 @@ pub trait ReviewStore: Send + Sync {
         project: &Project,
         id: PatternId,
         pattern: NewFixPattern,
-        embeddings: PatternEmbeddings,
+        embeddings: Option<PatternEmbeddings>,
         review: Option<ReviewMark>,
     ) -> Result<FixPattern, StoreError>;
 

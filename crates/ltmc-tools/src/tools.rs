@@ -50,5 +50,9 @@ crate::registry::registry! {
         set_guardian_rule_active::SetGuardianRuleActive => SetGuardianRuleActiveOutput,
         check_guardian_rules::CheckGuardianRules => CheckGuardianRulesOutput,
         pattern_insights::PatternInsights => PatternInsightsOutput,
+        list_pattern_drafts::ListPatternDrafts => ListPatternDraftsOutput,
+        accept_pattern::AcceptPattern => AcceptPatternOutput,
+        reject_pattern::RejectPattern => RejectPatternOutput,
+        merge_patterns::MergePatterns => MergePatternsOutput,
     }
 }

@@ -13,4 +13,5 @@ pub mod calibration_set;
 pub mod guardian;
 pub mod insights;
 pub mod patterns;
+pub mod review;
 pub mod team_calibration;

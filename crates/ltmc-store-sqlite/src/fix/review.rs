@@ -58,16 +58,18 @@ impl ReviewStore for SqliteStore {
         project: &Project,
         id: PatternId,
         pattern: NewFixPattern,
-        embeddings: PatternEmbeddings,
+        embeddings: Option<PatternEmbeddings>,
         review: Option<ReviewMark>,
     ) -> Result<FixPattern, StoreError> {
         let project = project.clone();
         self.call(move |state, path| {
             let dimension = state.dimension_for_write(path)?;
             let p = pattern.validated()?;
-            validate::check_vector(&embeddings.content, dimension, "content_embedding")?;
-            validate::check_vector(&embeddings.code, dimension, "code_embedding")?;
-            validate::check_vector(&embeddings.problem, dimension, "problem_embedding")?;
+            if let Some(e) = &embeddings {
+                validate::check_vector(&e.content, dimension, "content_embedding")?;
+                validate::check_vector(&e.code, dimension, "code_embedding")?;
+                validate::check_vector(&e.problem, dimension, "problem_embedding")?;
+            }
             let now = now_rfc3339();
             let tx = state
                 .conn
@@ -114,7 +116,7 @@ impl ReviewStore for SqliteStore {
             if changed == 0 {
                 return Err(not_found("fix pattern", id, &project));
             }
-            {
+            if let Some(embeddings) = embeddings {
                 let mut put = tx.prepare_cached(
                     "INSERT INTO fix_pattern_vectors (slot, pattern_id, kind, vector) \
                      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (slot) DO UPDATE \

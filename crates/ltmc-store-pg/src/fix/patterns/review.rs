@@ -47,7 +47,7 @@ impl ReviewStore for PgStore {
         project: &Project,
         id: PatternId,
         pattern: NewFixPattern,
-        embeddings: PatternEmbeddings,
+        embeddings: Option<PatternEmbeddings>,
         review: Option<ReviewMark>,
     ) -> Result<FixPattern, StoreError> {
         update(self, project, id, pattern, embeddings, review)
@@ -144,14 +144,16 @@ async fn update(
     project: &Project,
     id: PatternId,
     pattern: NewFixPattern,
-    embeddings: PatternEmbeddings,
+    embeddings: Option<PatternEmbeddings>,
     review: Option<ReviewMark>,
 ) -> Result<FixPattern> {
     store.spec()?;
     let p = pattern.validated()?;
-    check_vector(store, &embeddings.content, "content_embedding")?;
-    check_vector(store, &embeddings.code, "code_embedding")?;
-    check_vector(store, &embeddings.problem, "problem_embedding")?;
+    if let Some(e) = &embeddings {
+        check_vector(store, &e.content, "content_embedding")?;
+        check_vector(store, &e.code, "code_embedding")?;
+        check_vector(store, &e.problem, "problem_embedding")?;
+    }
     let row = PatternRow::of(&p)?;
     let (reviewed, notes) = match review {
         Some(r) => (Some(r.reviewed), present(r.notes)),
@@ -167,8 +169,7 @@ async fn update(
              code_after = $14, verification_steps = $15, learnings = $16, \
              prevention_guidance = $17, anti_patterns = $18, related_files = $19, \
              reviewed = coalesce($20, reviewed), \
-             reviewer_notes = coalesce($21, reviewer_notes), content_embedding = $22, \
-             code_embedding = $23, problem_embedding = $24, updated_at = now() \
+             reviewer_notes = coalesce($21, reviewer_notes), updated_at = now() \
              WHERE id = $1 AND project = $2",
             &[
                 &id.0,
@@ -192,14 +193,24 @@ async fn update(
                 &p.related_files,
                 &reviewed,
                 &notes,
-                &Vector::from(embeddings.content),
-                &Vector::from(embeddings.code),
-                &Vector::from(embeddings.problem),
             ],
         )
         .await?;
     if changed == 0 {
         return Err(not_found("fix pattern", id, project));
+    }
+    if let Some(e) = embeddings {
+        tx.execute(
+            "UPDATE fix_patterns SET content_embedding = $2, code_embedding = $3, \
+             problem_embedding = $4 WHERE id = $1",
+            &[
+                &id.0,
+                &Vector::from(e.content),
+                &Vector::from(e.code),
+                &Vector::from(e.problem),
+            ],
+        )
+        .await?;
     }
     let stored = stored_pattern(&tx, project, id).await?;
     tx.commit().await?;

@@ -206,7 +206,7 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
             &p,
             id,
             edited.clone(),
-            vectors,
+            Some(vectors),
             Some(ReviewMark {
                 reviewed: true,
                 notes: Some("accepted with a clearer title".to_owned()),
@@ -232,13 +232,13 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
     assert_eq!(found(store, &p, &query(axis(5, 1.0))).await, [id]);
     assert!(found(store, &p, &query(axis(0, 1.0))).await.is_empty());
 
-    // Review state kept when none is given.
+    // Review state and vectors kept when none are given.
     let kept = store
         .update_pattern(
             &p,
             id,
             edited.clone(),
-            embeddings(axis(5, 1.0), axis(6, 1.0)),
+            None,
             None,
         )
         .await
@@ -248,6 +248,7 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
         kept.reviewer_notes.as_deref(),
         Some("accepted with a clearer title")
     );
+    assert_eq!(found(store, &p, &query(axis(5, 1.0))).await, [id]);
 
     // Refusals write nothing.
     let now = store.get_pattern(&p, id).await.expect("get");
@@ -255,7 +256,13 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
     blank.title = "  ".to_owned();
     assert_invalid(
         &store
-            .update_pattern(&p, id, blank, embeddings(axis(1, 1.0), axis(1, 1.0)), None)
+            .update_pattern(
+                &p,
+                id,
+                blank,
+                Some(embeddings(axis(1, 1.0), axis(1, 1.0))),
+                None,
+            )
             .await,
         "title",
     );
@@ -266,7 +273,7 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
     };
     assert!(matches!(
         store
-            .update_pattern(&p, id, edited.clone(), short, None)
+            .update_pattern(&p, id, edited.clone(), Some(short), None)
             .await,
         Err(StoreError::WrongDimension { .. })
     ));
@@ -276,7 +283,7 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
                 &p,
                 PatternId(id.0 + 1000),
                 edited.clone(),
-                embeddings(axis(1, 1.0), axis(1, 1.0)),
+                Some(embeddings(axis(1, 1.0), axis(1, 1.0))),
                 None,
             )
             .await,
@@ -287,7 +294,7 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
                 &project("beta"),
                 id,
                 edited,
-                embeddings(axis(1, 1.0), axis(1, 1.0)),
+                Some(embeddings(axis(1, 1.0), axis(1, 1.0))),
                 None,
             )
             .await,

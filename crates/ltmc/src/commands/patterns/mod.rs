@@ -9,6 +9,7 @@
 mod calibrate;
 mod load;
 mod mine;
+mod queue;
 
 use super::call::{first_sentence, items, pretty, read_input, said, shown, split};
 use crate::context::Context;
@@ -146,10 +147,16 @@ pub enum PatternsCommand {
     /// Mine fix commits of a git repository into unreviewed draft patterns
     /// (incremental: a second run reads only new commits).
     Mine(mine::MineArgs),
-    /// The mined drafts waiting for review, with the commits they came from.
-    Drafts(mine::DraftsArgs),
-    /// Reject a pattern: delete it and leave a tombstone, so mining never brings it back.
-    Reject(mine::RejectArgs),
+    /// The review queue a page at a time (newest, by confidence or by source),
+    /// with the commits mined drafts came from (list_pattern_drafts).
+    Drafts(queue::DraftsArgs),
+    /// Accept a draft, optionally with edits (accept_pattern).
+    Accept(queue::AcceptArgs),
+    /// Reject a pattern: delete it and leave a tombstone, so mining never
+    /// brings it back (reject_pattern).
+    Reject(queue::RejectArgs),
+    /// Merge two patterns: FROM goes into INTO with its history (merge_patterns).
+    Merge(queue::MergeArgs),
 }
 
 /// Where a debt is: an audit, or a layer/workflows/file given by hand.
@@ -409,8 +416,10 @@ pub async fn run(ctx: &Context, command: PatternsCommand) -> anyhow::Result<Exit
         }
         PatternsCommand::Calibrate(args) => calibrate::run(ctx, args).await,
         PatternsCommand::Mine(args) => mine::mine_command(ctx, args).await,
-        PatternsCommand::Drafts(args) => mine::drafts_command(ctx, args).await,
-        PatternsCommand::Reject(args) => mine::reject_command(ctx, args).await,
+        PatternsCommand::Drafts(args) => queue::drafts(ctx, args).await,
+        PatternsCommand::Accept(args) => queue::accept(ctx, args).await,
+        PatternsCommand::Reject(args) => queue::reject(ctx, args).await,
+        PatternsCommand::Merge(args) => queue::merge(ctx, args).await,
         PatternsCommand::Insights { top, gap_threshold } => {
             one::<PatternInsights>(
                 ctx,
