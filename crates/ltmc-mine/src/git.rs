@@ -51,6 +51,8 @@ pub struct WalkStats {
 #[derive(Debug)]
 pub struct Visited {
     pub info: CommitInfo,
+    /// A merge commit (skipped: no diff).
+    pub merge: bool,
     /// The diff, for candidates only.
     pub diff: Option<(Vec<FileChange>, DiffShape)>,
 }
@@ -179,18 +181,27 @@ impl Repo {
             }
             let commit = self.repo.find_commit(oid.map_err(git)?).map_err(git)?;
             stats.commits += 1;
+            let info = info_of(&commit);
             if commit.parent_count() > 1 {
                 stats.merges += 1;
+                visit(Visited {
+                    info,
+                    merge: true,
+                    diff: None,
+                })?;
                 continue;
             }
-            let info = info_of(&commit);
             let diff = if is_candidate(&info.message) {
                 stats.candidates += 1;
                 Some(self.diff_of(&commit, &mut stats)?)
             } else {
                 None
             };
-            visit(Visited { info, diff })?;
+            visit(Visited {
+                info,
+                merge: false,
+                diff,
+            })?;
         }
         Ok(stats)
     }

@@ -2,8 +2,8 @@
 //!
 //! Order: open the repository and name it (its root commit id); read where
 //! mining it got to (`MiningStore::mining_state`); walk from HEAD down to
-//! that commit (or `--since`, exclusive), at most `max_commits`; classify,
-//! draft and fold; propose rules; leave out drafts with a tombstone; link
+//! that commit (or `--since`, exclusive), at most `max_commits`; screen out
+//! noise (`noise`: counted per reason), classify, draft and fold; propose rules; leave out drafts with a tombstone; link
 //! file audits of the changed paths (`applied_to_files`); embed each draft's
 //! three texts; save the drafts and the new state in one transaction. The
 //! walk is blocking git work done on the caller's thread (a batch command).
@@ -11,17 +11,17 @@
 //! drafts. With `max_commits` the state still moves to HEAD: older commits
 //! beyond the limit are not mined by a later run (say `--since` for them).
 
-use crate::classify::classify;
 use crate::draft::{Draft, DraftOptions, Folder, draft_of};
 use crate::git::Repo;
 use crate::layers::LayerMap;
+use crate::noise::{NoiseRules, SkipReason};
 use crate::{MineError, rules};
 use ltmc_core::{PatternId, Project};
 use ltmc_service::Memory;
 use ltmc_service::fix::patterns::embed_pattern;
 use ltmc_store::{MinedDraft, MiningRun, Progress};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -86,6 +86,10 @@ pub struct MineReport {
     pub binary_files_skipped: usize,
     /// Commits with a fix word (diffed).
     pub candidates: usize,
+    /// Commits that gave no draft, per reason (`noise::SkipReason` names;
+    /// merges included): every candidate is a fix commit or skipped.
+    pub skipped: BTreeMap<String, usize>,
+    /// Candidates that passed the noise screen and gave a draft.
     pub fix_commits: usize,
     /// Distinct drafts after folding.
     pub drafts: usize,
@@ -183,16 +187,28 @@ pub async fn mine(
     };
     let mut folder = Folder::default();
     let mut fix_commits = 0;
+    let mut skipped: BTreeMap<SkipReason, usize> = BTreeMap::new();
+    let noise = NoiseRules::default();
     let walked = repo.walk(head, stop, options.max_commits, |visited| {
         progress.advance(1);
-        if let Some((changes, shape)) = visited.diff {
-            let class = classify(&visited.info.message, shape);
-            if class.is_fix {
+        if visited.merge {
+            *skipped.entry(SkipReason::Merge).or_default() += 1;
+        }
+        let Some((changes, shape)) = visited.diff else {
+            return Ok(());
+        };
+        let screened = noise
+            .screen(&visited.info.message, &changes, shape)
+            .and_then(|(kept, class)| {
+                draft_of(&visited.info, &kept, &class, &draft_options)
+                    .ok_or(SkipReason::WhitespaceOnly)
+            });
+        match screened {
+            Ok(d) => {
                 fix_commits += 1;
-                if let Some(d) = draft_of(&visited.info, &changes, &class, &draft_options) {
-                    folder.add(d);
-                }
+                folder.add(d);
             }
+            Err(reason) => *skipped.entry(reason).or_default() += 1,
         }
         Ok(())
     })?;
@@ -202,6 +218,10 @@ pub async fn mine(
     report.binary_files_skipped = walked.binary_files;
     report.candidates = walked.candidates;
     report.fix_commits = fix_commits;
+    report.skipped = skipped
+        .into_iter()
+        .map(|(r, n)| (r.as_str().to_owned(), n))
+        .collect();
     report.folded = folder.folded();
     let mut drafts = folder.into_drafts();
     report.drafts = drafts.len();

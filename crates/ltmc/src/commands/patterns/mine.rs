@@ -106,9 +106,17 @@ pub async fn mine_command(ctx: &Context, args: MineArgs) -> anyhow::Result<ExitC
         report.binary_files_skipped
     ));
     output::line(&format!(
-        "{} fix commits -> {} drafts ({} folded into another), {} rules proposed (inactive)",
-        report.fix_commits, report.drafts, report.folded, report.rules_proposed
+        "{} fix-word commits: {} fix commits -> {} drafts ({} folded into another), {} rules proposed (inactive)",
+        report.candidates, report.fix_commits, report.drafts, report.folded, report.rules_proposed
     ));
+    if !report.skipped.is_empty() {
+        let reasons: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|(reason, n)| format!("{reason} {n}"))
+            .collect();
+        output::line(&format!("skipped: {}", reasons.join(", ")));
+    }
     if report.dry_run {
         for d in &report.preview {
             output::line(&format!(
