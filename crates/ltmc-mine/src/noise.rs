@@ -34,6 +34,12 @@ pub enum SkipReason {
     TypoOrDocsMessage,
     /// The subject says version bump or release.
     VersionBump,
+    /// The subject is about CI, linters or warnings, not the product.
+    ToolingMessage,
+    /// The message says nothing a reviewer could use (`Fix`, `Fix
+    /// models.py`): fewer than two words besides fix words, file names and
+    /// fillers, no body, no issue reference.
+    VagueMessage,
     /// Only documentation and changelog files changed.
     DocsOnly,
     /// Only tests (and docs) changed.
@@ -61,6 +67,8 @@ impl SkipReason {
             Self::RevertsAFix => "reverts_a_fix",
             Self::TypoOrDocsMessage => "typo_or_docs_message",
             Self::VersionBump => "version_bump",
+            Self::ToolingMessage => "tooling_message",
+            Self::VagueMessage => "vague_message",
             Self::DocsOnly => "docs_only",
             Self::TestsOnly => "tests_only",
             Self::NoSourceChange => "no_source_change",
@@ -187,11 +195,28 @@ pub const TYPO_WORDS: &[&str] = &[
     "linting",
     "punctuation",
 ];
+/// Subject words (lower-case, whole words) of fixes to CI, linters and
+/// warnings rather than to the product.
+pub const TOOLING_WORDS: &[&str] = &[
+    "ci", "travis", "appveyor", "jenkins", "doctest", "doctests", "pyflakes", "pylint", "mypy",
+    "clippy", "eslint", "rubocop", "warning", "warnings", "pydev", "tox", "coverage", "codecov",
+];
+/// Subject words that say nothing about the problem (besides fix words).
+pub const FILLER_WORDS: &[&str] = &[
+    "a", "an", "the", "for", "some", "in", "on", "up", "of", "to", "and", "or", "with", "issue",
+    "issues", "problem", "problems", "minor", "small", "tiny", "stupid", "more", "few", "another",
+    "this", "that", "it", "again", "quick", "update", "updated", "updates", "change", "changes",
+    "changed", "tweak", "tweaks", "stuff", "things", "thing", "wip", "oops", "try", "attempt",
+];
+/// Words a message needs besides fix words, file names and fillers.
+pub const MIN_MESSAGE_WORDS: usize = 2;
+/// Words of a body that make a vague subject informative.
+pub const MIN_BODY_WORDS: usize = 5;
+
 /// Subjects of version bumps and releases (case-insensitive).
 pub const VERSION_SUBJECT: &str = r"(?i)^\s*(bump(ed|s)?\b.*\bversion|version bump|release v?\d|v?\d+\.\d+(\.\d+)*\s*$|prepare (for )?(the )?(v?\d|release))";
 /// Subjects of merges committed without a second parent (squashes, rebases).
-pub const MERGE_SUBJECT: &str =
-    r"^\s*Merge (branch|pull request|remote-tracking branch|tag|commit) ";
+pub const MERGE_SUBJECT: &str = r"^\s*Merge\b";
 
 /// The compiled rules.
 #[derive(Debug, Clone)]
@@ -200,6 +225,8 @@ pub struct NoiseRules {
     tests: GlobSet,
     build: GlobSet,
     typo_words: Vec<String>,
+    tooling_words: Vec<String>,
+    filler_words: Vec<String>,
     version_subject: Regex,
     merge_subject: Regex,
 }
@@ -234,6 +261,8 @@ impl NoiseRules {
         tests: &[&str],
         build: &[&str],
         typo_words: &[&str],
+        tooling_words: &[&str],
+        filler_words: &[&str],
         version_subject: &str,
     ) -> Result<Self, MineError> {
         let re = |field: &'static str, r: &str| {
@@ -247,6 +276,8 @@ impl NoiseRules {
             tests: globs("tests", tests)?,
             build: globs("build", build)?,
             typo_words: typo_words.iter().map(|w| w.to_lowercase()).collect(),
+            tooling_words: tooling_words.iter().map(|w| w.to_lowercase()).collect(),
+            filler_words: filler_words.iter().map(|w| w.to_lowercase()).collect(),
             version_subject: re("version_subject", version_subject)?,
             merge_subject: re("merge_subject", MERGE_SUBJECT)?,
         })
@@ -265,7 +296,8 @@ impl NoiseRules {
         }
     }
 
-    /// The reason the message alone makes a commit noise, if any.
+    /// The reason the message alone makes a commit noise, if any (a vague
+    /// message is checked apart, after the paths and lines: [`Self::vague`]).
     pub fn message_skip(&self, message: &str) -> Option<SkipReason> {
         let subject = message.lines().next().unwrap_or("").trim();
         if self.merge_subject.is_match(subject) {
@@ -285,16 +317,43 @@ impl NoiseRules {
             }
         }
         let lower = subject.to_lowercase();
-        if lower
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| self.typo_words.iter().any(|t| t == w))
-        {
+        let has = |list: &[String]| {
+            lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| list.iter().any(|t| t == w))
+        };
+        if has(&self.typo_words) {
             return Some(SkipReason::TypoOrDocsMessage);
         }
         if self.version_subject.is_match(subject) {
             return Some(SkipReason::VersionBump);
         }
+        if has(&self.tooling_words) {
+            return Some(SkipReason::ToolingMessage);
+        }
         None
+    }
+
+    /// Whether a message is too vague to review: see [`SkipReason::VagueMessage`].
+    pub fn vague(&self, message: &str) -> bool {
+        if !crate::classify::issue_refs(message).is_empty() {
+            return false;
+        }
+        let body = crate::draft::body_of(message);
+        if body.split_whitespace().count() >= MIN_BODY_WORDS {
+            return false;
+        }
+        let subject = message.lines().next().unwrap_or("").to_lowercase();
+        let words = subject
+            .split_whitespace()
+            // File names and version numbers say where, not what.
+            .filter(|t| !t.trim_end_matches('.').contains(['.', '/']))
+            .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+            .filter(|w| !self.filler_words.iter().any(|f| f == w))
+            .filter(|w| !crate::classify::FIX_STEMS.iter().any(|s| w.starts_with(s)))
+            .count();
+        words < MIN_MESSAGE_WORDS
     }
 
     /// The source files of a change, or why there are none.
@@ -360,6 +419,9 @@ impl NoiseRules {
                 SkipReason::WhitespaceOnly
             });
         }
+        if self.vague(message) {
+            return Err(SkipReason::VagueMessage);
+        }
         let kept_shape = DiffShape {
             files: kept.len(),
             added: kept.iter().map(|f| f.added().count()).sum(),
@@ -385,6 +447,8 @@ impl Default for NoiseRules {
             TEST_GLOBS,
             BUILD_GLOBS,
             TYPO_WORDS,
+            TOOLING_WORDS,
+            FILLER_WORDS,
             VERSION_SUBJECT,
         )
         .unwrap_or_else(|e| unreachable!("the default noise rules compile: {e}"))
@@ -478,6 +542,26 @@ mod tests {
             skip("Merge branch 'fix-leak' into main"),
             Some(SkipReason::Merge)
         );
+        assert_eq!(skip("Merge fixes"), Some(SkipReason::Merge));
+        assert_eq!(
+            skip("Fix the Travis build"),
+            Some(SkipReason::ToolingMessage)
+        );
+        assert_eq!(skip("Fix a few warnings"), Some(SkipReason::ToolingMessage));
+        for vague in [
+            "Fix",
+            "Fixes.",
+            "Fix models.py",
+            "Bug fix in utils.py",
+            "Python 2.5 fix",
+        ] {
+            assert!(r.vague(vague), "{vague}");
+        }
+        // An issue reference or a body says enough.
+        assert!(!r.vague("Fixes #20."));
+        assert!(!r.vague("Fix\n\nThe pool leaked a socket per redirect."));
+        assert!(!r.vague("Auth tuple fix"));
+        assert!(!r.vague("Fix tried_encodings scope"));
         // Real fixes pass.
         assert_eq!(skip("Fix crash on empty header"), None);
         assert_eq!(
@@ -502,7 +586,10 @@ mod tests {
             Err(SkipReason::TestsOnly)
         );
         assert_eq!(
-            screen("Fix the CI", &[change(".github/workflows/ci.yml", rm, add)]),
+            screen(
+                "Fix the pull request workflow",
+                &[change(".github/workflows/ci.yml", rm, add)]
+            ),
             Err(SkipReason::NoSourceChange)
         );
         // A real fix keeps its source file, not its test or changelog.
@@ -561,7 +648,7 @@ mod tests {
         let (rm, add) = FIX;
         assert_eq!(
             screen(
-                "Fix eval",
+                "Fix eval of user input",
                 &[
                     change("a.py", rm, add),
                     change("b.py", &["# teh note"], &["# the note"])

@@ -2,8 +2,9 @@
 //! commit, the same fix in two files of a later commit, a merge, a binary
 //! file, a feature commit), mined into a real SQLite store with the
 //! deterministic hash embedder. They check the drafts and their fields,
-//! folding, the skip counts, proposed rules, incremental runs adding
-//! nothing, tombstones, dry runs, the layer map and refused input.
+//! folding, the skip counts (noise per reason: typo-only, docs-only),
+//! proposed rules, incremental runs adding nothing, tombstones, dry runs,
+//! the layer map and refused input.
 
 mod repo;
 
@@ -411,4 +412,78 @@ async fn bad_input_is_refused_naming_the_field() {
     let empty = TestRepo::new();
     let report = run(&env, MineOptions::new(empty.path())).await;
     assert_eq!((report.commits_scanned, report.head), (0, None));
+}
+
+#[tokio::test]
+async fn typo_and_docs_commits_give_no_draft_and_are_counted() {
+    let mut r = TestRepo::new();
+    r.commit(
+        "Initial import",
+        &[
+            ("app/api/client.py", Some(CLIENT.as_bytes())),
+            ("README.md", Some(b"# App\n\nIt conects to the API.\n")),
+        ],
+    );
+    // A typo in a docstring: the code is the same.
+    r.commit(
+        "Fix the client's description",
+        &[(
+            "app/api/client.py",
+            Some(
+                "import os\n\ndef client():\n    \"\"\"Returns a conected client.\"\"\"\n    token = \"hard-coded-secret-123\"\n    return connect(token)\n"
+                    .as_bytes(),
+            ),
+        )],
+    );
+    r.commit(
+        "Fix the client's description again",
+        &[(
+            "app/api/client.py",
+            Some(
+                "import os\n\ndef client():\n    \"\"\"Returns a connected client.\"\"\"\n    token = \"hard-coded-secret-123\"\n    return connect(token)\n"
+                    .as_bytes(),
+            ),
+        )],
+    );
+    r.commit(
+        "Fix typo in the readme",
+        &[("README.md", Some(b"# App\n\nIt connects to the API.\n"))],
+    );
+    r.commit(
+        "Fix the install section",
+        &[(
+            "docs/install.rst",
+            Some(b"Install\n=======\n\npip install app\n"),
+        )],
+    );
+    r.commit(
+        "Fix hard-coded API token in the client",
+        &[(
+            "app/api/client.py",
+            Some(
+                "import os\n\ndef client():\n    \"\"\"Returns a connected client.\"\"\"\n    token = os.environ[\"API_TOKEN\"]\n    return connect(token)\n"
+                    .as_bytes(),
+            ),
+        )],
+    );
+    let env = env();
+    let report = run(&env, MineOptions::new(r.path())).await;
+    assert_eq!(report.candidates, 5, "{report:?}");
+    assert_eq!((report.fix_commits, report.drafts_created), (1, 1));
+    let skipped: Vec<(&str, usize)> = report
+        .skipped
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("comments_or_prose_only", 2),
+            ("docs_only", 1),
+            ("typo_or_docs_message", 1)
+        ]
+    );
+    let patterns = unreviewed(&env).await;
+    assert_eq!(patterns.len(), 1);
+    assert_eq!(patterns[0].title, "Fix hard-coded API token in the client");
 }
