@@ -8,11 +8,16 @@
 //! three texts; save the drafts and the new state in one transaction. The
 //! walk is blocking git work done on the caller's thread (a batch command).
 //! With `dry_run` nothing is embedded or saved and the report lists the
-//! drafts. With `max_commits` the state still moves to HEAD: older commits
-//! beyond the limit are not mined by a later run (say `--since` for them).
+//! drafts. With `max_commits` the state still moves to HEAD and the rest of
+//! the history the limit left is stored as a resume point (a git range,
+//! `git::Range`): the next run mines the new commits first, then goes on
+//! below the resume point with what is left of its limit, until the older
+//! history is done. When the new commits alone exceed the limit while older
+//! history waits, the two gaps are kept as one range that may walk some
+//! mined commits again (the store leaves their drafts out as already mined).
 
 use crate::draft::{Draft, DraftOptions, Folder, draft_of};
-use crate::git::Repo;
+use crate::git::{Range, Repo, Visited, WalkStats};
 use crate::layers::LayerMap;
 use crate::noise::{NoiseRules, SkipReason};
 use crate::{MineError, rules};
@@ -78,8 +83,15 @@ pub struct MineReport {
     pub repo_id: String,
     pub repo_path: String,
     pub head: Option<String>,
-    /// The commit the walk stopped at (exclusive), if any.
+    /// The commit the walk of new commits stopped at (exclusive), if any.
     pub stopped_at: Option<String>,
+    /// The older history an earlier limited run left, walked after the new
+    /// commits (git revision arguments; empty when none was left).
+    pub resumed_from: Vec<String>,
+    /// What this run leaves for the next (the stored resume point).
+    pub resume: Vec<String>,
+    /// Whether `--max-commits` left history unmined (the next run goes on).
+    pub older_history_left: bool,
     pub dry_run: bool,
     pub commits_scanned: usize,
     pub merges_skipped: usize,
@@ -173,13 +185,28 @@ pub async fn mine(
         (None, None) => None,
     };
     report.stopped_at = stop.map(|s| s.to_string());
-    if stop == Some(head) {
+    // Two walks share the limit: the new commits (HEAD down to the stop),
+    // then the older history an earlier limited run left (its resume point).
+    let fresh = (stop != Some(head)).then(|| Range {
+        starts: vec![head],
+        stops: stop.into_iter().collect(),
+    });
+    let older = state
+        .as_ref()
+        .filter(|s| !s.resume.is_empty())
+        .and_then(|s| repo.range_of(&s.resume));
+    report.resumed_from = older.as_ref().map(Range::to_args).unwrap_or_default();
+    if fresh.is_none() && older.is_none() {
         report.seconds = started.elapsed().as_secs_f64();
         return Ok(report);
     }
 
-    // The walk: counted first (cheap) so the bar has a length.
-    let total = repo.walk_len(head, stop, options.max_commits)?;
+    // The walks: counted first (cheap) so the bar has a length.
+    let mut total = 0;
+    for range in fresh.iter().chain(older.iter()) {
+        let left = options.max_commits.map(|m| m.saturating_sub(total));
+        total += repo.walk_len(range, left)?;
+    }
     progress.start("mining commits", total as u64);
     let draft_options = DraftOptions {
         layers: options.layers.clone(),
@@ -189,7 +216,8 @@ pub async fn mine(
     let mut fix_commits = 0;
     let mut skipped: BTreeMap<SkipReason, usize> = BTreeMap::new();
     let noise = NoiseRules::default();
-    let walked = repo.walk(head, stop, options.max_commits, |visited| {
+    let mut stats = WalkStats::default();
+    let mut visit = |visited: Visited| {
         progress.advance(1);
         if visited.merge {
             *skipped.entry(SkipReason::Merge).or_default() += 1;
@@ -211,12 +239,39 @@ pub async fn mine(
             Err(reason) => *skipped.entry(reason).or_default() += 1,
         }
         Ok(())
-    })?;
+    };
+    // What is left of the history after this run: the older history when
+    // the new commits are not walked to their end, else what the older walk
+    // leaves (all of it when the limit leaves it no commit).
+    let mut rest: Option<Range> = older.clone();
+    let mut fresh_rest: Option<Range> = None;
+    if let Some(range) = &fresh {
+        let walked = repo.walk(range, options.max_commits, &mut visit)?;
+        stats.add(walked.stats);
+        fresh_rest = walked.rest;
+    }
+    let left = options.max_commits.map(|m| m.saturating_sub(stats.commits));
+    if let Some(range) = &older
+        && fresh_rest.is_none()
+        && left != Some(0)
+    {
+        let walked = repo.walk(range, left, &mut visit)?;
+        stats.add(walked.stats);
+        rest = walked.rest;
+    }
+    // Two gaps at once (new commits cut short while older history waits)
+    // become one range covering both.
+    let rest = match (fresh_rest, rest) {
+        (Some(a), Some(b)) => Some(a.union(&b)),
+        (a, b) => a.or(b),
+    };
     progress.finish();
-    report.commits_scanned = walked.commits;
-    report.merges_skipped = walked.merges;
-    report.binary_files_skipped = walked.binary_files;
-    report.candidates = walked.candidates;
+    report.resume = rest.as_ref().map(Range::to_args).unwrap_or_default();
+    report.older_history_left = rest.is_some();
+    report.commits_scanned = stats.commits;
+    report.merges_skipped = stats.merges;
+    report.binary_files_skipped = stats.binary_files;
+    report.candidates = stats.candidates;
     report.fix_commits = fix_commits;
     report.skipped = skipped
         .into_iter()
@@ -270,6 +325,7 @@ pub async fn mine(
                     repo_id: report.repo_id.clone(),
                     repo_path: report.repo_path.clone(),
                     last_commit: head.to_string(),
+                    resume: report.resume.clone(),
                     drafts: mined,
                 },
             )
