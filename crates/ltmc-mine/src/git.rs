@@ -40,6 +40,7 @@ impl Range {
 
     /// Both ranges in one: every start, and the stops they share (a superset
     /// of the union; commits of both are walked once).
+    #[must_use]
     pub fn union(&self, other: &Range) -> Range {
         let mut starts = self.starts.clone();
         for s in &other.starts {
@@ -206,7 +207,9 @@ impl Repo {
             match self.has_commit(id) {
                 Some(oid) if stop => range.stops.push(oid),
                 Some(oid) => range.starts.push(oid),
-                None => tracing::warn!(commit = %id, "a resume commit is not in the repository; left out"),
+                None => {
+                    tracing::warn!(commit = %id, "a resume commit is not in the repository; left out");
+                }
             }
         }
         (!range.starts.is_empty()).then_some(range)
@@ -291,15 +294,15 @@ impl Repo {
         let rest = cut.then(|| {
             // In topological order nothing visited is below an unvisited
             // commit, so the unvisited starts and parents bound the rest.
-            let mut starts: Vec<Oid> = Vec::new();
+            let mut frontier: Vec<Oid> = Vec::new();
             let mut seen: HashSet<Oid> = HashSet::new();
             for oid in range.starts.iter().chain(&parents) {
                 if !visited.contains(oid) && seen.insert(*oid) {
-                    starts.push(*oid);
+                    frontier.push(*oid);
                 }
             }
             Range {
-                starts,
+                starts: frontier,
                 stops: range.stops.clone(),
             }
         });

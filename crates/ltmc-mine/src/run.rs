@@ -216,7 +216,7 @@ pub async fn mine(
     let mut fix_commits = 0;
     let mut skipped: BTreeMap<SkipReason, usize> = BTreeMap::new();
     let noise = NoiseRules::default();
-    let mut stats = WalkStats::default();
+    let mut walk_stats = WalkStats::default();
     let mut visit = |visited: Visited| {
         progress.advance(1);
         if visited.merge {
@@ -247,16 +247,18 @@ pub async fn mine(
     let mut fresh_rest: Option<Range> = None;
     if let Some(range) = &fresh {
         let walked = repo.walk(range, options.max_commits, &mut visit)?;
-        stats.add(walked.stats);
+        walk_stats.add(walked.stats);
         fresh_rest = walked.rest;
     }
-    let left = options.max_commits.map(|m| m.saturating_sub(stats.commits));
+    let left = options
+        .max_commits
+        .map(|m| m.saturating_sub(walk_stats.commits));
     if let Some(range) = &older
         && fresh_rest.is_none()
         && left != Some(0)
     {
         let walked = repo.walk(range, left, &mut visit)?;
-        stats.add(walked.stats);
+        walk_stats.add(walked.stats);
         rest = walked.rest;
     }
     // Two gaps at once (new commits cut short while older history waits)
@@ -268,10 +270,10 @@ pub async fn mine(
     progress.finish();
     report.resume = rest.as_ref().map(Range::to_args).unwrap_or_default();
     report.older_history_left = rest.is_some();
-    report.commits_scanned = stats.commits;
-    report.merges_skipped = stats.merges;
-    report.binary_files_skipped = stats.binary_files;
-    report.candidates = stats.candidates;
+    report.commits_scanned = walk_stats.commits;
+    report.merges_skipped = walk_stats.merges;
+    report.binary_files_skipped = walk_stats.binary_files;
+    report.candidates = walk_stats.candidates;
     report.fix_commits = fix_commits;
     report.skipped = skipped
         .into_iter()
