@@ -4,11 +4,13 @@
 //! names its [`SkipReason`], and the run counts skips per reason.
 //!
 //! In order: the message (a merge or a revert of a revert, a revert of a
-//! fix, a typo/spelling/docs subject, a version bump); the paths (only
-//! docs, only tests, only build/CI/config files: no source file); the shape
-//! of the source diff (`classify`: only additions, a sweep); the lines
-//! (only whitespace, only comments or prose, only version numbers:
-//! `prose`). What passes is the commit's source files whose code changed.
+//! fix, a typo/spelling/docs subject, a version bump, a CI/linter subject, a
+//! refactor subject naming no bug); a sweep (too many lines or files); the
+//! paths (only docs, only tests, only build/CI/config/vendored files: no
+//! source file); the lines (only whitespace, only comments or prose, only
+//! version numbers: `prose`); a message too vague to review; the shape of
+//! what is left (`classify`: only additions). What passes is the commit's
+//! source files whose code changed.
 //!
 //! Not here: reading git (`git`), the fix words (`classify`), drafts.
 
@@ -36,6 +38,8 @@ pub enum SkipReason {
     VersionBump,
     /// The subject is about CI, linters or warnings, not the product.
     ToolingMessage,
+    /// The subject says refactor, simplify or clean up, and names no bug.
+    RefactorMessage,
     /// The message says nothing a reviewer could use (`Fix`, `Fix
     /// models.py`): fewer than two words besides fix words, file names and
     /// fillers, no body, no issue reference.
@@ -68,6 +72,7 @@ impl SkipReason {
             Self::TypoOrDocsMessage => "typo_or_docs_message",
             Self::VersionBump => "version_bump",
             Self::ToolingMessage => "tooling_message",
+            Self::RefactorMessage => "refactor_message",
             Self::VagueMessage => "vague_message",
             Self::DocsOnly => "docs_only",
             Self::TestsOnly => "tests_only",
@@ -164,6 +169,8 @@ pub const BUILD_GLOBS: &[&str] = &[
     "**/.travis.yml",
     "**/.pre-commit-config.yaml",
     "**/vendor/**",
+    "**/_vendor/**",
+    "**/vendored/**",
     "**/third_party/**",
     "**/node_modules/**",
 ];
@@ -201,6 +208,59 @@ pub const TOOLING_WORDS: &[&str] = &[
     "ci", "travis", "appveyor", "jenkins", "doctest", "doctests", "pyflakes", "pylint", "mypy",
     "clippy", "eslint", "rubocop", "warning", "warnings", "pydev", "tox", "coverage", "codecov",
 ];
+/// Subject words (lower-case, whole words) of refactors and clean-ups.
+pub const REFACTOR_WORDS: &[&str] = &[
+    "refactor",
+    "refactored",
+    "refactoring",
+    "simplify",
+    "simplified",
+    "simplifies",
+    "cleanup",
+    "clean",
+    "cleaned",
+    "tidy",
+    "tidied",
+    "rename",
+    "renamed",
+    "reorganize",
+    "reorganise",
+    "restructure",
+    "unnecessary",
+    "unused",
+    "redundant",
+    "cosmetic",
+    "nit",
+    "nits",
+];
+/// Subject words that name a bug: a refactor subject with one is kept.
+pub const BUG_WORDS: &[&str] = &[
+    "bug",
+    "bugs",
+    "crash",
+    "crashes",
+    "leak",
+    "leaks",
+    "race",
+    "deadlock",
+    "hang",
+    "hangs",
+    "overflow",
+    "security",
+    "vulnerability",
+    "cve",
+    "regression",
+    "error",
+    "errors",
+    "exception",
+    "wrong",
+    "incorrect",
+    "broken",
+    "fails",
+    "failure",
+    "infinite",
+];
+
 /// Subject words that say nothing about the problem (besides fix words).
 pub const FILLER_WORDS: &[&str] = &[
     "a", "an", "the", "for", "some", "in", "on", "up", "of", "to", "and", "or", "with", "issue",
@@ -218,6 +278,37 @@ pub const VERSION_SUBJECT: &str = r"(?i)^\s*(bump(ed|s)?\b.*\bversion|version bu
 /// Subjects of merges committed without a second parent (squashes, rebases).
 pub const MERGE_SUBJECT: &str = r"^\s*Merge\b";
 
+/// The rule tables, before compiling: globs, subject words, subject regexes.
+#[derive(Debug, Clone, Copy)]
+pub struct NoiseTables<'a> {
+    pub docs: &'a [&'a str],
+    pub tests: &'a [&'a str],
+    pub build: &'a [&'a str],
+    pub typo_words: &'a [&'a str],
+    pub tooling_words: &'a [&'a str],
+    pub refactor_words: &'a [&'a str],
+    pub bug_words: &'a [&'a str],
+    pub filler_words: &'a [&'a str],
+    pub version_subject: &'a str,
+    pub merge_subject: &'a str,
+}
+
+impl NoiseTables<'static> {
+    /// The tables of this module.
+    pub const DEFAULT: Self = Self {
+        docs: DOC_GLOBS,
+        tests: TEST_GLOBS,
+        build: BUILD_GLOBS,
+        typo_words: TYPO_WORDS,
+        tooling_words: TOOLING_WORDS,
+        refactor_words: REFACTOR_WORDS,
+        bug_words: BUG_WORDS,
+        filler_words: FILLER_WORDS,
+        version_subject: VERSION_SUBJECT,
+        merge_subject: MERGE_SUBJECT,
+    };
+}
+
 /// The compiled rules.
 #[derive(Debug, Clone)]
 pub struct NoiseRules {
@@ -226,6 +317,8 @@ pub struct NoiseRules {
     build: GlobSet,
     typo_words: Vec<String>,
     tooling_words: Vec<String>,
+    refactor_words: Vec<String>,
+    bug_words: Vec<String>,
     filler_words: Vec<String>,
     version_subject: Regex,
     merge_subject: Regex,
@@ -255,31 +348,26 @@ pub enum PathKind {
 }
 
 impl NoiseRules {
-    /// Rules from the given tables (the defaults are [`NoiseRules::default`]).
-    pub fn new(
-        docs: &[&str],
-        tests: &[&str],
-        build: &[&str],
-        typo_words: &[&str],
-        tooling_words: &[&str],
-        filler_words: &[&str],
-        version_subject: &str,
-    ) -> Result<Self, MineError> {
+    /// Rules from the given tables (the defaults are [`NoiseTables::DEFAULT`]).
+    pub fn new(t: &NoiseTables<'_>) -> Result<Self, MineError> {
         let re = |field: &'static str, r: &str| {
             Regex::new(r).map_err(|e| MineError::Invalid {
                 field,
                 reason: e.to_string(),
             })
         };
+        let lower = |list: &[&str]| list.iter().map(|w| w.to_lowercase()).collect();
         Ok(Self {
-            docs: globs("docs", docs)?,
-            tests: globs("tests", tests)?,
-            build: globs("build", build)?,
-            typo_words: typo_words.iter().map(|w| w.to_lowercase()).collect(),
-            tooling_words: tooling_words.iter().map(|w| w.to_lowercase()).collect(),
-            filler_words: filler_words.iter().map(|w| w.to_lowercase()).collect(),
-            version_subject: re("version_subject", version_subject)?,
-            merge_subject: re("merge_subject", MERGE_SUBJECT)?,
+            docs: globs("docs", t.docs)?,
+            tests: globs("tests", t.tests)?,
+            build: globs("build", t.build)?,
+            typo_words: lower(t.typo_words),
+            tooling_words: lower(t.tooling_words),
+            refactor_words: lower(t.refactor_words),
+            bug_words: lower(t.bug_words),
+            filler_words: lower(t.filler_words),
+            version_subject: re("version_subject", t.version_subject)?,
+            merge_subject: re("merge_subject", t.merge_subject)?,
         })
     }
 
@@ -330,6 +418,9 @@ impl NoiseRules {
         }
         if has(&self.tooling_words) {
             return Some(SkipReason::ToolingMessage);
+        }
+        if has(&self.refactor_words) && !has(&self.bug_words) {
+            return Some(SkipReason::RefactorMessage);
         }
         None
     }
@@ -442,16 +533,8 @@ impl NoiseRules {
 impl Default for NoiseRules {
     fn default() -> Self {
         // The tables are constants tested below: compiling them cannot fail.
-        Self::new(
-            DOC_GLOBS,
-            TEST_GLOBS,
-            BUILD_GLOBS,
-            TYPO_WORDS,
-            TOOLING_WORDS,
-            FILLER_WORDS,
-            VERSION_SUBJECT,
-        )
-        .unwrap_or_else(|e| unreachable!("the default noise rules compile: {e}"))
+        Self::new(&NoiseTables::DEFAULT)
+            .unwrap_or_else(|e| unreachable!("the default noise rules compile: {e}"))
     }
 }
 
@@ -548,6 +631,16 @@ mod tests {
             Some(SkipReason::ToolingMessage)
         );
         assert_eq!(skip("Fix a few warnings"), Some(SkipReason::ToolingMessage));
+        assert_eq!(
+            skip("Simplify fix for #4025"),
+            Some(SkipReason::RefactorMessage)
+        );
+        assert_eq!(
+            skip("Remove unnecessary bit from previous fix"),
+            Some(SkipReason::RefactorMessage)
+        );
+        // A refactor that names its bug is kept.
+        assert_eq!(skip("Remove unnecessary lock (fixes deadlock)"), None);
         for vague in [
             "Fix",
             "Fixes.",
