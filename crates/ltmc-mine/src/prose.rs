@@ -171,15 +171,18 @@ fn prose_text(text: &str) -> bool {
 
 /// Whether a whole line (trimmed) is prose rather than code: a doctest or
 /// reStructuredText line, or at least three words, mostly letters, not
-/// starting with a keyword, without `=;{}[]<>`, calls (`name(`) or
-/// attribute access (`a.b`).
+/// starting with a keyword, without identifiers with `_`, `=;{}[]<>`,
+/// calls (`name(`) or attribute access (`a.b`).
 pub fn prose_line(line: &str) -> bool {
     let t = line.trim();
     if t.starts_with(">>>") || t.starts_with(".. ") {
         return true;
     }
     let words: Vec<&str> = t.split_whitespace().collect();
-    if words.len() < 3 || CODE_KEYWORDS.contains(&words[0]) {
+    // An identifier with `_` is code (a docstring naming one stays code:
+    // doubt keeps a change).
+    if words.len() < 3 || CODE_KEYWORDS.contains(&words[0]) || words.iter().any(|w| w.contains('_'))
+    {
         return false;
     }
     let chars: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
@@ -346,6 +349,7 @@ mod tests {
         assert!(!prose_line("handle(request, response)"));
         assert!(!prose_line("x = compute the thing"));
         assert!(!prose_line("else:"));
+        assert!(!prose_line("__version__ as cryptography_version,"));
     }
 
     #[test]
@@ -405,6 +409,15 @@ mod tests {
                 &["h['Content-Type'] = v"]
             ),
             ChangeKind::Code
+        );
+        // A trailing comment removed from code lines is prose.
+        assert_eq!(
+            kind(
+                "a.py",
+                &["    __version__ as crypto_version,  # type: ignore[x]"],
+                &["    __version__ as crypto_version,"]
+            ),
+            ChangeKind::Prose
         );
         // A code change beside a version bump is code.
         assert_eq!(
