@@ -1,6 +1,9 @@
 //! Reading a repository's history with `git2` (libgit2, vendored; no
-//! network). Streams commits newest to oldest from HEAD, stopping at a given
-//! commit (exclusive) or after a number of commits; never holds the history.
+//! network). Streams the commits of a [`Range`] (reachable from its starts,
+//! not from its stops) newest to oldest, at most a number of them; never
+//! holds the history. A walk cut short by that number returns the rest of
+//! its range exactly (the unvisited parents of what it visited, with the
+//! same stops), so a later walk can resume below it.
 //! Merge commits are skipped (counted); only commits whose message has a fix
 //! word are diffed (against their parent), and only so far: a diff touching
 //! more than [`crate::classify::MAX_FILES`] files is measured, not read;
@@ -14,7 +17,46 @@ use crate::classify::{DiffShape, MAX_FILES, is_candidate};
 use crate::draft::CommitInfo;
 use crate::hunks::{FileChange, Hunk, Line};
 use git2::{Commit, DiffOptions, Oid, Patch, Repository, Sort};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+
+/// A part of the history: the commits reachable from `starts` and not from
+/// `stops`, as `git rev-list START... ^STOP...` names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Range {
+    pub starts: Vec<Oid>,
+    pub stops: Vec<Oid>,
+}
+
+impl Range {
+    /// The range's git revision arguments: start ids, then `^id` stops.
+    pub fn to_args(&self) -> Vec<String> {
+        self.starts
+            .iter()
+            .map(Oid::to_string)
+            .chain(self.stops.iter().map(|s| format!("^{s}")))
+            .collect()
+    }
+
+    /// Both ranges in one: every start, and the stops they share (a superset
+    /// of the union; commits of both are walked once).
+    #[must_use]
+    pub fn union(&self, other: &Range) -> Range {
+        let mut starts = self.starts.clone();
+        for s in &other.starts {
+            if !starts.contains(s) {
+                starts.push(*s);
+            }
+        }
+        let stops = self
+            .stops
+            .iter()
+            .filter(|s| other.stops.contains(s))
+            .copied()
+            .collect();
+        Range { starts, stops }
+    }
+}
 
 /// A file bigger than this (either side) is treated as binary.
 pub const MAX_FILE_BYTES: i64 = 1 << 20;
@@ -47,10 +89,30 @@ pub struct WalkStats {
     pub binary_files: usize,
 }
 
+impl WalkStats {
+    /// Adds another walk's counts.
+    pub fn add(&mut self, other: WalkStats) {
+        self.commits += other.commits;
+        self.merges += other.merges;
+        self.candidates += other.candidates;
+        self.binary_files += other.binary_files;
+    }
+}
+
+/// What a walk did and, when the commit limit cut it short, what is left.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Walked {
+    pub stats: WalkStats,
+    /// The unvisited rest of the range; `None` when the walk reached its end.
+    pub rest: Option<Range>,
+}
+
 /// One commit of a walk, as the visitor sees it.
 #[derive(Debug)]
 pub struct Visited {
     pub info: CommitInfo,
+    /// A merge commit (skipped: no diff).
+    pub merge: bool,
     /// The diff, for candidates only.
     pub diff: Option<(Vec<FileChange>, DiffShape)>,
 }
@@ -133,20 +195,46 @@ impl Repo {
         self.repo.find_commit(oid).ok().map(|c| c.id())
     }
 
-    /// How many commits [`Repo::walk`] would visit (at most `max`).
-    pub fn walk_len(
-        &self,
-        from: Oid,
-        stop_at: Option<Oid>,
-        max: Option<usize>,
-    ) -> Result<usize, MineError> {
+    /// The range of `args` ([`Range::to_args`]); ids this repository lacks
+    /// (a rewritten history) are left out; `None` without a start.
+    pub fn range_of(&self, args: &[String]) -> Option<Range> {
+        let mut range = Range::default();
+        for arg in args {
+            let (stop, id) = match arg.strip_prefix('^') {
+                Some(id) => (true, id),
+                None => (false, arg.as_str()),
+            };
+            match self.has_commit(id) {
+                Some(oid) if stop => range.stops.push(oid),
+                Some(oid) => range.starts.push(oid),
+                None => {
+                    tracing::warn!(commit = %id, "a resume commit is not in the repository; left out");
+                }
+            }
+        }
+        (!range.starts.is_empty()).then_some(range)
+    }
+
+    fn revwalk(&self, range: &Range) -> Result<git2::Revwalk<'_>, MineError> {
         let mut walk = self.repo.revwalk().map_err(git)?;
-        walk.push(from).map_err(git)?;
-        if let Some(stop) = stop_at {
-            walk.hide(stop).map_err(git)?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+            .map_err(git)?;
+        for start in &range.starts {
+            walk.push(*start).map_err(git)?;
+        }
+        for stop in &range.stops {
+            walk.hide(*stop).map_err(git)?;
+        }
+        Ok(walk)
+    }
+
+    /// How many commits [`Repo::walk`] would visit (at most `max`).
+    pub fn walk_len(&self, range: &Range, max: Option<usize>) -> Result<usize, MineError> {
+        if max == Some(0) {
+            return Ok(0);
         }
         let mut n = 0;
-        for oid in walk {
+        for oid in self.revwalk(range)? {
             oid.map_err(git)?;
             n += 1;
             if max.is_some_and(|m| n >= m) {
@@ -156,43 +244,69 @@ impl Repo {
         Ok(n)
     }
 
-    /// Visits commits newest to oldest from `from`, not `stop_at` nor what
-    /// it reaches, at most `max` of them (merges count).
+    /// Visits the commits of `range` newest to oldest, at most `max` of them
+    /// (merges count); see [`Walked`] for what a cut-short walk leaves.
     pub fn walk(
         &self,
-        from: Oid,
-        stop_at: Option<Oid>,
+        range: &Range,
         max: Option<usize>,
         mut visit: impl FnMut(Visited) -> Result<(), MineError>,
-    ) -> Result<WalkStats, MineError> {
-        let mut walk = self.repo.revwalk().map_err(git)?;
-        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
-            .map_err(git)?;
-        walk.push(from).map_err(git)?;
-        if let Some(stop) = stop_at {
-            walk.hide(stop).map_err(git)?;
-        }
+    ) -> Result<Walked, MineError> {
         let mut stats = WalkStats::default();
-        for oid in walk {
+        // Kept only when a limit can cut the walk short (so at most `max`).
+        let mut visited: HashSet<Oid> = HashSet::new();
+        let mut parents: Vec<Oid> = Vec::new();
+        let mut cut = false;
+        for oid in self.revwalk(range)? {
+            let oid = oid.map_err(git)?;
             if max.is_some_and(|m| stats.commits >= m) {
+                cut = true;
                 break;
             }
-            let commit = self.repo.find_commit(oid.map_err(git)?).map_err(git)?;
+            let commit = self.repo.find_commit(oid).map_err(git)?;
             stats.commits += 1;
-            if commit.parent_count() > 1 {
-                stats.merges += 1;
-                continue;
+            if max.is_some() {
+                visited.insert(oid);
+                parents.extend(commit.parent_ids());
             }
             let info = info_of(&commit);
+            if commit.parent_count() > 1 {
+                stats.merges += 1;
+                visit(Visited {
+                    info,
+                    merge: true,
+                    diff: None,
+                })?;
+                continue;
+            }
             let diff = if is_candidate(&info.message) {
                 stats.candidates += 1;
                 Some(self.diff_of(&commit, &mut stats)?)
             } else {
                 None
             };
-            visit(Visited { info, diff })?;
+            visit(Visited {
+                info,
+                merge: false,
+                diff,
+            })?;
         }
-        Ok(stats)
+        let rest = cut.then(|| {
+            // In topological order nothing visited is below an unvisited
+            // commit, so the unvisited starts and parents bound the rest.
+            let mut frontier: Vec<Oid> = Vec::new();
+            let mut seen: HashSet<Oid> = HashSet::new();
+            for oid in range.starts.iter().chain(&parents) {
+                if !visited.contains(oid) && seen.insert(*oid) {
+                    frontier.push(*oid);
+                }
+            }
+            Range {
+                starts: frontier,
+                stops: range.stops.clone(),
+            }
+        });
+        Ok(Walked { stats, rest })
     }
 
     /// The commit's text changes against its parent (or nothing, for a root

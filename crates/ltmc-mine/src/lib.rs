@@ -17,7 +17,8 @@
 //! the table makes it an index look-up and goes with the pattern when the
 //! pattern is deleted.
 //!
-//! The parts: `classify` (which commits are fixes), `hunks` (bounded code
+//! The parts: `classify` (which commits are fixes), `noise` and `prose`
+//! (which fix-word commits are noise, and why), `hunks` (bounded code
 //! of a draft), `fold` (folding keys), `rules` (rule proposals), `layers`
 //! (the path-to-layer map), `draft` (drafts and folding) are pure and unit
 //! tested; `git` walks the history with git2; `run` is the use case. Not
@@ -29,6 +30,8 @@ pub mod fold;
 pub mod git;
 pub mod hunks;
 pub mod layers;
+pub mod noise;
+pub mod prose;
 pub mod rules;
 mod run;
 

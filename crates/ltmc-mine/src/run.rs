@@ -2,26 +2,31 @@
 //!
 //! Order: open the repository and name it (its root commit id); read where
 //! mining it got to (`MiningStore::mining_state`); walk from HEAD down to
-//! that commit (or `--since`, exclusive), at most `max_commits`; classify,
-//! draft and fold; propose rules; leave out drafts with a tombstone; link
+//! that commit (or `--since`, exclusive), at most `max_commits`; screen out
+//! noise (`noise`: counted per reason), classify, draft and fold; propose rules; leave out drafts with a tombstone; link
 //! file audits of the changed paths (`applied_to_files`); embed each draft's
 //! three texts; save the drafts and the new state in one transaction. The
 //! walk is blocking git work done on the caller's thread (a batch command).
 //! With `dry_run` nothing is embedded or saved and the report lists the
-//! drafts. With `max_commits` the state still moves to HEAD: older commits
-//! beyond the limit are not mined by a later run (say `--since` for them).
+//! drafts. With `max_commits` the state still moves to HEAD and the rest of
+//! the history the limit left is stored as a resume point (a git range,
+//! `git::Range`): the next run mines the new commits first, then goes on
+//! below the resume point with what is left of its limit, until the older
+//! history is done. When the new commits alone exceed the limit while older
+//! history waits, the two gaps are kept as one range that may walk some
+//! mined commits again (the store leaves their drafts out as already mined).
 
-use crate::classify::classify;
 use crate::draft::{Draft, DraftOptions, Folder, draft_of};
-use crate::git::Repo;
+use crate::git::{Range, Repo, Visited, WalkStats};
 use crate::layers::LayerMap;
+use crate::noise::{NoiseRules, SkipReason};
 use crate::{MineError, rules};
 use ltmc_core::{PatternId, Project};
 use ltmc_service::Memory;
 use ltmc_service::fix::patterns::embed_pattern;
 use ltmc_store::{MinedDraft, MiningRun, Progress};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -78,14 +83,25 @@ pub struct MineReport {
     pub repo_id: String,
     pub repo_path: String,
     pub head: Option<String>,
-    /// The commit the walk stopped at (exclusive), if any.
+    /// The commit the walk of new commits stopped at (exclusive), if any.
     pub stopped_at: Option<String>,
+    /// The older history an earlier limited run left, walked after the new
+    /// commits (git revision arguments; empty when none was left).
+    pub resumed_from: Vec<String>,
+    /// What this run leaves for the next (the stored resume point).
+    pub resume: Vec<String>,
+    /// Whether `--max-commits` left history unmined (the next run goes on).
+    pub older_history_left: bool,
     pub dry_run: bool,
     pub commits_scanned: usize,
     pub merges_skipped: usize,
     pub binary_files_skipped: usize,
     /// Commits with a fix word (diffed).
     pub candidates: usize,
+    /// Commits that gave no draft, per reason (`noise::SkipReason` names;
+    /// merges included): every candidate is a fix commit or skipped.
+    pub skipped: BTreeMap<String, usize>,
+    /// Candidates that passed the noise screen and gave a draft.
     pub fix_commits: usize,
     /// Distinct drafts after folding.
     pub drafts: usize,
@@ -169,13 +185,28 @@ pub async fn mine(
         (None, None) => None,
     };
     report.stopped_at = stop.map(|s| s.to_string());
-    if stop == Some(head) {
+    // Two walks share the limit: the new commits (HEAD down to the stop),
+    // then the older history an earlier limited run left (its resume point).
+    let fresh = (stop != Some(head)).then(|| Range {
+        starts: vec![head],
+        stops: stop.into_iter().collect(),
+    });
+    let older = state
+        .as_ref()
+        .filter(|s| !s.resume.is_empty())
+        .and_then(|s| repo.range_of(&s.resume));
+    report.resumed_from = older.as_ref().map(Range::to_args).unwrap_or_default();
+    if fresh.is_none() && older.is_none() {
         report.seconds = started.elapsed().as_secs_f64();
         return Ok(report);
     }
 
-    // The walk: counted first (cheap) so the bar has a length.
-    let total = repo.walk_len(head, stop, options.max_commits)?;
+    // The walks: counted first (cheap) so the bar has a length.
+    let mut total = 0;
+    for range in fresh.iter().chain(older.iter()) {
+        let left = options.max_commits.map(|m| m.saturating_sub(total));
+        total += repo.walk_len(range, left)?;
+    }
     progress.start("mining commits", total as u64);
     let draft_options = DraftOptions {
         layers: options.layers.clone(),
@@ -183,25 +214,71 @@ pub async fn mine(
     };
     let mut folder = Folder::default();
     let mut fix_commits = 0;
-    let walked = repo.walk(head, stop, options.max_commits, |visited| {
+    let mut skipped: BTreeMap<SkipReason, usize> = BTreeMap::new();
+    let noise = NoiseRules::default();
+    let mut walk_stats = WalkStats::default();
+    let mut visit = |visited: Visited| {
         progress.advance(1);
-        if let Some((changes, shape)) = visited.diff {
-            let class = classify(&visited.info.message, shape);
-            if class.is_fix {
+        if visited.merge {
+            *skipped.entry(SkipReason::Merge).or_default() += 1;
+        }
+        let Some((changes, shape)) = visited.diff else {
+            return Ok(());
+        };
+        let screened = noise
+            .screen(&visited.info.message, &changes, shape)
+            .and_then(|(kept, class)| {
+                draft_of(&visited.info, &kept, &class, &draft_options)
+                    .ok_or(SkipReason::WhitespaceOnly)
+            });
+        match screened {
+            Ok(d) => {
                 fix_commits += 1;
-                if let Some(d) = draft_of(&visited.info, &changes, &class, &draft_options) {
-                    folder.add(d);
-                }
+                folder.add(d);
             }
+            Err(reason) => *skipped.entry(reason).or_default() += 1,
         }
         Ok(())
-    })?;
+    };
+    // What is left of the history after this run: the older history when
+    // the new commits are not walked to their end, else what the older walk
+    // leaves (all of it when the limit leaves it no commit).
+    let mut rest: Option<Range> = older.clone();
+    let mut fresh_rest: Option<Range> = None;
+    if let Some(range) = &fresh {
+        let walked = repo.walk(range, options.max_commits, &mut visit)?;
+        walk_stats.add(walked.stats);
+        fresh_rest = walked.rest;
+    }
+    let left = options
+        .max_commits
+        .map(|m| m.saturating_sub(walk_stats.commits));
+    if let Some(range) = &older
+        && fresh_rest.is_none()
+        && left != Some(0)
+    {
+        let walked = repo.walk(range, left, &mut visit)?;
+        walk_stats.add(walked.stats);
+        rest = walked.rest;
+    }
+    // Two gaps at once (new commits cut short while older history waits)
+    // become one range covering both.
+    let rest = match (fresh_rest, rest) {
+        (Some(a), Some(b)) => Some(a.union(&b)),
+        (a, b) => a.or(b),
+    };
     progress.finish();
-    report.commits_scanned = walked.commits;
-    report.merges_skipped = walked.merges;
-    report.binary_files_skipped = walked.binary_files;
-    report.candidates = walked.candidates;
+    report.resume = rest.as_ref().map(Range::to_args).unwrap_or_default();
+    report.older_history_left = rest.is_some();
+    report.commits_scanned = walk_stats.commits;
+    report.merges_skipped = walk_stats.merges;
+    report.binary_files_skipped = walk_stats.binary_files;
+    report.candidates = walk_stats.candidates;
     report.fix_commits = fix_commits;
+    report.skipped = skipped
+        .into_iter()
+        .map(|(r, n)| (r.as_str().to_owned(), n))
+        .collect();
     report.folded = folder.folded();
     let mut drafts = folder.into_drafts();
     report.drafts = drafts.len();
@@ -250,6 +327,7 @@ pub async fn mine(
                     repo_id: report.repo_id.clone(),
                     repo_path: report.repo_path.clone(),
                     last_commit: head.to_string(),
+                    resume: report.resume.clone(),
                     drafts: mined,
                 },
             )

@@ -20,7 +20,7 @@ use std::time::Duration;
 use tokio_postgres::config::Host;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 5;
+pub const LATEST_SCHEMA_VERSION: i64 = 6;
 
 struct Migration {
     version: i64,
@@ -54,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "0005_mining",
         sql: include_str!("../migrations/0005_mining.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_mining_resume",
+        sql: include_str!("../migrations/0006_mining_resume.sql"),
     },
 ];
 

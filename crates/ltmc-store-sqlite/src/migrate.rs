@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 7;
+pub const LATEST_SCHEMA_VERSION: i64 = 8;
 
 struct Migration {
     version: i64,
@@ -57,6 +57,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 7,
         name: "0007_mining",
         sql: include_str!("../migrations/0007_mining.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "0008_mining_resume",
+        sql: include_str!("../migrations/0008_mining_resume.sql"),
     },
 ];
 

@@ -41,7 +41,7 @@ pub use fix::{
 };
 pub use mining::{
     MinedDraft, MinedSourceRecord, MiningRun, MiningState, MiningStateRecord, MiningStore,
-    SavedRun, Tombstone, TombstoneRecord, check_run,
+    SavedRun, Tombstone, TombstoneRecord, check_run, resume_of, resume_text,
 };
 pub use review::{
     MAX_PAGE, MergedPatterns, MinedSource, PatternOrigin, QueueOrder, QueuePage, QueueQuery,

@@ -34,6 +34,10 @@ pub struct MiningState {
     pub repo_path: String,
     /// The newest commit of the last completed run; the next run stops there.
     pub last_commit: String,
+    /// The older history a run limited in commits left to mine, as git
+    /// revision arguments: commit ids to walk from and `^id` to stop at
+    /// (exclusive). Empty when everything below `last_commit` was mined.
+    pub resume: Vec<String>,
     /// Completed runs.
     pub runs: i64,
     /// Drafts saved by all runs together.
@@ -62,6 +66,9 @@ pub struct MiningRun {
     pub repo_id: String,
     pub repo_path: String,
     pub last_commit: String,
+    /// The older history left after this run ([`MiningState::resume`]);
+    /// replaces the stored one.
+    pub resume: Vec<String>,
     pub drafts: Vec<MinedDraft>,
 }
 
@@ -132,6 +139,16 @@ pub trait MiningStore: Send + Sync {
     async fn tombstones(&self, project: &Project) -> Result<Vec<Tombstone>, StoreError>;
 }
 
+/// The stored form of a resume point: its arguments joined by spaces.
+pub fn resume_text(resume: &[String]) -> String {
+    resume.join(" ")
+}
+
+/// A resume point from its stored form.
+pub fn resume_of(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
 /// Checks a run before a backend writes it: names the field that is wrong.
 pub fn check_run(run: &MiningRun) -> Result<(), StoreError> {
     use crate::validate::invalid;
@@ -145,6 +162,15 @@ pub fn check_run(run: &MiningRun) -> Result<(), StoreError> {
         return Err(invalid(
             "last_commit",
             "is empty; give the newest mined commit id",
+        ));
+    }
+    if let Some(bad) = run.resume.iter().find(|r| {
+        let id = r.strip_prefix('^').unwrap_or(r);
+        id.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit())
+    }) {
+        return Err(invalid(
+            "resume",
+            format!("{bad:?} is no commit id; give hex commit ids, `^id` for a stop"),
         ));
     }
     for (i, d) in run.drafts.iter().enumerate() {
@@ -168,6 +194,9 @@ pub struct MiningStateRecord {
     pub repo_id: String,
     pub repo_path: String,
     pub last_commit: String,
+    /// Absent in dumps written before migration 0008: none left.
+    #[serde(default)]
+    pub resume: Vec<String>,
     pub runs: i64,
     pub drafts_saved: i64,
     pub updated_at: String,

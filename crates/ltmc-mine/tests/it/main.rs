@@ -2,8 +2,11 @@
 //! commit, the same fix in two files of a later commit, a merge, a binary
 //! file, a feature commit), mined into a real SQLite store with the
 //! deterministic hash embedder. They check the drafts and their fields,
-//! folding, the skip counts, proposed rules, incremental runs adding
-//! nothing, tombstones, dry runs, the layer map and refused input.
+//! folding, the skip counts (noise per reason: typo-only, docs-only),
+//! proposed rules, incremental runs adding nothing, runs limited by
+//! `max_commits` resuming into the older history (side branches and new
+//! commits included) until it is done, tombstones, dry runs, the layer map
+//! and refused input.
 
 mod repo;
 
@@ -411,4 +414,222 @@ async fn bad_input_is_refused_naming_the_field() {
     let empty = TestRepo::new();
     let report = run(&env, MineOptions::new(empty.path())).await;
     assert_eq!((report.commits_scanned, report.head), (0, None));
+}
+
+#[tokio::test]
+async fn typo_and_docs_commits_give_no_draft_and_are_counted() {
+    let mut r = TestRepo::new();
+    r.commit(
+        "Initial import",
+        &[
+            ("app/api/client.py", Some(CLIENT.as_bytes())),
+            ("README.md", Some(b"# App\n\nIt conects to the API.\n")),
+        ],
+    );
+    // A typo in a docstring: the code is the same.
+    r.commit(
+        "Fix the client's description",
+        &[(
+            "app/api/client.py",
+            Some(
+                "import os\n\ndef client():\n    \"\"\"Returns a conected client.\"\"\"\n    token = \"hard-coded-secret-123\"\n    return connect(token)\n"
+                    .as_bytes(),
+            ),
+        )],
+    );
+    r.commit(
+        "Fix the client's description again",
+        &[(
+            "app/api/client.py",
+            Some(
+                "import os\n\ndef client():\n    \"\"\"Returns a connected client.\"\"\"\n    token = \"hard-coded-secret-123\"\n    return connect(token)\n"
+                    .as_bytes(),
+            ),
+        )],
+    );
+    r.commit(
+        "Fix typo in the readme",
+        &[("README.md", Some(b"# App\n\nIt connects to the API.\n"))],
+    );
+    r.commit(
+        "Fix the install section",
+        &[(
+            "docs/install.rst",
+            Some(b"Install\n=======\n\npip install app\n"),
+        )],
+    );
+    r.commit(
+        "Fix hard-coded API token in the client",
+        &[(
+            "app/api/client.py",
+            Some(
+                "import os\n\ndef client():\n    \"\"\"Returns a connected client.\"\"\"\n    token = os.environ[\"API_TOKEN\"]\n    return connect(token)\n"
+                    .as_bytes(),
+            ),
+        )],
+    );
+    let env = env();
+    let report = run(&env, MineOptions::new(r.path())).await;
+    assert_eq!(report.candidates, 5, "{report:?}");
+    assert_eq!((report.fix_commits, report.drafts_created), (1, 1));
+    let skipped: Vec<(&str, usize)> = report
+        .skipped
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("comments_or_prose_only", 2),
+            ("docs_only", 1),
+            ("typo_or_docs_message", 1)
+        ]
+    );
+    let patterns = unreviewed(&env).await;
+    assert_eq!(patterns.len(), 1);
+    assert_eq!(patterns[0].title, "Fix hard-coded API token in the client");
+}
+
+/// A repository of an initial commit and `n` fix commits, each a distinct
+/// change in its own module.
+fn fixes(n: usize) -> TestRepo {
+    let mut r = TestRepo::new();
+    let files: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            (
+                format!("app/mod{i}.py"),
+                format!("def f{i}(x{i}):\n    return eval(x{i})\n"),
+            )
+        })
+        .collect();
+    let initial: Vec<(&str, Option<&[u8]>)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), Some(c.as_bytes())))
+        .collect();
+    r.commit("Initial import", &initial);
+    for (i, (path, _)) in files.iter().enumerate() {
+        let fixed = format!("def f{i}(x{i}):\n    return int(x{i})\n");
+        r.commit(
+            &format!("Fix unsafe eval of input in module {i}"),
+            &[(path.as_str(), Some(fixed.as_bytes()))],
+        );
+    }
+    r
+}
+
+async fn limited(env: &Env, r: &TestRepo, max: usize) -> MineReport {
+    let mut options = MineOptions::new(r.path());
+    options.max_commits = Some(max);
+    run(env, options).await
+}
+
+#[tokio::test]
+async fn limited_runs_resume_into_older_history_until_done() {
+    let r = fixes(10);
+    let env = env();
+    let mut created = 0;
+    let mut scanned = 0;
+    for i in 0..4 {
+        let report = limited(&env, &r, 3).await;
+        assert_eq!(report.older_history_left, i < 3, "run {i}: {report:?}");
+        assert_eq!(report.resume.is_empty(), i == 3, "run {i}");
+        created += report.drafts_created;
+        scanned += report.commits_scanned;
+    }
+    assert_eq!((scanned, created), (11, 10));
+    assert_eq!(unreviewed(&env).await.len(), 10);
+    let fifth = limited(&env, &r, 3).await;
+    assert_eq!(
+        (
+            fifth.commits_scanned,
+            fifth.drafts_created,
+            fifth.older_history_left
+        ),
+        (0, 0, false)
+    );
+    let state = env
+        .memory
+        .store()
+        .mining_state(&env.project, &fifth.repo_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(state.resume.is_empty());
+    assert_eq!(state.last_commit, r.head().unwrap().to_string());
+}
+
+#[tokio::test]
+async fn limited_runs_take_new_commits_first_then_older_ones() {
+    let mut r = fixes(4);
+    let env = env();
+    let first = limited(&env, &r, 2).await;
+    assert_eq!((first.commits_scanned, first.drafts_created), (2, 2));
+    assert!(first.older_history_left);
+    r.commit(
+        "Fix connection leak in the pool",
+        &[(
+            "app/pool.py",
+            Some(b"def pool():\n    with connect() as c:\n        return c\n"),
+        )],
+    );
+    r.commit(
+        "Fix connection leak in the pool for real",
+        &[(
+            "app/pool.py",
+            Some(b"def pool():\n    with connect() as c:\n        yield c\n"),
+        )],
+    );
+    r.commit(
+        "Fix pool timeout handling",
+        &[(
+            "app/pool.py",
+            Some(b"def pool():\n    with connect(timeout=5) as c:\n        yield c\n"),
+        )],
+    );
+    // The new commits exceed the limit while older history waits: both
+    // gaps are kept (as one range).
+    let second = limited(&env, &r, 2).await;
+    assert_eq!(second.commits_scanned, 2);
+    assert!(second.older_history_left);
+    // Then the rest: the drafts made before are not made again.
+    let mut last = limited(&env, &r, 10).await;
+    while last.older_history_left {
+        last = limited(&env, &r, 10).await;
+    }
+    let titles: Vec<String> = unreviewed(&env)
+        .await
+        .into_iter()
+        .map(|p| p.title)
+        .collect();
+    // Four older fixes and two of the new ones (the first only adds a file).
+    assert_eq!(titles.len(), 6, "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("module 0")), "{titles:?}");
+    assert_eq!(limited(&env, &r, 10).await.commits_scanned, 0);
+}
+
+#[tokio::test]
+async fn limited_runs_reach_side_branches() {
+    let (r, _) = history();
+    let env = env();
+    let mut scanned = 0;
+    let mut runs = 0;
+    loop {
+        let report = limited(&env, &r, 2).await;
+        scanned += report.commits_scanned;
+        runs += 1;
+        if !report.older_history_left {
+            break;
+        }
+        assert!(runs < 10, "never ends: {report:?}");
+    }
+    // Every commit once (the merge's side branch too): the same drafts as
+    // one unlimited run.
+    assert_eq!(scanned, 7);
+    let titles: Vec<String> = unreviewed(&env)
+        .await
+        .into_iter()
+        .map(|p| p.title)
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("crash")), "{titles:?}");
 }

@@ -1,4 +1,4 @@
-//! The mining tables (migration 0005) in a [`Dump`]: `mining_state`,
+//! The mining tables (migrations 0005, 0006) in a [`Dump`]: `mining_state`,
 //! `mined_pattern_sources` (its commits a `TEXT[]`, looked up through a GIN
 //! index, so no per-commit table) and `mining_tombstones`, read on export
 //! and written on import.
@@ -9,13 +9,15 @@
 use super::rows;
 use crate::error::Result;
 use deadpool_postgres::GenericClient;
-use ltmc_store::{Dump, MinedSourceRecord, MiningStateRecord, TombstoneRecord};
+use ltmc_store::{
+    Dump, MinedSourceRecord, MiningStateRecord, TombstoneRecord, resume_of, resume_text,
+};
 
 pub(super) async fn export(tx: &impl GenericClient, dump: &mut Dump) -> Result<()> {
     dump.mining_state = rows(
         tx,
         "SELECT project, repo_id, repo_path, last_commit, runs, drafts_saved, \
-         ltmc_ts(updated_at) FROM mining_state ORDER BY project, repo_id",
+         ltmc_ts(updated_at), resume FROM mining_state ORDER BY project, repo_id",
         |row| {
             Ok(MiningStateRecord {
                 project: row.try_get(0)?,
@@ -25,6 +27,7 @@ pub(super) async fn export(tx: &impl GenericClient, dump: &mut Dump) -> Result<(
                 runs: row.try_get(4)?,
                 drafts_saved: row.try_get(5)?,
                 updated_at: row.try_get(6)?,
+                resume: resume_of(row.try_get::<_, &str>(7)?),
             })
         },
     )
@@ -67,7 +70,8 @@ pub(super) async fn import(tx: &impl GenericClient, dump: &Dump) -> Result<()> {
     let stmt = tx
         .prepare(
             "INSERT INTO mining_state (project, repo_id, repo_path, last_commit, runs, \
-             drafts_saved, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7::text::timestamptz)",
+             drafts_saved, updated_at, resume) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7::text::timestamptz, $8)",
         )
         .await?;
     for s in &dump.mining_state {
@@ -81,6 +85,7 @@ pub(super) async fn import(tx: &impl GenericClient, dump: &Dump) -> Result<()> {
                 &s.runs,
                 &s.drafts_saved,
                 &s.updated_at,
+                &resume_text(&s.resume),
             ],
         )
         .await?;

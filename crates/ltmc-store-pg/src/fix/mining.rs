@@ -1,6 +1,6 @@
 //! [`MiningStore`] for [`PgStore`]: mining state per repository, the source
-//! rows of mined patterns and the tombstones of rejected drafts (migration
-//! 0005), with the same rules as the SQLite store's `fix/mining.rs`.
+//! rows of mined patterns and the tombstones of rejected drafts (migrations
+//! 0005 and 0006, the resume point), with the same rules as the SQLite store's `fix/mining.rs`.
 //!
 //! A run's drafts are written with the pattern insert of `patterns/write.rs` (row
 //! with its three vectors, rules made from it) and the repository's state
@@ -18,12 +18,15 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::NewGuardianRule;
 use ltmc_core::{PatternId, Project, present};
-use ltmc_store::{MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run};
+use ltmc_store::{
+    MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run, resume_of,
+    resume_text,
+};
 use pgvector::Vector;
 use tokio_postgres::Row;
 
 const STATE_COLUMNS: &str =
-    "repo_id, repo_path, last_commit, runs, drafts_saved, ltmc_ts(updated_at)";
+    "repo_id, repo_path, last_commit, runs, drafts_saved, ltmc_ts(updated_at), resume";
 
 #[async_trait]
 impl MiningStore for PgStore {
@@ -182,7 +185,7 @@ async fn save(store: &PgStore, project: &Project, run: MiningRun) -> Result<Save
     let saved = i64::try_from(created.len()).unwrap_or(i64::MAX);
     tx.execute(
         "UPDATE mining_state SET repo_path = $3, last_commit = $4, runs = runs + 1, \
-         drafts_saved = drafts_saved + $5, updated_at = now() \
+         drafts_saved = drafts_saved + $5, updated_at = now(), resume = $6 \
          WHERE project = $1 AND repo_id = $2",
         &[
             &project.as_str(),
@@ -190,6 +193,7 @@ async fn save(store: &PgStore, project: &Project, run: MiningRun) -> Result<Save
             &run.repo_path,
             &run.last_commit,
             &saved,
+            &resume_text(&run.resume),
         ],
     )
     .await?;
@@ -282,6 +286,7 @@ fn state_from_row(row: &Row) -> Result<MiningState> {
         runs: row.try_get(3)?,
         drafts_saved: row.try_get(4)?,
         updated_at: row.try_get(5)?,
+        resume: resume_of(row.try_get::<_, &str>(6)?),
     })
 }
 

@@ -1,4 +1,4 @@
-//! The mining tables (migration 0007) in a [`Dump`]: `mining_state`,
+//! The mining tables (migrations 0007, 0008) in a [`Dump`]: `mining_state`,
 //! `mined_pattern_sources` and `mining_tombstones` read on export and
 //! written on import; `mined_pattern_commits` is not in the dump, import
 //! derives it from each source row's commits.
@@ -8,14 +8,16 @@
 
 use super::{json, json_text, rows, ts};
 use crate::error::Result;
-use ltmc_store::{Dump, MinedSourceRecord, MiningStateRecord, TombstoneRecord};
+use ltmc_store::{
+    Dump, MinedSourceRecord, MiningStateRecord, TombstoneRecord, resume_of, resume_text,
+};
 use rusqlite::{Connection, params};
 
 pub(super) fn export(conn: &Connection, dump: &mut Dump) -> Result<()> {
     dump.mining_state = rows(
         conn,
         &format!(
-            "SELECT project, repo_id, repo_path, last_commit, runs, drafts_saved, {} \
+            "SELECT project, repo_id, repo_path, last_commit, runs, drafts_saved, {}, resume \
              FROM mining_state ORDER BY project, repo_id",
             ts("updated_at")
         ),
@@ -28,6 +30,7 @@ pub(super) fn export(conn: &Connection, dump: &mut Dump) -> Result<()> {
                 runs: row.get(4)?,
                 drafts_saved: row.get(5)?,
                 updated_at: row.get(6)?,
+                resume: resume_of(&row.get::<_, String>(7)?),
             })
         },
     )?;
@@ -69,7 +72,7 @@ pub(super) fn export(conn: &Connection, dump: &mut Dump) -> Result<()> {
 pub(super) fn import(conn: &Connection, dump: &Dump) -> Result<()> {
     let mut stmt = conn.prepare(
         "INSERT INTO mining_state (project, repo_id, repo_path, last_commit, runs, \
-         drafts_saved, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         drafts_saved, updated_at, resume) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for s in &dump.mining_state {
         stmt.execute(params![
@@ -79,7 +82,8 @@ pub(super) fn import(conn: &Connection, dump: &Dump) -> Result<()> {
             s.last_commit,
             s.runs,
             s.drafts_saved,
-            s.updated_at
+            s.updated_at,
+            resume_text(&s.resume)
         ])?;
     }
     let mut source = conn.prepare(

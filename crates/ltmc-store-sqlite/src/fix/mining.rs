@@ -1,6 +1,6 @@
 //! [`MiningStore`] for [`SqliteStore`]: mining state per repository, the
 //! source rows of mined patterns and the tombstones of rejected drafts
-//! (migration 0007).
+//! (migrations 0007 and 0008, the resume point).
 //!
 //! A run's drafts are written with the pattern insert of `patterns.rs` (row,
 //! three vectors in their slots, rules made from it) and the repository's
@@ -17,10 +17,14 @@ use async_trait::async_trait;
 use ltmc_core::fix::NewGuardianRule;
 use ltmc_core::{PatternId, Project, now_rfc3339, present};
 use ltmc_store::validate;
-use ltmc_store::{MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run};
+use ltmc_store::{
+    MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run, resume_of,
+    resume_text,
+};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-const STATE_COLUMNS: &str = "repo_id, repo_path, last_commit, runs, drafts_saved, updated_at";
+const STATE_COLUMNS: &str =
+    "repo_id, repo_path, last_commit, runs, drafts_saved, updated_at, resume";
 
 #[async_trait]
 impl MiningStore for SqliteStore {
@@ -136,9 +140,9 @@ impl MiningStore for SqliteStore {
             let saved = i64::try_from(created.len()).unwrap_or(i64::MAX);
             tx.prepare_cached(
                 "INSERT INTO mining_state (project, repo_id, repo_path, last_commit, runs, \
-                 drafts_saved, updated_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6) \
+                 drafts_saved, updated_at, resume) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7) \
                  ON CONFLICT (project, repo_id) DO UPDATE SET repo_path = excluded.repo_path, \
-                 last_commit = excluded.last_commit, runs = runs + 1, \
+                 last_commit = excluded.last_commit, resume = excluded.resume, runs = runs + 1, \
                  drafts_saved = drafts_saved + excluded.drafts_saved, \
                  updated_at = excluded.updated_at",
             )?
@@ -148,7 +152,8 @@ impl MiningStore for SqliteStore {
                 run.repo_path,
                 run.last_commit,
                 saved,
-                now
+                now,
+                resume_text(&run.resume)
             ])?;
             let state = state_of(&tx, &project, &run.repo_id)?.ok_or_else(|| {
                 StoreError::Corrupt("mining state vanished inside its own transaction".into())
@@ -256,6 +261,7 @@ fn state_from_row(row: &Row<'_>) -> rusqlite::Result<MiningState> {
         runs: row.get(3)?,
         drafts_saved: row.get(4)?,
         updated_at: row.get(5)?,
+        resume: resume_of(&row.get::<_, String>(6)?),
     })
 }
 

@@ -339,6 +339,7 @@ pub fn sample_dump() -> Dump {
         repo_id: text("r00t"),
         repo_path: text("/src/app"),
         last_commit: text("c2"),
+        resume: vec![text("c1"), text("^c0")],
         runs: 2,
         drafts_saved: 1,
         updated_at: text(T1),
@@ -417,8 +418,8 @@ pub async fn dump_import_keeps_ids_and_continues_sequences(store: &(impl Store +
         .await
         .expect("mining_state");
     assert_eq!(
-        state.map(|s| (s.last_commit, s.runs)),
-        Some((text("c2"), 2))
+        state.map(|s| (s.last_commit, s.runs, s.resume)),
+        Some((text("c2"), 2, vec![text("c1"), text("^c0")]))
     );
     let stones = store.tombstones(&alpha).await.expect("tombstones");
     assert_eq!(stones.len(), 1);

@@ -2,7 +2,8 @@
 //! a run's drafts and the repository's state saved together, drafts already
 //! mined or rejected left out, rejection deleting the pattern and its rules
 //! and leaving a tombstone, a bad draft writing nothing (not even the state),
-//! and project isolation.
+//! the resume point of the older history kept and replaced by each run, and
+//! project isolation.
 //!
 //! Not here: git or folding (`ltmc-mine` tests them on repositories it builds).
 
@@ -58,6 +59,7 @@ fn run(last: &str, drafts: Vec<MinedDraft>) -> MiningRun {
         repo_id: REPO.to_owned(),
         repo_path: "/src/repo".to_owned(),
         last_commit: last.to_owned(),
+        resume: Vec::new(),
         drafts,
     }
 }
@@ -308,5 +310,43 @@ pub async fn mining_projects_are_isolated(store: &dyn Store) {
     let other = save(store, &b, run("c1", vec![draft("Fix leak", "k1", &["c1"])])).await;
     assert_eq!(other.created.len(), 1);
     assert_eq!(other.state.runs, 1);
+    assert_sound(store).await;
+}
+
+pub async fn mining_resume_point_is_kept_and_replaced(store: &dyn Store) {
+    let p = project("alpha");
+    let mut first = run("c2", vec![draft("Fix leak", "k1", &["c2"])]);
+    first.resume = vec!["a1".to_owned(), "b2".to_owned(), "^c0".to_owned()];
+    let saved = save(store, &p, first).await;
+    assert_eq!(saved.state.resume, ["a1", "b2", "^c0"]);
+    assert_eq!(
+        store
+            .mining_state(&p, REPO)
+            .await
+            .expect("state")
+            .map(|s| s.resume),
+        Some(vec!["a1".to_owned(), "b2".to_owned(), "^c0".to_owned()])
+    );
+    // The next run's resume point replaces it; none left clears it.
+    let mut second = run("c3", Vec::new());
+    second.resume = vec!["b1".to_owned()];
+    assert_eq!(save(store, &p, second).await.state.resume, ["b1"]);
+    let third = save(store, &p, run("c3", Vec::new())).await;
+    assert!(third.state.resume.is_empty(), "{:?}", third.state);
+    assert_eq!(third.state.runs, 3);
+    // A resume point that is no list of commit ids is refused, naming it.
+    for bad in ["not-a-commit", "^", ""] {
+        let mut r = run("c4", Vec::new());
+        r.resume = vec!["a1".to_owned(), bad.to_owned()];
+        assert_invalid(&store.save_mining_run(&p, r).await, "resume");
+    }
+    assert_eq!(
+        store
+            .mining_state(&p, REPO)
+            .await
+            .expect("state")
+            .map(|s| s.last_commit),
+        Some("c3".to_owned())
+    );
     assert_sound(store).await;
 }

@@ -172,6 +172,7 @@ macro_rules! store_conformance_tests {
             mining_run_saves_drafts_and_state,
             mining_skips_mined_and_tombstoned_keys,
             mining_bad_run_writes_nothing,
+            mining_resume_point_is_kept_and_replaced,
             mining_projects_are_isolated,
             review_queue_orders_filters_and_pages,
             update_pattern_replaces_text_and_vectors,

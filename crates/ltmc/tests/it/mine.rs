@@ -2,7 +2,9 @@
 //! on a small repository the test builds with the `git` command: the fix
 //! commit becomes one draft with its commit and author; a second run reads
 //! no commit and adds nothing; a rejected draft is gone and a run from the
-//! root commit (`--since`) does not bring it back; bad input names the field.
+//! root commit (`--since`) does not bring it back; bad input names the field;
+//! noise (a typo fix) is counted per reason in the JSON and the text report;
+//! runs limited by `--max-commits` go on into the older history.
 //!
 //! Not here: the classifier, folding and rule proposals (ltmc-mine's tests),
 //! the store operations (the conformance checks).
@@ -106,4 +108,62 @@ fn mine_is_incremental_and_rejected_drafts_stay_out() {
         .fails_with("since");
     ltmc.run(&["patterns", "reject", "9999"])
         .fails_with("not found");
+}
+
+#[test]
+fn mine_counts_noise_and_limited_runs_resume() {
+    let ltmc = Ltmc::new(true);
+    let repo = ltmc.dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    commit(
+        &repo,
+        "README.md",
+        "# client\n\nIt conects.\n",
+        "Initial import",
+    );
+    commit(
+        &repo,
+        "client.py",
+        "def client():\n    token = \"hard-coded-secret\"\n    return connect(token)\n",
+        "Add the client",
+    );
+    commit(
+        &repo,
+        "client.py",
+        "def client():\n    token = os.environ[\"API_TOKEN\"]\n    return connect(token)\n",
+        "Fix leaked API token (#42)",
+    );
+    commit(
+        &repo,
+        "README.md",
+        "# client\n\nIt connects.\n",
+        "Fix typo in the readme",
+    );
+    let repo_arg = path_str(&repo);
+
+    let first = ltmc
+        .run(&["--json", "patterns", "mine", repo_arg, "--max-commits", "2"])
+        .ok()
+        .json();
+    assert_eq!(first["commits_scanned"], 2, "{first:#}");
+    assert_eq!(first["skipped"]["typo_or_docs_message"], 1, "{first:#}");
+    assert_eq!(first["drafts_created"], 1, "{first:#}");
+    assert_eq!(first["older_history_left"], true, "{first:#}");
+
+    let text = ltmc
+        .run(&["patterns", "mine", repo_arg, "--max-commits", "2"])
+        .ok();
+    let out = &text.stdout;
+    assert!(out.contains("2 commits scanned"), "{out}");
+    assert!(
+        out.contains("the older history a limited run left is now mined"),
+        "{out}"
+    );
+    let again = ltmc
+        .run(&["--json", "patterns", "mine", repo_arg])
+        .ok()
+        .json();
+    assert_eq!(again["commits_scanned"], 0, "{again:#}");
+    assert_eq!(again["older_history_left"], false, "{again:#}");
 }

@@ -35,7 +35,8 @@ pub struct MineArgs {
     /// default: after the last mined commit, or all on the first run.
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
-    /// Read at most N commits, newest first (merges count).
+    /// Read at most N commits, newest first (merges count); the next run
+    /// mines the new commits, then goes on where this one stopped.
     #[arg(long, value_name = "N")]
     pub max_commits: Option<usize>,
     /// A path-to-layer map: lines `glob=N`, e.g. `app/models/**=1`.
@@ -106,9 +107,17 @@ pub async fn mine_command(ctx: &Context, args: MineArgs) -> anyhow::Result<ExitC
         report.binary_files_skipped
     ));
     output::line(&format!(
-        "{} fix commits -> {} drafts ({} folded into another), {} rules proposed (inactive)",
-        report.fix_commits, report.drafts, report.folded, report.rules_proposed
+        "{} fix-word commits: {} fix commits -> {} drafts ({} folded into another), {} rules proposed (inactive)",
+        report.candidates, report.fix_commits, report.drafts, report.folded, report.rules_proposed
     ));
+    if !report.skipped.is_empty() {
+        let reasons: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|(reason, n)| format!("{reason} {n}"))
+            .collect();
+        output::line(&format!("skipped: {}", reasons.join(", ")));
+    }
     if report.dry_run {
         for d in &report.preview {
             output::line(&format!(
@@ -126,6 +135,13 @@ pub async fn mine_command(ctx: &Context, args: MineArgs) -> anyhow::Result<ExitC
             "{} drafts saved ({} already mined, {} rejected before); review them with `ltmc patterns list --unreviewed`",
             report.drafts_created, report.already_mined, report.tombstoned
         ));
+    }
+    if report.older_history_left && !report.dry_run {
+        output::line(
+            "--max-commits left older history unmined; the next run mines new commits, then goes on below it",
+        );
+    } else if !report.resumed_from.is_empty() && !report.older_history_left {
+        output::line("the older history a limited run left is now mined");
     }
     Ok(ExitCode::SUCCESS)
 }
