@@ -174,7 +174,7 @@ async def exercise(session):
     names = [t.name for t in listed]
     ok = (
         names[: len(TOOLS)] == TOOLS
-        and len(names) == len(TOOLS) + 17  # the fix-pattern tools follow
+        and len(names) == len(TOOLS) + 21  # the fix-pattern tools follow
         and schemas_ok
         and all(c["ok"] for c in run.calls.values())
         and all(b["ok"] for b in run.bad_inputs.values())

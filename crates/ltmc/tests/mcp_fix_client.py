@@ -242,7 +242,44 @@ async def flow(session, examples):
             "anti_patterns")},
     }
 
+    # The review queue over MCP: a page by confidence, accept with edits in
+    # the seed's shapes, merge a second draft into it, reject a third.
+    queue = await call(session, "list_pattern_drafts", {"order": "confidence", "limit": 5})
+    twin = await call(session, "extract_pattern", {
+        **SEED_PATTERN, "title": "Payments token read from the environment (again)",
+    })
+    stray = await call(session, "extract_pattern", {
+        **SEED_PATTERN, "title": "Not a pattern", "solution_steps": "Do nothing",
+    })
+    accepted = await call(session, "accept_pattern", {
+        "pattern_id": seed["pattern_id"], "reviewer_notes": "accepted over MCP",
+        "solution_steps": "1. Read the token from the environment 2. Rotate it",
+        "workflows": "WF2,WF4", "layers": 4,
+    })
+    merged = await call(session, "merge_patterns", {
+        "into_pattern_id": seed["pattern_id"], "from_pattern_id": twin["pattern_id"],
+    })
+    rejected = await call(session, "reject_pattern", {
+        "pattern_id": stray["pattern_id"], "reason": "noise",
+    })
+    after = await call(session, "list_pattern_drafts", {"limit": 500})
+    run["review"] = {
+        "queue_total": queue.get("total"),
+        "queue_order": queue.get("order"),
+        "accepted_edited": accepted.get("edited"),
+        "accepted_steps": accepted["pattern"].get("solution_steps"),
+        "accepted_reviewed": accepted.get("reviewed"),
+        "merged_removed": merged.get("removed_pattern_id") == twin["pattern_id"],
+        "rejected_key": rejected.get("fold_key") == f"pattern:{stray['pattern_id']}",
+        "left_in_queue": [i["id"] for i in after.get("items") or []],
+        "gone": [twin["pattern_id"], stray["pattern_id"], seed["pattern_id"]],
+        "tombstones": after.get("tombstones"),
+    }
+
     run["bad_inputs"] = {
+        "bad merge": await bad(session, "merge_patterns", {
+            "into_pattern_id": seed["pattern_id"], "from_pattern_id": seed["pattern_id"],
+        }),
         "steps as a number": await bad(session, "extract_pattern", {
             **SEED_PATTERN, "solution_steps": 5,
         }),

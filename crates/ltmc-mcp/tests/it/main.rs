@@ -108,7 +108,7 @@ async fn lists_exactly_the_contract_tools() {
 async fn lists_every_tool() {
     let fixture = connect().await;
     let listed = fixture.client.list_all_tools().await.unwrap();
-    assert_eq!(listed.len(), 22 + 17, "{listed:?}");
+    assert_eq!(listed.len(), 22 + 21, "{listed:?}");
     assert_eq!(listed.len(), Tools::specs().len());
 }
 

@@ -27,6 +27,7 @@ mod migrate_store;
 mod mine;
 mod paraphrase;
 mod real_model;
+mod review_queue;
 mod seed_shapes;
 mod serve;
 mod snapshots;

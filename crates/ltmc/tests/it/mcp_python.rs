@@ -237,7 +237,31 @@ fn the_official_python_client_runs_the_fix_pattern_flow_with_the_real_model() {
     for (label, entry) in run["bad_inputs"].as_object().unwrap() {
         assert_eq!(entry["ok"], true, "bad input {label}: {}", entry["problem"]);
     }
-    assert_eq!(run["bad_inputs"].as_object().unwrap().len(), 3);
+    assert_eq!(run["bad_inputs"].as_object().unwrap().len(), 4);
+    let merge_error = run["bad_inputs"]["bad merge"]["error"].to_string();
+    assert!(merge_error.contains("from_pattern_id"), "{merge_error}");
+
+    // The review queue over MCP.
+    let review = &run["review"];
+    assert_eq!(review["queue_order"], "confidence", "{review:#}");
+    assert!(review["queue_total"].as_u64().unwrap() >= 1, "{review:#}");
+    assert_eq!(
+        review["accepted_edited"],
+        json!(["solution_steps", "workflows"]),
+        "{review:#}"
+    );
+    assert_eq!(
+        review["accepted_steps"], "Read the token from the environment\nRotate it",
+        "{review:#}"
+    );
+    assert_eq!(review["accepted_reviewed"], true, "{review:#}");
+    assert_eq!(review["merged_removed"], true, "{review:#}");
+    assert_eq!(review["rejected_key"], true, "{review:#}");
+    assert_eq!(review["tombstones"], 1, "{review:#}");
+    let left: Vec<i64> = serde_json::from_value(review["left_in_queue"].clone()).unwrap();
+    for gone in review["gone"].as_array().unwrap() {
+        assert!(!left.contains(&gone.as_i64().unwrap()), "{review:#}");
+    }
     let steps_error = run["bad_inputs"]["steps as a number"]["error"].to_string();
     assert!(
         steps_error.contains("solution_steps must be a string or an array of strings"),

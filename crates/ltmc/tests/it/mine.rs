@@ -80,9 +80,10 @@ fn mine_is_incremental_and_rejected_drafts_stay_out() {
     assert_eq!(again["drafts_created"], 0, "{again:#}");
 
     let drafts = ltmc.run(&["--json", "patterns", "drafts"]).ok().json();
-    let list = drafts["drafts"].as_array().unwrap();
+    let list = drafts["items"].as_array().unwrap();
     assert_eq!(list.len(), 1, "{drafts:#}");
-    assert_eq!(list[0]["commits"][0], fix.as_str());
+    assert_eq!(list[0]["origin"], "mined", "{drafts:#}");
+    assert_eq!(list[0]["source"]["commits"][0], fix.as_str());
     assert!(
         list[0]["created_by"]
             .as_str()
@@ -101,7 +102,7 @@ fn mine_is_incremental_and_rejected_drafts_stay_out() {
     assert_eq!(from_root["drafts_created"], 0, "{from_root:#}");
     assert_eq!(from_root["tombstoned"], 1, "{from_root:#}");
     let drafts = ltmc.run(&["--json", "patterns", "drafts"]).ok().json();
-    assert_eq!(drafts["drafts"].as_array().unwrap().len(), 0, "{drafts:#}");
+    assert_eq!(drafts["items"].as_array().unwrap().len(), 0, "{drafts:#}");
     assert_eq!(drafts["tombstones"], 1, "{drafts:#}");
 
     ltmc.run(&["patterns", "mine", repo_arg, "--since", "no-such-rev"])

@@ -38,6 +38,7 @@ async fn mine(store: &dyn Store, p: &Project, drafts: Vec<MinedDraft>) -> Vec<Pa
                 repo_id: "feedface".to_owned(),
                 repo_path: "/src/repo".to_owned(),
                 last_commit: "c9".to_owned(),
+                resume: Vec::new(),
                 drafts,
             },
         )
@@ -234,13 +235,7 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
 
     // Review state and vectors kept when none are given.
     let kept = store
-        .update_pattern(
-            &p,
-            id,
-            edited.clone(),
-            None,
-            None,
-        )
+        .update_pattern(&p, id, edited.clone(), None, None)
         .await
         .expect("update_pattern");
     assert!(kept.reviewed);
@@ -461,6 +456,7 @@ pub async fn merge_mined_patterns_tombstones_the_merged_key(store: &dyn Store) {
                 repo_id: "feedface".to_owned(),
                 repo_path: "/src/repo".to_owned(),
                 last_commit: "c9".to_owned(),
+                resume: Vec::new(),
                 drafts: vec![
                     mined("Fix leak in a", "ka", &["c2"], 0.6),
                     mined("Fix leak in b", "kb", &["c3"], 0.6),

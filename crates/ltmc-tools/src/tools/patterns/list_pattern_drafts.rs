@@ -66,6 +66,8 @@ pub struct ListPatternDraftsOutput {
     pub offset: usize,
     pub limit: usize,
     pub order: &'static str,
+    /// Rejected drafts remembered (mining will not bring them back).
+    pub tombstones: usize,
 }
 
 /// `list_pattern_drafts`.
@@ -107,7 +109,9 @@ impl Tool for ListPatternDrafts {
                 },
             )
             .await?;
+        let tombstones = tools.memory.store().tombstones(&tools.project).await?.len();
         Ok(ListPatternDraftsOutput {
+            tombstones,
             items: page
                 .items
                 .iter()

@@ -1,8 +1,6 @@
-//! `ltmc patterns mine`, `patterns drafts` and `patterns reject`: fix
-//! patterns mined from a repository's git history (ltmc-mine), saved as
-//! unreviewed drafts; the review queue of mined drafts with the commits they
-//! came from; and the rejection of a draft, which deletes it and leaves a
-//! tombstone so mining never brings it back. Progress on stderr (a bar on a
+//! `ltmc patterns mine`: fix patterns mined from a repository's git history
+//! (ltmc-mine), saved as unreviewed drafts (the review queue's commands are
+//! in `queue.rs`). Progress on stderr (a bar on a
 //! terminal, a line per tenth otherwise, as log lines), the report on stdout (text, or
 //! JSON with `--json`).
 //!
@@ -15,11 +13,8 @@ use crate::failure::with_hint;
 use crate::output;
 use anyhow::{Context as _, anyhow};
 use clap::Args;
-use ltmc_core::PatternId;
-use ltmc_core::fix::PatternFilter;
 use ltmc_mine::layers::LayerMap;
 use ltmc_mine::{MineError, MineOptions, mine};
-use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,23 +43,6 @@ pub struct MineArgs {
     /// Show what would be drafted; embed and save nothing.
     #[arg(long)]
     pub dry_run: bool,
-}
-
-/// The mined drafts waiting for review.
-#[derive(Debug, Args)]
-pub struct DraftsArgs {
-    /// Show at most N drafts, newest first.
-    #[arg(long, default_value_t = 50, value_name = "N")]
-    pub limit: usize,
-}
-
-/// Reject a pattern: delete it and leave a tombstone, so mining never brings it back.
-#[derive(Debug, Args)]
-pub struct RejectArgs {
-    pub pattern_id: i64,
-    /// Why (kept with the tombstone).
-    #[arg(long)]
-    pub reason: Option<String>,
 }
 
 pub async fn mine_command(ctx: &Context, args: MineArgs) -> anyhow::Result<ExitCode> {
@@ -143,114 +121,6 @@ pub async fn mine_command(ctx: &Context, args: MineArgs) -> anyhow::Result<ExitC
     } else if !report.resumed_from.is_empty() && !report.older_history_left {
         output::line("the older history a limited run left is now mined");
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn reject_command(ctx: &Context, args: RejectArgs) -> anyhow::Result<ExitCode> {
-    let memory = ctx.memory(true)?;
-    let stone = memory
-        .store()
-        .reject_pattern(&ctx.project, PatternId(args.pattern_id), args.reason)
-        .await
-        .map_err(|e| {
-            with_hint(
-                anyhow!("reject pattern {}: {e}", args.pattern_id),
-                "`ltmc patterns drafts` and `ltmc patterns list` show the pattern ids",
-            )
-        })?;
-    if ctx.json {
-        output::json_line(&serde_json::json!({
-            "pattern_id": args.pattern_id,
-            "fold_key": stone.fold_key,
-            "title": stone.title,
-            "reason": stone.reason,
-            "rejected_at": stone.rejected_at,
-        }))?;
-    } else {
-        output::line(&format!(
-            "pattern {} ({}) rejected; mining will not bring it back",
-            args.pattern_id, stone.title
-        ));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// One draft as `patterns drafts` lists it.
-#[derive(Debug, Serialize)]
-struct DraftRow {
-    id: i64,
-    title: String,
-    problem_type: String,
-    severity: String,
-    confidence: f64,
-    applied_count: i64,
-    created_by: Option<String>,
-    commits: Vec<String>,
-    fold_key: String,
-}
-
-pub async fn drafts_command(ctx: &Context, args: DraftsArgs) -> anyhow::Result<ExitCode> {
-    let memory = ctx.memory(false)?;
-    let store = memory.store();
-    // Mined drafts are unreviewed patterns with a source row; read the
-    // queue in pages until `limit` mined ones are found.
-    let queue = store
-        .list_patterns(
-            &ctx.project,
-            &PatternFilter {
-                reviewed: Some(false),
-                ..PatternFilter::default()
-            },
-        )
-        .await?;
-    let mut rows = Vec::new();
-    for p in queue {
-        if rows.len() >= args.limit {
-            break;
-        }
-        if let Some((fold_key, commits)) = store.pattern_source(&ctx.project, p.id).await? {
-            rows.push(DraftRow {
-                id: p.id.0,
-                title: p.title,
-                problem_type: p.problem_type.as_str().to_owned(),
-                severity: p.severity.as_str().to_owned(),
-                confidence: p.confidence_score,
-                applied_count: p.applied_count,
-                created_by: p.created_by,
-                commits,
-                fold_key,
-            });
-        }
-    }
-    let tombstones = store.tombstones(&ctx.project).await?.len();
-    if ctx.json {
-        output::json_line(&serde_json::json!({"drafts": rows, "tombstones": tombstones}))?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if rows.is_empty() {
-        output::line("no mined drafts waiting for review");
-    }
-    for r in &rows {
-        output::line(&format!(
-            "{:>5}  {:<12} {:<8} {:.2}  x{:<3} {}  ({}, {})",
-            r.id,
-            r.problem_type,
-            r.severity,
-            r.confidence,
-            r.applied_count,
-            r.title,
-            r.commits
-                .iter()
-                .map(|c| c.get(..10).unwrap_or(c))
-                .collect::<Vec<_>>()
-                .join(" "),
-            r.created_by.as_deref().unwrap_or("unknown author")
-        ));
-    }
-    output::line(&format!(
-        "{tombstones} rejected drafts remembered; `ltmc patterns review ID` accepts, \
-         `ltmc patterns reject ID` rejects"
-    ));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -154,7 +154,6 @@ pub async fn accept(ctx: &Context, a: AcceptArgs) -> anyhow::Result<ExitCode> {
         ("title", a.title),
         ("problem_description", a.problem),
         ("solution_steps", a.steps),
-        ("layers", a.layers),
         ("tags", a.tags),
         ("severity", a.severity),
         ("problem_type", a.problem_type),
@@ -163,6 +162,15 @@ pub async fn accept(ctx: &Context, a: AcceptArgs) -> anyhow::Result<ExitCode> {
         if let Some(v) = value {
             args.insert(field.to_owned(), Value::String(v));
         }
+    }
+    if let Some(layers) = a.layers {
+        // "3,4" on the command line; a part that is no integer goes to the
+        // tool as given, which names the field and the accepted forms.
+        let parsed: Option<Vec<i64>> = layers.split(',').map(|l| l.trim().parse().ok()).collect();
+        args.insert(
+            "layers".to_owned(),
+            parsed.map_or(Value::String(layers), |l| json!(l)),
+        );
     }
     args.insert("pattern_id".to_owned(), json!(a.pattern_id));
     args.insert("reviewed".to_owned(), json!(!a.keep_in_queue));
