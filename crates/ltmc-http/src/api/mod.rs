@@ -1,8 +1,9 @@
 //! The dashboard's REST API under `/api`: the read models its pages need
 //! (overview, search with score breakdown, resources with their chunks,
 //! the review queue, pattern detail, guardian rules, audit progress, weekly
-//! series for the charts) and the writes it makes (delete a resource,
-//! review a pattern, activate or deactivate a rule), plus the OpenAPI
+//! series for the charts) and the writes it makes (delete a resource;
+//! review, accept with edits, reject or merge a pattern; activate or
+//! deactivate a rule), plus the OpenAPI
 //! document of all of `/api` (`openapi.rs`, the one list of routes).
 //!
 //! Lists are paginated: `?offset=&limit=` (limit 1..=[`MAX_LIMIT`], default
@@ -51,6 +52,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/patterns", get(patterns::list))
         .route("/api/patterns/{id}", get(patterns::get))
         .route("/api/patterns/{id}/review", post(patterns::review))
+        .route("/api/patterns/{id}/accept", post(patterns::accept))
+        .route("/api/patterns/{id}/reject", post(patterns::reject))
+        .route("/api/patterns/{id}/merge", post(patterns::merge))
         .route("/api/rules", get(patterns::rules))
         .route("/api/rules/{id}/active", post(patterns::set_rule_active))
         .route("/api/audits/progress", get(series::audit_progress))

@@ -92,7 +92,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/api/patterns",
-        summary: "Fix patterns, newest first; reviewed=false is the review queue; paginated.",
+        summary: "Fix patterns with their origin and mined source, paged by the store; reviewed=false is the review queue.",
         query: &[
             PAGE[0],
             PAGE[1],
@@ -100,6 +100,16 @@ pub const OPERATIONS: &[Operation] = &[
                 "reviewed",
                 "boolean",
                 "Only reviewed (true) or unreviewed (false) patterns.",
+            ),
+            (
+                "order",
+                "string",
+                "newest (default), confidence or source (mined, audit, manual).",
+            ),
+            (
+                "origin",
+                "string",
+                "Only patterns of this origin: mined, audit or manual.",
             ),
         ],
         body: None,
@@ -119,6 +129,32 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Accept (reviewed: true) or send back (false) a pattern, with reviewer notes (review_pattern).",
         query: &[],
         body: Some("{\"reviewed\": boolean, \"reviewer_notes\": string}"),
+        errors: &[400, 404],
+    },
+    Operation {
+        method: "post",
+        path: "/api/patterns/{id}/accept",
+        summary: "Accept a pattern with edits, validated and re-embedded in one transaction (accept_pattern).",
+        query: &[],
+        body: Some(
+            "{\"reviewer_notes\": string, \"title\": string, \"solution_steps\": string|array, \"layers\": integer|array, ...: the accept_pattern fields}",
+        ),
+        errors: &[400, 404],
+    },
+    Operation {
+        method: "post",
+        path: "/api/patterns/{id}/reject",
+        summary: "Reject a pattern: deleted with its rules, a tombstone kept so mining never brings it back (reject_pattern).",
+        query: &[],
+        body: Some("{\"reason\": string}"),
+        errors: &[400, 404],
+    },
+    Operation {
+        method: "post",
+        path: "/api/patterns/{id}/merge",
+        summary: "Merge another pattern into this one, its history carried over (merge_patterns).",
+        query: &[],
+        body: Some("{\"from_pattern_id\": integer, \"reviewer_notes\": string}"),
         errors: &[400, 404],
     },
     Operation {

@@ -113,12 +113,25 @@ async fn every_route_of_the_openapi_document_answers_as_documented() {
         })
         .collect();
     operations.sort_by_key(|(_, method, _)| *method == "delete");
+    // A pattern to merge into the draft and one to reject.
+    let extra = |title: &'static str| {
+        json!({"title": title, "problem_description": format!("{title}: the problem"),
+               "solution_steps": "do it", "layers": 4})
+    };
+    let merged = tool(&f, "extract_pattern", extra("Merged away")).await["pattern_id"].clone();
+    let rejected = tool(&f, "extract_pattern", extra("Rejected")).await["pattern_id"].clone();
+    let merge_body = json!({"from_pattern_id": merged}).to_string();
     let mut called = 0;
     {
         for (path, method, op) in operations {
+            let target = if path.ends_with("/reject") {
+                rejected.to_string()
+            } else {
+                draft.to_string()
+            };
             let mut uri = path
                 .replace("/resources/{id}", &format!("/resources/{resource}"))
-                .replace("/patterns/{id}", &format!("/patterns/{draft}"))
+                .replace("/patterns/{id}", &format!("/patterns/{target}"))
                 .replace("/rules/{id}", &format!("/rules/{rule}"))
                 .replace("{name}", "list_todos");
             if path == "/api/search" {
@@ -131,9 +144,10 @@ async fn every_route_of_the_openapi_document_answers_as_documented() {
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(
                     match (method.as_str(), path.ends_with("/active")) {
-                        ("post", true) => r#"{"active": true}"#,
-                        ("post", false) => "{}",
-                        _ => "",
+                        ("post", true) => r#"{"active": true}"#.to_owned(),
+                        ("post", false) if path.ends_with("/merge") => merge_body.clone(),
+                        ("post", false) => "{}".to_owned(),
+                        _ => String::new(),
                     },
                 ))
                 .unwrap();
@@ -529,4 +543,111 @@ async fn the_page_is_public_the_api_guarded_and_cross_site_writes_refused() {
         .headers_mut()
         .insert(header::HOST, "evil.example:5050".parse().unwrap());
     assert_eq!(send(&plain, rebound).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_review_queue_orders_pages_accepts_rejects_and_merges() {
+    let f = fixture();
+    let router = router(&f);
+    let (_, draft, _) = seeded(&f).await;
+    let mut ids = Vec::new();
+    for (title, confidence) in [("Low one", 0.2), ("High one", 0.95), ("Mid one", 0.5)] {
+        let out = tool(
+            &f,
+            "extract_pattern",
+            json!({"title": title, "problem_description": format!("{title}: a problem"),
+                   "solution_steps": "1. a 2. b", "layers": 4, "confidence_score": confidence}),
+        )
+        .await;
+        ids.push(out["pattern_id"].as_i64().unwrap());
+    }
+    let listed = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    let page = send(
+        &router,
+        get("/api/patterns?reviewed=false&order=confidence&limit=2"),
+    )
+    .await
+    .json;
+    assert_eq!(page["total"], 4, "{page}");
+    assert_eq!(listed(&page), [draft, ids[1]], "{page}");
+    assert_eq!(page["items"][0]["origin"], "manual");
+    let next = send(
+        &router,
+        get("/api/patterns?reviewed=false&order=confidence&limit=2&offset=2"),
+    )
+    .await
+    .json;
+    assert_eq!(next["items"].as_array().unwrap().len(), 2, "{next}");
+    for bad in ["order=oldest", "origin=git"] {
+        let reply = send(&router, get(&format!("/api/patterns?{bad}"))).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {}",
+            reply.json
+        );
+    }
+
+    // Accept with edits.
+    let accepted = send(
+        &router,
+        post(
+            &format!("/api/patterns/{}/accept", ids[1]),
+            json!({"title": "High one, edited", "layers": [3, 4], "reviewer_notes": "ok"})
+                .to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.json);
+    assert_eq!(accepted.json["edited"], json!(["title", "layers"]));
+    assert_eq!(accepted.json["pattern"]["reviewed"], true);
+    let bad = send(
+        &router,
+        post(
+            &format!("/api/patterns/{}/accept", ids[0]),
+            json!({"severity": "urgent"}).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.json);
+    // Merge the low one into the draft; reject the mid one.
+    let merged = send(
+        &router,
+        post(
+            &format!("/api/patterns/{draft}/merge"),
+            json!({"from_pattern_id": ids[0]}).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.json);
+    assert_eq!(merged.json["removed_pattern_id"], ids[0]);
+    let rejected = send(
+        &router,
+        post(
+            &format!("/api/patterns/{}/reject", ids[2]),
+            json!({"reason": "noise"}).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.json);
+    let queue = send(&router, get("/api/patterns?reviewed=false"))
+        .await
+        .json;
+    assert_eq!(listed(&queue), [draft], "{queue}");
+    assert_eq!(
+        send(
+            &router,
+            post(&format!("/api/patterns/{}/reject", ids[2]), "{}")
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
 }
