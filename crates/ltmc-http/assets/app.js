@@ -363,45 +363,115 @@ async function patterns(params) {
     pager(pg, (off) => { location.hash = `#/patterns?offset=${off}`; }));
 }
 
-// The review queue: j/k move, a accepts (with the notes as edited), e edits
-// the notes.
+// The review queue: j/k move, a accepts (with the fields and notes as
+// edited), e edits the notes, r rejects (after confirmation), m merges the
+// draft into the chosen existing pattern. Order and origin are in the hash.
 let queueKeys = null;
-async function review() {
-  const pg = await api("/api/patterns?reviewed=false&limit=100");
+async function review(params) {
+  const order = params.get("order") || "newest", origin = params.get("origin") || "";
+  const pg = await api(`/api/patterns?reviewed=false&limit=100&order=${encodeURIComponent(order)}${origin ? `&origin=${encodeURIComponent(origin)}` : ""}`);
   let index = Math.min(review.index || 0, Math.max(0, pg.items.length - 1));
   const detail = h("section", { class: "draft", "aria-live": "polite", "aria-labelledby": "draft-h" });
   const list = h("ol", { class: "queue" });
   const notes = h("textarea", { id: "notes", rows: 3, placeholder: "What you changed or why you accept it" });
+  const field = (id, label, control) => h("div", { class: "field" }, h("label", { for: id }, label), control);
+  const edit = {
+    title: h("input", { id: "edit-title", type: "text" }),
+    solution_steps: h("textarea", { id: "edit-steps", rows: 4 }),
+    severity: h("select", { id: "edit-severity" }, ["CRITICAL", "HIGH", "MEDIUM", "LOW"].map((x) => h("option", { value: x }, x))),
+    layers: h("input", { id: "edit-layers", type: "text", inputmode: "numeric" }),
+    tags: h("input", { id: "edit-tags", type: "text" }),
+  };
+  const mergeInto = h("select", { id: "merge-into" });
+  const again = () => { review.index = index; route(); };
+  const edits = (p) => {
+    const out = {};
+    if (edit.title.value.trim() !== p.title) out.title = edit.title.value;
+    if (edit.solution_steps.value.trim() !== (p.solution_steps || "").trim()) out.solution_steps = edit.solution_steps.value;
+    if (edit.severity.value !== p.severity) out.severity = edit.severity.value;
+    const layers = edit.layers.value.split(",").map((x) => x.trim()).filter(Boolean);
+    if (layers.join(",") !== p.layers.join(",")) out.layers = layers.map(Number);
+    const tags = edit.tags.value.split(",").map((x) => x.trim()).filter(Boolean);
+    if (tags.join(",") !== p.tags.join(",")) out.tags = tags;
+    return out;
+  };
   const accept = async () => {
     const p = pg.items[index];
     if (!p) return;
     try {
-      await api(`/api/patterns/${p.id}/review`, { method: "POST", body: { reviewed: true, reviewer_notes: notes.value || undefined } });
-      toast(`Accepted “${p.title}”`);
-      review.index = index;
-      route();
+      const r = await api(`/api/patterns/${p.id}/accept`, { method: "POST", body: { ...edits(p), reviewer_notes: notes.value || undefined } });
+      toast(`Accepted “${r.pattern.title}”${r.edited.length ? ` (edited: ${r.edited.join(", ")})` : ""}`);
+      again();
     } catch (e) { toast(`Error: ${e.message}`); }
   };
+  const reject = async () => {
+    const p = pg.items[index];
+    if (!p) return;
+    if (!(await confirmDialog(`Reject “${p.title}”? It is deleted with its rules; mining will not bring it back.`, "Reject"))) return;
+    try {
+      await api(`/api/patterns/${p.id}/reject`, { method: "POST", body: { reason: notes.value || undefined } });
+      toast(`Rejected “${p.title}”`);
+      again();
+    } catch (e) { toast(`Error: ${e.message}`); }
+  };
+  const merge = async () => {
+    const p = pg.items[index], into = mergeInto.value;
+    if (!p || !into) return;
+    const name = mergeInto.selectedOptions[0].textContent;
+    if (!(await confirmDialog(`Merge “${p.title}” into “${name}”? Its history moves there and the draft is deleted.`, "Merge"))) return;
+    try {
+      await api(`/api/patterns/${into}/merge`, { method: "POST", body: { from_pattern_id: p.id, reviewer_notes: notes.value || undefined } });
+      toast(`Merged “${p.title}” into “${name}”`);
+      again();
+    } catch (e) { toast(`Error: ${e.message}`); }
+  };
+  const source = (p) => p.source
+    ? h("p", {}, "Mined from commits ", p.source.commits.map((c) => h("code", {}, c.slice(0, 10))).reduce((a, c) => (a.length ? [...a, " ", c] : [c]), []),
+      p.created_by ? ` by ${p.created_by}` : "")
+    : h("p", { class: "muted" }, p.origin === "audit" ? `From file audit ${p.source_file_audit_id}` : `Written by ${p.created_by || "an agent or a person"}`);
   const show = async () => {
     [...list.children].forEach((li, i) => li.setAttribute("aria-current", i === index ? "true" : "false"));
     const p = pg.items[index];
     if (!p) { detail.replaceChildren(h("h2", { id: "draft-h" }, "The queue is empty"), h("p", { class: "muted" }, "No draft patterns wait for review.")); return; }
     notes.value = p.reviewer_notes || "";
+    edit.title.value = p.title;
+    edit.solution_steps.value = p.solution_steps || "";
+    edit.severity.value = p.severity;
+    edit.layers.value = p.layers.join(", ");
+    edit.tags.value = p.tags.join(", ");
     const d = await api(`/api/patterns/${p.id}`);
+    mergeInto.replaceChildren(...d.nearest.map((n) => h("option", { value: n.pattern_id }, n.title)));
     detail.replaceChildren(h("h2", { id: "draft-h" }, h("a", { href: `#/pattern/${p.id}` }, p.title)),
-      h("p", {}, p.problem_description), h("h3", {}, "Inferred fields and source"), patternFacts(p),
+      h("p", {}, p.problem_description), source(p), h("h3", {}, "Inferred fields"), patternFacts(p),
+      (p.code_before || p.code_after) ? diff(p.code_before, p.code_after) : null,
       h("h3", {}, "Nearest existing patterns"), nearestList(d.nearest),
+      h("h3", {}, "Edit before accepting"),
+      field("edit-title", "Title", edit.title), field("edit-steps", "Solution steps (one per line)", edit.solution_steps),
+      field("edit-severity", "Severity", edit.severity), field("edit-layers", "Layers (1-7, comma-separated)", edit.layers),
+      field("edit-tags", "Tags (comma-separated)", edit.tags),
       h("label", { for: "notes" }, "Reviewer notes (e)"), notes,
-      h("div", { class: "actions" }, h("button", { type: "button", class: "primary", id: "accept", onclick: accept }, "Accept (a)")));
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "primary", id: "accept", onclick: accept }, "Accept (a)"),
+        h("button", { type: "button", class: "danger", id: "reject", onclick: reject }, "Reject (r)")),
+      d.nearest.length ? h("div", { class: "actions" }, h("label", { for: "merge-into" }, "Same fix as"), mergeInto,
+        h("button", { type: "button", id: "merge", onclick: merge }, "Merge into it (m)")) : null);
   };
-  pg.items.forEach((p, i) => list.append(h("li", {}, h("button", { type: "button", class: "link", onclick: () => { index = i; show(); } }, p.title), " ", badge(p.severity))));
-  page("Review queue", h("p", { class: "muted" }, `${pg.total} draft${pg.total === 1 ? "" : "s"}. Keys: j/k next/previous, a accept, e edit notes.`),
+  pg.items.forEach((p, i) => list.append(h("li", {}, h("button", { type: "button", class: "link", onclick: () => { index = i; show(); } }, p.title), " ", badge(p.severity), " ", badge(p.origin))));
+  const go = (o, g) => { location.hash = `#/review?order=${o}${g ? `&origin=${g}` : ""}`; };
+  const orderSel = h("select", { id: "order", onchange: (ev) => go(ev.target.value, origin) },
+    ["newest", "confidence", "source"].map((o) => h("option", { value: o, selected: o === order }, o)));
+  const originSel = h("select", { id: "origin", onchange: (ev) => go(order, ev.target.value) },
+    [["", "any"], ["mined", "mined"], ["audit", "audit"], ["manual", "manual"]].map(([v, t]) => h("option", { value: v, selected: v === origin }, t)));
+  page("Review queue", h("p", { class: "muted" }, `${pg.total} draft${pg.total === 1 ? "" : "s"}${pg.total > pg.items.length ? ` (first ${pg.items.length} shown)` : ""}. Keys: j/k next/previous, a accept, r reject, m merge, e edit notes.`),
+    h("div", { class: "filters" }, h("label", { for: "order" }, "Order"), orderSel, h("label", { for: "origin" }, "Origin"), originSel),
     h("div", { class: "review" }, h("nav", { "aria-label": "Drafts" }, list), detail));
   queueKeys = (ev) => {
     if (ev.target.closest("input, textarea, select")) { if (ev.key === "Escape") ev.target.blur(); return; }
     if (ev.key === "j" && index < pg.items.length - 1) { index++; show(); }
     else if (ev.key === "k" && index > 0) { index--; show(); }
     else if (ev.key === "a") accept();
+    else if (ev.key === "r") reject();
+    else if (ev.key === "m") merge();
     else if (ev.key === "e") { ev.preventDefault(); notes.focus(); }
   };
   await show();
@@ -455,7 +525,7 @@ async function route() {
       case "overview": await overview(); break;
       case "memory": await memory(params); break;
       case "resource": await resource(Number(parts[1])); break;
-      case "review": await review(); break;
+      case "review": await review(params); break;
       case "patterns": await patterns(params); break;
       case "pattern": await pattern(Number(parts[1])); break;
       case "guardian": await guardian(params); break;

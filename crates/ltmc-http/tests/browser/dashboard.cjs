@@ -2,8 +2,9 @@
 // (seeded with the CLI), Debian's chromium driven by Playwright's library.
 // Every page loads with no console error and no failed request and passes
 // axe-core (no serious or critical violation); a stored document is found
-// first by search; a draft accepted with an edited note is then recommended
-// by `recommend_fix`; a guardian rule deactivated on the page no longer fires
+// first by search; a draft accepted with an edited title and note is then
+// recommended by `recommend_fix`, one rejected and one merged from the
+// review queue; a guardian rule deactivated on the page no longer fires
 // in `ltmc guard check`; a resource deleted with confirmation is gone; a
 // cross-site POST is refused; with a token the page asks for it once.
 // Screenshots (1280x800 and 390x844) go to the
@@ -85,6 +86,10 @@ async function main() {
   const audit = tool("upsert_file_audit", { file_path: "src/db.py", layer_number: 4, workflows: ["WF1"], status: "In Progress" });
   tool("record_pattern_outcome", { pattern_id: reviewed.pattern_id, file_audit_id: audit.file_audit_id, success: true, time_saved: 15 });
   tool("upsert_file_audit", { file_path: "src/ui.py", layer_number: 6, workflows: ["WF2"] });
+  // Two more drafts, older than the telemetry one: a duplicate of the
+  // reviewed pattern (merged on the page) and noise (rejected on the page).
+  const duplicate = tool("extract_pattern", { title: "Bind SQL parameters instead of concatenating", problem_description: "SQL text concatenated from user input", solution_steps: ["use bind parameters"], problem_type: "Security", layers: 4 });
+  const noise = tool("extract_pattern", { title: "Renamed a variable", problem_description: "A variable had a short name", solution_steps: ["rename it"], problem_type: "Standards", layers: 4 });
   const draftText = "Telemetry upload token pasted into the uploader source";
   const draft = tool("extract_pattern", {
     title: "Keep the telemetry token out of the source", problem_description: draftText,
@@ -147,20 +152,40 @@ async function main() {
   assert.match(await page.textContent(".hit .scores"), /score .* similarity .* keyword/);
   await page.screenshot({ path: path.join(shots, "search-1280.png"), fullPage: true });
 
-  // Review queue: e edits the note, a accepts; then recommend_fix offers it.
+  // Review queue: the title edited, e edits the note, a accepts; then
+  // recommend_fix offers it. Then r rejects the noise and m merges the
+  // duplicate into the reviewed pattern (both confirmed).
   await visit("#/review", "review");
   await page.waitForSelector("#accept");
   assert.match(await page.textContent(".draft h2"), /telemetry token/);
+  await page.fill("#edit-title", "Keep the telemetry upload token out of the source");
+  await page.keyboard.press("Escape");
   await page.keyboard.press("e");
   await page.keyboard.type("Checked: token rotated too.");
   await page.keyboard.press("Escape");
   await page.keyboard.press("a");
-  await page.waitForSelector("text=The queue is empty");
+  await page.waitForSelector(`.draft h2:has-text("${noise.pattern.title}")`);
   const after = tool("get_pattern", { pattern_id: draft.pattern_id });
   assert.equal(after.pattern.reviewed, true);
+  assert.equal(after.pattern.title, "Keep the telemetry upload token out of the source");
   assert.equal(after.pattern.reviewer_notes, "Checked: token rotated too.");
   const recommended = tool("recommend_fix", { text: draftText });
   assert.equal(recommended.pattern_id, draft.pattern_id, JSON.stringify(recommended));
+  await page.keyboard.press("r");
+  await page.waitForSelector("#confirm-dialog[open]");
+  await page.click("#confirm-ok");
+  await page.waitForSelector(`.draft h2:has-text("${duplicate.pattern.title}")`);
+  await page.selectOption("#merge-into", String(reviewed.pattern_id));
+  await page.keyboard.press("m");
+  await page.waitForSelector("#confirm-dialog[open]");
+  await page.click("#confirm-ok");
+  await page.waitForSelector("text=The queue is empty");
+  const queue = tool("list_pattern_drafts", {});
+  assert.equal(queue.total, 0, JSON.stringify(queue));
+  assert.equal(queue.tombstones, 1, "the rejected draft is remembered");
+  const kept = tool("get_pattern", { pattern_id: reviewed.pattern_id });
+  assert.match(kept.pattern.reviewer_notes || "", new RegExp(`merged pattern ${duplicate.pattern_id}`), JSON.stringify(kept.pattern));
+  await page.screenshot({ path: path.join(shots, "review-done-1280.png"), fullPage: true });
 
   // Guardian: deactivate on the page; guard check no longer fires.
   await visit("#/guardian", "guardian");
