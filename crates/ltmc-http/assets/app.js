@@ -365,7 +365,8 @@ async function patterns(params) {
 
 // The review queue: j/k move, a accepts (with the fields and notes as
 // edited), e edits the notes, r rejects (after confirmation), m merges the
-// draft into the chosen existing pattern. Order and origin are in the hash.
+// draft into the chosen existing pattern, x selects it for the bulk accept
+// and reject buttons. Order and origin are in the hash.
 let queueKeys = null;
 async function review(params) {
   const order = params.get("order") || "newest", origin = params.get("origin") || "";
@@ -456,14 +457,38 @@ async function review(params) {
       d.nearest.length ? h("div", { class: "actions" }, h("label", { for: "merge-into" }, "Same fix as"), mergeInto,
         h("button", { type: "button", id: "merge", onclick: merge }, "Merge into it (m)")) : null);
   };
-  pg.items.forEach((p, i) => list.append(h("li", {}, h("button", { type: "button", class: "link", onclick: () => { index = i; show(); } }, p.title), " ", badge(p.severity), " ", badge(p.origin))));
+  // Bulk: x (or the box) selects; the buttons act on every selected draft,
+  // each one transaction, rejection after one confirmation.
+  const selected = new Set();
+  const bulkInfo = h("span", { class: "muted", id: "bulk-count" }, "0 selected");
+  const toggle = (p, on) => { if (on) selected.add(p.id); else selected.delete(p.id); bulkInfo.textContent = `${selected.size} selected`; };
+  const bulk = async (what) => {
+    const ids = pg.items.filter((p) => selected.has(p.id));
+    if (!ids.length) { toast("Select drafts first (x or the boxes)"); return; }
+    if (what === "reject" && !(await confirmDialog(`Reject ${ids.length} draft${ids.length === 1 ? "" : "s"}? Each is deleted with its rules; mining will not bring them back.`, "Reject all"))) return;
+    let done = 0;
+    for (const p of ids) {
+      try {
+        await api(`/api/patterns/${p.id}/${what}`, { method: "POST", body: what === "reject" ? { reason: "rejected in bulk on the dashboard" } : {} });
+        done++;
+      } catch (e) { toast(`Error on “${p.title}”: ${e.message}`); }
+    }
+    toast(`${what === "accept" ? "Accepted" : "Rejected"} ${done} of ${ids.length}`);
+    review.index = 0;
+    route();
+  };
+  pg.items.forEach((p, i) => list.append(h("li", {},
+    h("input", { type: "checkbox", class: "pick", "data-id": p.id, "aria-label": `Select ${p.title}`, onchange: (ev) => toggle(p, ev.target.checked) }), " ",
+    h("button", { type: "button", class: "link", onclick: () => { index = i; show(); } }, p.title), " ", badge(p.severity), " ", badge(p.origin))));
   const go = (o, g) => { location.hash = `#/review?order=${o}${g ? `&origin=${g}` : ""}`; };
   const orderSel = h("select", { id: "order", onchange: (ev) => go(ev.target.value, origin) },
     ["newest", "confidence", "source"].map((o) => h("option", { value: o, selected: o === order }, o)));
   const originSel = h("select", { id: "origin", onchange: (ev) => go(order, ev.target.value) },
     [["", "any"], ["mined", "mined"], ["audit", "audit"], ["manual", "manual"]].map(([v, t]) => h("option", { value: v, selected: v === origin }, t)));
-  page("Review queue", h("p", { class: "muted" }, `${pg.total} draft${pg.total === 1 ? "" : "s"}${pg.total > pg.items.length ? ` (first ${pg.items.length} shown)` : ""}. Keys: j/k next/previous, a accept, r reject, m merge, e edit notes.`),
-    h("div", { class: "filters" }, h("label", { for: "order" }, "Order"), orderSel, h("label", { for: "origin" }, "Origin"), originSel),
+  page("Review queue", h("p", { class: "muted" }, `${pg.total} draft${pg.total === 1 ? "" : "s"}${pg.total > pg.items.length ? ` (first ${pg.items.length} shown)` : ""}. Keys: j/k next/previous, x select, a accept, r reject, m merge, e edit notes.`),
+    h("div", { class: "filters" }, h("label", { for: "order" }, "Order"), orderSel, h("label", { for: "origin" }, "Origin"), originSel,
+      bulkInfo, h("button", { type: "button", id: "bulk-accept", onclick: () => bulk("accept") }, "Accept selected"),
+      h("button", { type: "button", class: "danger", id: "bulk-reject", onclick: () => bulk("reject") }, "Reject selected")),
     h("div", { class: "review" }, h("nav", { "aria-label": "Drafts" }, list), detail));
   queueKeys = (ev) => {
     if (ev.target.closest("input, textarea, select")) { if (ev.key === "Escape") ev.target.blur(); return; }
@@ -471,6 +496,11 @@ async function review(params) {
     else if (ev.key === "k" && index > 0) { index--; show(); }
     else if (ev.key === "a") accept();
     else if (ev.key === "r") reject();
+    else if (ev.key === "x" && pg.items[index]) {
+      const box = list.children[index].querySelector("input.pick");
+      box.checked = !box.checked;
+      toggle(pg.items[index], box.checked);
+    }
     else if (ev.key === "m") merge();
     else if (ev.key === "e") { ev.preventDefault(); notes.focus(); }
   };

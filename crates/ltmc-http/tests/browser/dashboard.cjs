@@ -175,6 +175,23 @@ async function main() {
   await page.waitForSelector("#confirm-dialog[open]");
   await page.click("#confirm-ok");
   await page.waitForSelector(`.draft h2:has-text("${duplicate.pattern.title}")`);
+  // Bulk: two more drafts appear (made now, newest first); x selects the
+  // first, the box the second, and "Reject selected" rejects both.
+  const bulkA = tool("extract_pattern", { title: "Bulk noise A", problem_description: "noise A", solution_steps: ["nothing"], problem_type: "Standards", layers: 4 });
+  const bulkB = tool("extract_pattern", { title: "Bulk noise B", problem_description: "noise B", solution_steps: ["nothing"], problem_type: "Standards", layers: 4 });
+  await visit("#/patterns", "patterns");  // away and back: the queue is read again
+  await visit("#/review", "review-bulk");
+  await page.waitForSelector(`.draft h2:has-text("Bulk noise B")`);
+  await page.keyboard.press("x");
+  await page.check(`input.pick[data-id="${bulkA.pattern_id}"]`);
+  assert.equal(await page.textContent("#bulk-count"), "2 selected");
+  await page.click("#bulk-reject");
+  await page.waitForSelector("#confirm-dialog[open]");
+  await page.click("#confirm-ok");
+  await page.waitForSelector(`.draft h2:has-text("${duplicate.pattern.title}")`);
+  for (const b of [bulkA, bulkB]) {
+    assert.equal(tool("list_pattern_drafts", { limit: 500 }).items.some((i) => i.id === b.pattern_id), false, "bulk-rejected");
+  }
   await page.selectOption("#merge-into", String(reviewed.pattern_id));
   await page.keyboard.press("m");
   await page.waitForSelector("#confirm-dialog[open]");
@@ -182,7 +199,7 @@ async function main() {
   await page.waitForSelector("text=The queue is empty");
   const queue = tool("list_pattern_drafts", {});
   assert.equal(queue.total, 0, JSON.stringify(queue));
-  assert.equal(queue.tombstones, 1, "the rejected draft is remembered");
+  assert.equal(queue.tombstones, 3, "the rejected drafts are remembered");
   const kept = tool("get_pattern", { pattern_id: reviewed.pattern_id });
   assert.match(kept.pattern.reviewer_notes || "", new RegExp(`merged pattern ${duplicate.pattern_id}`), JSON.stringify(kept.pattern));
   await page.screenshot({ path: path.join(shots, "review-done-1280.png"), fullPage: true });
