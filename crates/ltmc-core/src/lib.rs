@@ -10,6 +10,7 @@
 pub mod attempt;
 pub mod chat;
 pub mod chunker;
+pub mod citation;
 pub mod embed;
 pub mod error;
 pub mod fix;

@@ -16,6 +16,7 @@
 
 pub mod answer;
 pub mod attempts;
+pub mod citations;
 pub mod documents;
 mod error;
 pub mod fix;

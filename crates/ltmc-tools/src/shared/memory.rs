@@ -11,12 +11,13 @@
 
 use crate::Tools;
 use crate::error::ToolError;
+use ltmc_core::citation::{CheckedCitation, CitationStatus};
 use ltmc_core::{ChatMessage, ChunkId, MessageId, NewChatMessage, ResourceId};
 use ltmc_service::text::{shared_terms, terms};
 use ltmc_service::{MAX_TOP_K, SearchHit, SearchMode, SearchRequest};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Hybrid search over every document type (code attempts excluded).
 pub(crate) async fn search(
@@ -50,6 +51,15 @@ pub struct ChunkHit {
     pub similarity: Option<f32>,
     /// BM25 score; null when no keyword matched.
     pub keyword_score: Option<f32>,
+    /// The memory's citations to code, checked against the files now.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<CheckedCitation>,
+    /// The worst of them: verified, moved, changed or missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation_status: Option<CitationStatus>,
+    /// Why it was ranked below the hits whose code still holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranked_down: Option<String>,
 }
 
 impl From<&SearchHit> for ChunkHit {
@@ -62,8 +72,72 @@ impl From<&SearchHit> for ChunkHit {
             score: hit.score,
             similarity: hit.similarity,
             keyword_score: hit.keyword_score,
+            citations: Vec::new(),
+            citation_status: None,
+            ranked_down: None,
         }
     }
+}
+
+/// Checks the citations of each hit's memory against the code now (issue
+/// 22) and moves the hits whose cited code changed or is gone below the
+/// others (their order kept), saying why: never hidden. Answers the hits in
+/// their new order with their answers.
+pub(crate) async fn check_citations(
+    tools: &Tools,
+    hits: Vec<SearchHit>,
+) -> Result<(Vec<SearchHit>, Vec<ChunkHit>), ToolError> {
+    let mut by_resource: HashMap<ResourceId, Vec<CheckedCitation>> = HashMap::new();
+    for hit in &hits {
+        let id = hit.chunk.resource_id;
+        if by_resource.contains_key(&id) {
+            continue;
+        }
+        let resource = tools
+            .memory
+            .store()
+            .get_resource(&tools.project, id)
+            .await?;
+        let cited = ltmc_service::citations::of_metadata(&resource.metadata);
+        let checked = if cited.is_empty() {
+            Vec::new()
+        } else {
+            ltmc_service::citations::check_all(tools.project_root(), &cited)
+        };
+        by_resource.insert(id, checked);
+    }
+    let mut fresh = Vec::new();
+    let mut stale = Vec::new();
+    for hit in hits {
+        let mut answer = ChunkHit::from(&hit);
+        let checked = by_resource
+            .get(&hit.chunk.resource_id)
+            .cloned()
+            .unwrap_or_default();
+        answer.citation_status = CitationStatus::worst(checked.iter().map(|c| c.status));
+        if let Some(status) = answer.citation_status.filter(|s| s.is_stale()) {
+            let what: Vec<String> = checked
+                .iter()
+                .filter(|c| c.status.is_stale())
+                .map(|c| format!("{}:{}-{}", c.path, c.start_line, c.end_line))
+                .collect();
+            answer.ranked_down = Some(format!(
+                "the cited code is {} ({}): this memory may no longer hold",
+                if status == CitationStatus::Missing {
+                    "gone"
+                } else {
+                    "changed"
+                },
+                what.join(", ")
+            ));
+            answer.citations = checked;
+            stale.push((hit, answer));
+        } else {
+            answer.citations = checked;
+            fresh.push((hit, answer));
+        }
+    }
+    Ok(fresh.into_iter().chain(stale).unzip())
 }
 
 /// A document behind retrieved chunks, with its best chunk's score.

@@ -16,6 +16,7 @@
 //! that is a file.
 
 mod calibrate;
+mod citations;
 mod cli;
 mod corruption;
 mod crash;

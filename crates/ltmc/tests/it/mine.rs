@@ -9,32 +9,8 @@
 //! Not here: the classifier, folding and rule proposals (ltmc-mine's tests),
 //! the store operations (the conformance checks).
 
-use crate::support::{Ltmc, path_str};
+use crate::support::{Ltmc, git, path_str};
 use std::path::Path;
-use std::process::Command;
-
-fn git(repo: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args([
-            "-c",
-            "user.name=Ada Fixer",
-            "-c",
-            "user.email=ada@example.invalid",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 fn commit(repo: &Path, file: &str, content: &str, message: &str) -> String {
     std::fs::write(repo.join(file), content).unwrap();

@@ -184,3 +184,27 @@ pub fn run_with_timeout(cmd: &mut Command, secs: u64) -> Run {
         stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
     }
 }
+
+/// Runs `git` in `repo` with a fixed author and no signing; its stdout, trimmed.
+pub fn git(repo: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=Ada Fixer",
+            "-c",
+            "user.email=ada@example.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}

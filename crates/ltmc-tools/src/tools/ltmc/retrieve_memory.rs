@@ -3,7 +3,7 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::{ToolError, non_empty};
-use crate::shared::memory::{ChunkHit, join_context, log, search};
+use crate::shared::memory::{ChunkHit, check_citations, join_context, log, search};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::MessageId;
 use ltmc_service::MAX_TOP_K;
@@ -30,6 +30,8 @@ pub struct RetrieveMemoryArgs {
 pub struct RetrieveMemoryOutput {
     /// The chunks' text, best first, separated by blank lines.
     pub context: String,
+    /// Each with its memory's citations checked against the code now; hits
+    /// whose cited code changed or is gone come after the others.
     pub retrieved_chunks: Vec<ChunkHit>,
     /// The query as logged in the conversation.
     pub message_id: MessageId,
@@ -41,7 +43,7 @@ pub struct RetrieveMemory;
 
 impl Tool for RetrieveMemory {
     const NAME: &'static str = "retrieve_memory";
-    const DESCRIPTION: &'static str = "Find the stored chunks that best answer a query (hybrid: meaning and keywords). Logs the query as a user message of the conversation, linked to the chunks returned. Returns context (chunk texts joined by blank lines) and retrieved_chunks [{chunk_id, resource_id, file_name, score}].";
+    const DESCRIPTION: &'static str = "Find the stored chunks that best answer a query (hybrid: meaning and keywords). Logs the query as a user message of the conversation, linked to the chunks returned. Memories that cite code (store_memory's citations) are checked against the files now: each hit reports citations verified, moved (with the new lines), changed or missing, and hits whose code changed or is gone rank below the others, saying why. Returns context (chunk texts joined by blank lines) and retrieved_chunks [{chunk_id, resource_id, file_name, score, citations?, citation_status?, ranked_down?}].";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = RetrieveMemoryArgs;
@@ -54,6 +56,7 @@ impl Tool for RetrieveMemory {
             "give the conversation to log the query in",
         )?;
         let hits = search(tools, &a.query, a.top_k, None).await?;
+        let (hits, answers) = check_citations(tools, hits).await?;
         let message = log(
             tools,
             conversation_id,
@@ -66,7 +69,7 @@ impl Tool for RetrieveMemory {
         .await?;
         Ok(RetrieveMemoryOutput {
             context: join_context(&hits),
-            retrieved_chunks: hits.iter().map(ChunkHit::from).collect(),
+            retrieved_chunks: answers,
             message_id: message.id,
             conversation_id: conversation_id.to_owned(),
         })

@@ -5,7 +5,9 @@
 use crate::error::{ToolError, non_empty};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::{CODE_ATTEMPT_TYPE, ResourceId};
+use ltmc_core::citation::{Citation, METADATA_KEY};
 use ltmc_service::StoreRequest;
+use ltmc_service::citations::{self, CitationRequest};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -20,6 +22,22 @@ pub struct StoreMemoryArgs {
     /// Kind of resource, e.g. "document", "code", "note".
     #[serde(default = "crate::args::defaults::document")]
     pub resource_type: String,
+    /// Code this memory is about: spans of files under the project root, checked whenever the memory is retrieved (verified, moved, changed, missing).
+    #[serde(default)]
+    pub citations: Vec<CitationArg>,
+}
+
+/// A span of a file the memory cites.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+pub struct CitationArg {
+    /// Relative to the project root.
+    pub path: String,
+    /// 1-based, inclusive.
+    #[schemars(range(min = 1))]
+    pub start_line: usize,
+    /// 1-based, inclusive.
+    #[schemars(range(min = 1))]
+    pub end_line: usize,
 }
 
 /// Where the text was stored.
@@ -29,6 +47,9 @@ pub struct StoreMemoryOutput {
     pub chunk_count: usize,
     /// Identical content was already stored: nothing new was written.
     pub duplicate: bool,
+    /// The citations stored, each with the hash of its lines and the commit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<Citation>,
     pub message: String,
 }
 
@@ -37,7 +58,7 @@ pub struct StoreMemory;
 
 impl Tool for StoreMemory {
     const NAME: &'static str = "store_memory";
-    const DESCRIPTION: &'static str = "Remember a document, note or piece of code: it is chunked, embedded and stored, searchable by meaning and by keyword. Identical content is stored once (the answer says so). Returns resource_id, chunk_count, message.";
+    const DESCRIPTION: &'static str = "Remember a document, note or piece of code: it is chunked, embedded and stored, searchable by meaning and by keyword. Identical content is stored once (the answer says so). Optional citations name the code it is about (spans of files under the project root); retrieval checks them. Returns resource_id, chunk_count, message.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = StoreMemoryArgs;
@@ -55,6 +76,21 @@ impl Tool for StoreMemory {
                 "resource_type {CODE_ATTEMPT_TYPE:?} is reserved for code attempts; log them with log_code_attempt"
             )));
         }
+        let requests: Vec<CitationRequest> = a
+            .citations
+            .iter()
+            .map(|c| CitationRequest {
+                path: c.path.clone(),
+                start_line: c.start_line,
+                end_line: c.end_line,
+            })
+            .collect();
+        let citations = citations::make(tools.project_root(), &requests)?;
+        let metadata = if citations.is_empty() {
+            json!({})
+        } else {
+            json!({ METADATA_KEY: citations })
+        };
         let file_name = a.file_name.trim().to_owned();
         let stored = tools
             .memory
@@ -63,13 +99,19 @@ impl Tool for StoreMemory {
                 file_name: file_name.clone(),
                 resource_type,
                 content: a.content,
-                metadata: json!({}),
+                metadata,
             })
             .await?;
         let message = if stored.duplicate {
             format!(
-                "identical content is already stored as resource {} ({} chunks); nothing new was written",
-                stored.resource_id, stored.chunk_count
+                "identical content is already stored as resource {} ({} chunks); nothing new was written{}",
+                stored.resource_id,
+                stored.chunk_count,
+                if citations.is_empty() {
+                    ""
+                } else {
+                    " (the stored memory keeps its own citations)"
+                }
             )
         } else {
             format!(
@@ -81,6 +123,7 @@ impl Tool for StoreMemory {
             resource_id: stored.resource_id,
             chunk_count: stored.chunk_count,
             duplicate: stored.duplicate,
+            citations,
             message,
         })
     }

@@ -1,0 +1,147 @@
+//! Citations of memories to code under the project root (issue 22): made
+//! when a memory is stored (each path confined to the root, the cited lines
+//! hashed, the checked-out commit recorded) and checked when the memory is
+//! returned (the file read again, confined the same way: a path that left
+//! the root or is gone is `missing`).
+//!
+//! The citations travel in the resource's metadata (`citations`), so both
+//! backends, dumps and copies carry them without a schema change. Not here:
+//! the hash and the matching (`ltmc_core::citation`), ranking (the tools).
+
+use crate::ServiceError;
+use crate::fix::guardian::confine;
+use ltmc_core::citation::{CheckedCitation, Citation, MAX_CITATIONS, METADATA_KEY, check, cite};
+use serde_json::Value;
+use std::path::Path;
+
+/// A span a caller cites.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitationRequest {
+    pub path: String,
+    pub start_line: usize,
+    pub end_line: usize,
+}
+
+/// Makes the citations of `requests` against the files under `root`; the
+/// error names `citations` and the entry.
+pub fn make(
+    root: Option<&Path>,
+    requests: &[CitationRequest],
+) -> Result<Vec<Citation>, ServiceError> {
+    if requests.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(root) = root else {
+        return Err(ServiceError::invalid(
+            "citations",
+            "need a project root to cite files under; start ltmc with --project-root DIR",
+        ));
+    };
+    if requests.len() > MAX_CITATIONS {
+        return Err(ServiceError::invalid(
+            "citations",
+            format!(
+                "give at most {MAX_CITATIONS} citations, got {}",
+                requests.len()
+            ),
+        ));
+    }
+    let real_root = root
+        .canonicalize()
+        .map_err(|e| ServiceError::invalid("citations", format!("the project root: {e}")))?;
+    let commit = head_commit(&real_root);
+    let mut out = Vec::with_capacity(requests.len());
+    for (i, r) in requests.iter().enumerate() {
+        let entry =
+            |reason: String| ServiceError::invalid("citations", format!("entry {i}: {reason}"));
+        let real = confine(&real_root, &r.path).map_err(|e| entry(e.to_string()))?;
+        if !real.is_file() {
+            return Err(entry(format!("{} is not a file", r.path)));
+        }
+        let text = std::fs::read_to_string(&real)
+            .map_err(|e| entry(format!("{} cannot be read as text: {e}", r.path)))?;
+        let relative = real.strip_prefix(&real_root).map_or_else(
+            |_| r.path.clone(),
+            |p| p.to_string_lossy().replace('\\', "/"),
+        );
+        let c = cite(&relative, r.start_line, r.end_line, &text, commit.clone())
+            .map_err(|e| entry(e.to_string()))?;
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// The citations kept in a resource's metadata (none when it has none or
+/// they do not read as citations).
+pub fn of_metadata(metadata: &Value) -> Vec<Citation> {
+    metadata
+        .get(METADATA_KEY)
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default()
+}
+
+/// Checks each citation against the file as it is now under `root` (all
+/// `missing` without a root).
+pub fn check_all(root: Option<&Path>, citations: &[Citation]) -> Vec<CheckedCitation> {
+    citations
+        .iter()
+        .map(|c| {
+            let text = root
+                .and_then(|root| confine(root, &c.path).ok())
+                .filter(|p| p.is_file())
+                .and_then(|p| std::fs::read_to_string(p).ok());
+            check(c, text.as_deref())
+        })
+        .collect()
+}
+
+/// The commit checked out at `root`, when it is (in) a git work tree.
+fn head_commit(root: &Path) -> Option<String> {
+    let repo = git2::Repository::discover(root).ok()?;
+    let commit = repo.head().ok()?.peel_to_commit().ok()?;
+    Some(commit.id().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ltmc_core::citation::CitationStatus;
+
+    #[test]
+    fn made_under_the_root_and_checked_again() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/a.py"),
+            "x = 1\ndef f():\n    return 2\n",
+        )
+        .unwrap();
+        let req = |path: &str, s, e| CitationRequest {
+            path: path.into(),
+            start_line: s,
+            end_line: e,
+        };
+        let made = make(Some(dir.path()), &[req("src/a.py", 2, 3)]).unwrap();
+        assert_eq!(made[0].path, "src/a.py");
+        assert_eq!(made[0].commit, None);
+        let checked = check_all(Some(dir.path()), &made);
+        assert_eq!(checked[0].status, CitationStatus::Verified);
+        std::fs::remove_file(dir.path().join("src/a.py")).unwrap();
+        assert_eq!(
+            check_all(Some(dir.path()), &made)[0].status,
+            CitationStatus::Missing
+        );
+        for bad in [
+            req("../x", 1, 1),
+            req("src/none.py", 1, 1),
+            req("src", 1, 1),
+        ] {
+            let e = make(Some(dir.path()), &[bad]).unwrap_err().to_string();
+            assert!(e.contains("citations") && e.contains("entry 0"), "{e}");
+        }
+        let e = make(None, &[req("src/a.py", 1, 1)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--project-root"), "{e}");
+    }
+}

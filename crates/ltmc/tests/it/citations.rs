@@ -1,0 +1,148 @@
+//! Memories that cite code, end to end in a real git checkout (issue 22):
+//! `store_memory` with citations records the cited lines' hash and the
+//! commit; `retrieve_memory` checks them against the files now: `verified`,
+//! then `changed` when the function is edited (ranked below an unchanged
+//! memory, saying why), `moved` with the new lines when it moved 40 lines
+//! down, `missing` when the file is deleted. A citation outside the project
+//! root is refused naming the field.
+
+use crate::support::{Ltmc, git};
+use serde_json::{Value, json};
+
+const PAY: &str = "import os\n\ndef pay(amount):\n    charge(amount, currency=\"EUR\")\n    return receipt(amount)\n";
+
+fn store(ltmc: &Ltmc, root: &str, args: Value) -> Value {
+    ltmc.run(&[
+        "--json",
+        "--project-root",
+        root,
+        "tool",
+        "call",
+        "store_memory",
+        &args.to_string(),
+    ])
+    .ok()
+    .json()
+}
+
+fn retrieve(ltmc: &Ltmc, root: &str) -> Vec<Value> {
+    let args = json!({"conversation_id": "c1", "query": "how does the pay function charge the amount", "top_k": 5});
+    ltmc.run(&[
+        "--json",
+        "--project-root",
+        root,
+        "tool",
+        "call",
+        "retrieve_memory",
+        &args.to_string(),
+    ])
+    .ok()
+    .json()["retrieved_chunks"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn hit<'a>(hits: &'a [Value], file_name: &str) -> (usize, &'a Value) {
+    hits.iter()
+        .enumerate()
+        .find(|(_, h)| h["file_name"] == file_name)
+        .unwrap_or_else(|| panic!("{file_name} not retrieved: {hits:#?}"))
+}
+
+#[test]
+fn citations_are_checked_when_retrieved() {
+    let ltmc = Ltmc::new(true);
+    let repo = ltmc.dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("src/pay.py"), PAY).unwrap();
+    std::fs::write(repo.join("src/notes.py"), "# notes\nCURRENCY = \"EUR\"\n").unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "pay"]);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let root = repo.to_str().unwrap();
+
+    let cited = store(
+        &ltmc,
+        root,
+        json!({
+            "file_name": "pay-memory.md",
+            "content": "The pay function charges the amount once in EUR and returns a receipt.",
+            "citations": [{"path": "src/pay.py", "start_line": 3, "end_line": 5}],
+        }),
+    );
+    assert_eq!(cited["citations"][0]["commit"], head.as_str(), "{cited:#}");
+    assert_eq!(cited["citations"][0]["path"], "src/pay.py");
+    store(
+        &ltmc,
+        root,
+        json!({
+            "file_name": "currency-memory.md",
+            "content": "The pay function charges the amount in the currency set in notes.",
+            "citations": [{"path": "src/notes.py", "start_line": 2, "end_line": 2}],
+        }),
+    );
+
+    let hits = retrieve(&ltmc, root);
+    let (_, pay) = hit(&hits, "pay-memory.md");
+    assert_eq!(pay["citation_status"], "verified", "{hits:#?}");
+    assert_eq!(pay["citations"][0]["status"], "verified");
+
+    // The function is edited: changed, below the unchanged memory.
+    std::fs::write(repo.join("src/pay.py"), PAY.replace("\"EUR\"", "\"USD\"")).unwrap();
+    let hits = retrieve(&ltmc, root);
+    let (pay_at, pay) = hit(&hits, "pay-memory.md");
+    let (notes_at, _) = hit(&hits, "currency-memory.md");
+    assert_eq!(pay["citation_status"], "changed", "{hits:#?}");
+    assert!(
+        pay_at > notes_at,
+        "a changed citation ranks below: {hits:#?}"
+    );
+    assert!(
+        pay["ranked_down"]
+            .as_str()
+            .unwrap()
+            .contains("src/pay.py:3-5"),
+        "{pay:#}"
+    );
+
+    // The function moved 40 lines down: moved, with the new lines.
+    let moved = format!("{}{PAY}", "# padding\n".repeat(40));
+    std::fs::write(repo.join("src/pay.py"), moved).unwrap();
+    let hits = retrieve(&ltmc, root);
+    let (_, pay) = hit(&hits, "pay-memory.md");
+    assert_eq!(pay["citation_status"], "moved", "{hits:#?}");
+    assert_eq!(pay["citations"][0]["now_start_line"], 43);
+    assert_eq!(pay["citations"][0]["now_end_line"], 45);
+
+    // The file is deleted: missing, still returned.
+    std::fs::remove_file(repo.join("src/pay.py")).unwrap();
+    let hits = retrieve(&ltmc, root);
+    let (_, pay) = hit(&hits, "pay-memory.md");
+    assert_eq!(pay["citation_status"], "missing", "{hits:#?}");
+
+    // Outside the root, or past the file's end: refused, naming the field.
+    let outside = json!({"file_name": "x.md", "content": "x",
+        "citations": [{"path": "../elsewhere.py", "start_line": 1, "end_line": 1}]});
+    ltmc.run(&[
+        "--project-root",
+        root,
+        "tool",
+        "call",
+        "store_memory",
+        &outside.to_string(),
+    ])
+    .fails_with("citations");
+    let past = json!({"file_name": "y.md", "content": "y",
+        "citations": [{"path": "src/notes.py", "start_line": 1, "end_line": 99}]});
+    ltmc.run(&[
+        "--project-root",
+        root,
+        "tool",
+        "call",
+        "store_memory",
+        &past.to_string(),
+    ])
+    .fails_with("past its end");
+}
