@@ -107,6 +107,45 @@ fn citations_are_checked_when_retrieved() {
         "{pay:#}"
     );
 
+    // ask_with_context and route_query report the same.
+    let q = "how does the pay function charge the amount";
+    let asked = ltmc
+        .run(&[
+            "--json",
+            "--project-root",
+            root,
+            "tool",
+            "call",
+            "ask_with_context",
+            &json!({"conversation_id": "c2", "query": q, "top_k": 5}).to_string(),
+        ])
+        .ok()
+        .json();
+    let chunks = asked["retrieved_chunks"].as_array().unwrap().clone();
+    assert_eq!(
+        hit(&chunks, "pay-memory.md").1["citation_status"],
+        "changed",
+        "{asked:#}"
+    );
+    let routed = ltmc
+        .run(&[
+            "--json",
+            "--project-root",
+            root,
+            "tool",
+            "call",
+            "route_query",
+            &json!({"query": q, "source_types": ["document"], "top_k": 5}).to_string(),
+        ])
+        .ok()
+        .json();
+    assert!(
+        routed
+            .to_string()
+            .contains("\"citation_status\":\"changed\""),
+        "{routed:#}"
+    );
+
     // The function moved 40 lines down: moved, with the new lines.
     let moved = format!("{}{PAY}", "# padding\n".repeat(40));
     std::fs::write(repo.join("src/pay.py"), moved).unwrap();

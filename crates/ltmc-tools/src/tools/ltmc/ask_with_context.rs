@@ -4,7 +4,7 @@
 
 use crate::error::{ToolError, non_empty};
 use crate::shared::memory::{
-    ChunkHit, EXTRACTIVE_NOTE, TopDocument, context_summary, join_context, log, search,
+    ChunkHit, check_citations, EXTRACTIVE_NOTE, TopDocument, context_summary, join_context, log, search,
     top_documents,
 };
 use crate::{Tool, ToolGroup, Tools};
@@ -79,6 +79,7 @@ impl Tool for AskWithContext {
             "give the conversation to log the question in",
         )?;
         let hits = search(tools, &a.query, a.top_k, None).await?;
+        let (hits, checked) = check_citations(tools, hits).await?;
         let context = join_context(&hits);
         let question = log(
             tools,
@@ -142,7 +143,7 @@ impl Tool for AskWithContext {
             documents_used: documents.len(),
             chunks_used: hits.len(),
             top_documents: documents,
-            retrieved_chunks: hits.iter().map(ChunkHit::from).collect(),
+            retrieved_chunks: checked,
             question_message_id: question.id,
             answer_message_id: answer_message.id,
             model,

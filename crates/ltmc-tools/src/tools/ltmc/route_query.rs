@@ -4,7 +4,7 @@
 
 use crate::args::{VALID_SOURCES, describe};
 use crate::error::{ToolError, non_empty};
-use crate::shared::memory::{ChatHit, ChunkHit, chat_results, search, snippet};
+use crate::shared::memory::{ChatHit, ChunkHit, chat_results, check_citations, search, snippet};
 use crate::shared::todo::TodoView;
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_service::MAX_TOP_K;
@@ -138,16 +138,20 @@ impl Tool for RouteQuery {
         let mut total = 0;
         for source in &sources {
             let items: Vec<RouteItem> = match *source {
-                "document" | "code" => search(tools, query, a.top_k, Some(source))
-                    .await?
-                    .iter()
-                    .map(|h| {
-                        RouteItem::Chunk(ChunkText {
-                            hit: ChunkHit::from(h),
-                            content: h.chunk.text.clone(),
+                "document" | "code" => {
+                    let found = search(tools, query, a.top_k, Some(source)).await?;
+                    let (found, checked) = check_citations(tools, found).await?;
+                    found
+                        .iter()
+                        .zip(checked)
+                        .map(|(h, hit)| {
+                            RouteItem::Chunk(ChunkText {
+                                hit,
+                                content: h.chunk.text.clone(),
+                            })
                         })
-                    })
-                    .collect(),
+                        .collect()
+                }
                 "chat" => chat_results(tools, query, a.top_k)
                     .await?
                     .into_iter()
