@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 const PAY: &str = "import os\n\ndef pay(amount):\n    charge(amount, currency=\"EUR\")\n    return receipt(amount)\n";
 
-fn store(ltmc: &Ltmc, root: &str, args: Value) -> Value {
+fn store(ltmc: &Ltmc, root: &str, args: &Value) -> Value {
     ltmc.run(&[
         "--json",
         "--project-root",
@@ -66,7 +66,7 @@ fn citations_are_checked_when_retrieved() {
     let cited = store(
         &ltmc,
         root,
-        json!({
+        &json!({
             "file_name": "pay-memory.md",
             "content": "The pay function charges the amount once in EUR and returns a receipt.",
             "citations": [{"path": "src/pay.py", "start_line": 3, "end_line": 5}],
@@ -77,7 +77,7 @@ fn citations_are_checked_when_retrieved() {
     store(
         &ltmc,
         root,
-        json!({
+        &json!({
             "file_name": "currency-memory.md",
             "content": "The pay function charges the amount in the currency set in notes.",
             "citations": [{"path": "src/notes.py", "start_line": 2, "end_line": 2}],

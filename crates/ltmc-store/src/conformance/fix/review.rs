@@ -197,7 +197,7 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
 
     let mut edited: NewFixPattern = pattern("New title");
     edited.tags = vec!["secrets".to_owned()];
-    edited.solution_steps = "read the key from the environment".to_owned();
+    "read the key from the environment".clone_into(&mut edited.solution_steps);
     edited.file_types = vec![".py".to_owned()];
     // Fields an edit does not own are ignored even when the caller sets them.
     edited.applied_count = 99;
@@ -248,7 +248,7 @@ pub async fn update_pattern_replaces_text_and_vectors(store: &dyn Store) {
     // Refusals write nothing.
     let now = store.get_pattern(&p, id).await.expect("get");
     let mut blank = edited.clone();
-    blank.title = "  ".to_owned();
+    "  ".clone_into(&mut blank.title);
     assert_invalid(
         &store
             .update_pattern(
