@@ -4,8 +4,8 @@
 
 use crate::error::{ToolError, non_empty};
 use crate::shared::memory::{
-    ChunkHit, check_citations, EXTRACTIVE_NOTE, TopDocument, context_summary, join_context, log, search,
-    top_documents,
+    ChunkHit, EXTRACTIVE_NOTE, TopDocument, check_citations, context_summary, join_context, log,
+    search, top_documents,
 };
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::MessageId;

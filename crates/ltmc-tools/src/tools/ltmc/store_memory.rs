@@ -4,8 +4,8 @@
 
 use crate::error::{ToolError, non_empty};
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::{CODE_ATTEMPT_TYPE, ResourceId};
 use ltmc_core::citation::{Citation, METADATA_KEY};
+use ltmc_core::{CODE_ATTEMPT_TYPE, ResourceId};
 use ltmc_service::StoreRequest;
 use ltmc_service::citations::{self, CitationRequest};
 use schemars::JsonSchema;
