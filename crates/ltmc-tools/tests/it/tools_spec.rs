@@ -36,7 +36,7 @@ fn specs_are_the_contract_in_order_with_object_schemas() {
     assert_eq!(names, CONTRACT);
     // Every tool, the fix-pattern ones too, follows the same schema rules.
     let specs = Tools::specs();
-    assert_eq!(specs.len(), 22 + 17);
+    assert_eq!(specs.len(), 22 + 21);
     for spec in &specs {
         let schema = &spec.input_schema;
         assert_eq!(schema["type"], "object", "{}", spec.name);
