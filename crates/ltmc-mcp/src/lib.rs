@@ -5,19 +5,22 @@
 //! [`Tools::specs`], `tools/call` goes to [`Tools::call`] and its object comes
 //! back as both text and structured content, with `isError` on failure. Two
 //! transports share it: [`serve_stdio`] (one session on stdin/stdout, the way
-//! agents launch local servers) and [`http_service`] (streamable HTTP, many
+//! agents launch local servers, behind [`HandshakeGate`]) and [`http_service`] (streamable HTTP, many
 //! sessions, mounted by ltmc-http at `/mcp`). Not here: the tools themselves
 //! (ltmc-tools), opening stores or models (the `ltmc` binary), or HTTP
 //! routing and authentication (ltmc-http).
 
+mod gate;
 mod http;
 mod server;
 
+pub use gate::HandshakeGate;
 pub use http::{McpHttpOptions, McpHttpService, McpShutdown, http_service};
 pub use server::{INSTRUCTIONS, LtmcServer, SERVER_NAME, to_call_result};
 
 use ltmc_tools::Tools;
 use rmcp::ServiceExt as _;
+use rmcp::transport::IntoTransport as _;
 
 /// Why the stdio server stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +34,7 @@ pub enum StdioError {
 /// Serves one MCP session on this process's stdin and stdout until the
 /// client closes stdin. Only protocol frames are written to stdout.
 pub async fn serve_stdio(tools: Tools) -> Result<(), StdioError> {
-    let transport = rmcp::transport::io::stdio_pipes();
+    let transport = HandshakeGate::new(rmcp::transport::io::stdio_pipes().into_transport());
     let running = LtmcServer::new(tools)
         .serve(transport)
         .await

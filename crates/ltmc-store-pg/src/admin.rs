@@ -17,7 +17,8 @@
 //! chunks as both indexed and stored and flags only a missing or invalid
 //! index (an interrupted build), `rebuild_indexes` is `REINDEX` (of the one
 //! index, which is database-wide: rebuilding "a project" rebuilds all), and
-//! `sync_indexes` has nothing to do.
+//! `sync_indexes` has nothing to do. PostgreSQL's own checks of the other
+//! indexes (validity, amcheck) and their repair are engine.rs.
 //!
 //! Not here: opening and migrating (open.rs).
 
@@ -28,7 +29,7 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::Project;
 use ltmc_store::integrity::{self, Finding};
-use ltmc_store::{IndexStatus, IntegrityReport, StoreAdmin, StoreError, StoreInfo};
+use ltmc_store::{IndexStatus, IntegrityReport, StorageReport, StoreAdmin, StoreError, StoreInfo};
 use tokio_postgres::IsolationLevel;
 
 /// The HNSW index on `chunks.embedding` (open.rs `VECTOR_COLUMNS`).
@@ -47,6 +48,12 @@ impl StoreAdmin for PgStore {
         integrity(self).await.map_err(|e| self.fail(e))
     }
 
+    async fn check_storage(&self, full: bool) -> Result<StorageReport, StoreError> {
+        crate::engine::check_storage(self, full)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
     async fn check_indexes(&self) -> Result<Vec<IndexStatus>, StoreError> {
         index_statuses(self, None).await.map_err(|e| self.fail(e))
     }
@@ -57,6 +64,10 @@ impl StoreAdmin for PgStore {
     ) -> Result<Vec<IndexStatus>, StoreError> {
         async {
             reindex(self).await?;
+            // --all also rebuilds every b-tree (as SQLite's REINDEX does);
+            // a project's rebuild repairs only indexes left invalid.
+            let rebuilt = crate::engine::reindex_tables(self, project.is_none()).await?;
+            tracing::info!(rebuilt, "rebuilt the indexes of ltmc's tables");
             index_statuses(self, project).await
         }
         .await

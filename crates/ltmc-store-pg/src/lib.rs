@@ -20,6 +20,7 @@ mod attempts;
 mod chat;
 mod checks;
 mod dump;
+mod engine;
 mod error;
 mod fix;
 mod graph;

@@ -62,6 +62,37 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The tables ltmc's migrations create, in order: what `ltmc doctor`
+/// checks the indexes of (engine.rs), read from the migrations themselves so
+/// that a new migration's tables are checked without another list.
+pub(crate) fn ltmc_tables() -> Vec<&'static str> {
+    let mut tables = Vec::new();
+    for migration in MIGRATIONS {
+        let mut words = migration.sql.split_whitespace();
+        while let Some(word) = words.next() {
+            if !word.eq_ignore_ascii_case("CREATE") {
+                continue;
+            }
+            let mut next = words.clone();
+            if !next.next().is_some_and(|w| w.eq_ignore_ascii_case("TABLE")) {
+                continue;
+            }
+            let mut name = next.next();
+            if name.is_some_and(|w| w.eq_ignore_ascii_case("IF")) {
+                // IF NOT EXISTS
+                name = next.nth(2);
+            }
+            if let Some(name) = name {
+                let name = name.trim_end_matches('(');
+                if !name.is_empty() && !tables.contains(&name) {
+                    tables.push(name);
+                }
+            }
+        }
+    }
+    tables
+}
+
 /// Every pgvector column: (table, column, HNSW index name). Each is created
 /// as a plain `vector` and typed `vector(N)` with its index once the model is
 /// recorded; a migration that adds a vector column lists it here.
@@ -376,6 +407,26 @@ mod tests {
             );
         }
         assert_eq!(MIGRATIONS.last().unwrap().version, LATEST_SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn the_tables_of_the_migrations_are_found() {
+        let tables = ltmc_tables();
+        for table in [
+            "schema_version",
+            "resources",
+            "chunks",
+            "fix_patterns",
+            "mining_state",
+        ] {
+            assert!(tables.contains(&table), "{table} missing from {tables:?}");
+        }
+        assert!(
+            tables
+                .iter()
+                .all(|t| t.chars().all(|c| c.is_ascii_lowercase() || c == '_')),
+            "{tables:?}"
+        );
     }
 
     #[test]

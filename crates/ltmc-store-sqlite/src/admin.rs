@@ -239,6 +239,7 @@ fn check_storage(state: &mut State, full: bool, read_only: Option<&str>) -> Resu
     } else {
         "quick_check"
     };
+    report.checked.push(format!("SQLite {pragma}"));
     match pragma_lines(conn, pragma) {
         Ok(lines) => {
             for line in lines.into_iter().filter(|l| l != "ok") {

@@ -170,6 +170,9 @@ pub struct StorageReport {
     /// The settings in force, as the engine reports them (e.g.
     /// `synchronous=FULL`, `read-only (ltmc.db is not writable)`).
     pub settings: Vec<String>,
+    /// The checks that ran, as the engine names them (e.g. `SQLite
+    /// quick_check`, `amcheck bt_index_check on 40 b-tree indexes`).
+    pub checked: Vec<String>,
     /// What the engine found damaged; empty when it found nothing.
     pub problems: Vec<StorageProblem>,
     /// Checks that could not run, and why (e.g. a read-only store cannot run

@@ -7,6 +7,8 @@
 //! `golden/tools.json` pins the tool list exactly as clients receive it;
 //! regenerate it with `LTMC_BLESS=1 cargo test -p ltmc-mcp`.
 
+mod gate;
+
 use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::testing::HashEmbedder;
 use ltmc_mcp::LtmcServer;

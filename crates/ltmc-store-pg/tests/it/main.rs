@@ -9,6 +9,7 @@
 //! on CI (`CI=true`), where a skip would hide a regression.
 
 mod conformance;
+mod engine;
 mod functions;
 mod open;
 mod support;

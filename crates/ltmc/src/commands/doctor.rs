@@ -127,10 +127,10 @@ pub async fn run(ctx: &Context, full: bool) -> anyhow::Result<ExitCode> {
                     .await
                     .map_err(|e| (e.to_string(), BACKUP_HINT.into()))
                     .and_then(|report| {
-                        if ctx.database_url.is_some() && report == StorageReport::default() {
-                            return Ok("no engine-level check for PostgreSQL yet".into());
+                        if report == StorageReport::default() {
+                            return Ok("no engine-level check for this backend".into());
                         }
-                        storage(&report, full)
+                        storage(&report)
                     }),
             ));
         }
@@ -191,7 +191,7 @@ impl IntegrityCounters {
     }
 }
 
-fn storage(report: &StorageReport, full: bool) -> Result<String, (String, String)> {
+fn storage(report: &StorageReport) -> Result<String, (String, String)> {
     let settings = report.settings.join(", ");
     let skipped = if report.skipped.is_empty() {
         String::new()
@@ -199,13 +199,9 @@ fn storage(report: &StorageReport, full: bool) -> Result<String, (String, String
         format!("; skipped: {}", report.skipped.join("; "))
     };
     if report.problems.is_empty() {
-        let what = if full {
-            "integrity_check"
-        } else {
-            "quick_check"
-        };
         return Ok(format!(
-            "SQLite {what} found no damage ({settings}){skipped}"
+            "{} found no damage ({settings}){skipped}",
+            report.checked.join(" and ")
         ));
     }
     let shown: Vec<&str> = report

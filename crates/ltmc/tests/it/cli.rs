@@ -214,6 +214,15 @@ fn doctor_reports_a_healthy_store() {
         names,
         ["data_dir", "model", "schema", "vectors", "index", "storage"]
     );
+    // The engine's own check: SQLite's quick_check, or PostgreSQL's index
+    // validity (and amcheck where installed).
+    let storage = report["checks"][5]["detail"].as_str().unwrap();
+    let engine = if ltmc_store_pg::testing::postgres_selected() {
+        "pg_index validity of the "
+    } else {
+        "SQLite quick_check found no damage"
+    };
+    assert!(storage.starts_with(engine), "{storage}");
 }
 
 /// A project past the HNSW threshold gets a graph file; `doctor` checks it

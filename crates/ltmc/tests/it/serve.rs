@@ -128,6 +128,54 @@ fn stdio_mode_writes_only_json_rpc_frames_on_stdout() {
     assert!(!logs.contains("panicked"), "{logs}");
 }
 
+/// A message before `initialize` is answered (a request) or ignored (a
+/// notification), and the session stays open for the handshake.
+#[test]
+fn stdio_mode_answers_a_request_before_initialize_and_stays_open() {
+    let ltmc = Ltmc::new(true);
+    let child = ltmc
+        .command()
+        .args(["serve", "--stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Killed(child);
+    let mut stdin = child.0.stdin.take().unwrap();
+    let replies = lines_of(child.0.stdout.take().unwrap());
+    let mut send = move |line: &str| {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    };
+    let next = || frame(&replies.recv_timeout(WAIT).expect("a reply"));
+
+    send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    send(r#"{"jsonrpc":"2.0","id":7,"method":"tools/list"}"#);
+    let refused = next();
+    assert_eq!(refused["id"], 7, "{refused}");
+    assert_eq!(refused["error"]["code"], -32600, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("send `initialize` first"),
+        "{refused}"
+    );
+    send(
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}"#,
+    );
+    let init = next();
+    assert_eq!(init["result"]["serverInfo"]["name"], "ltmc", "{init}");
+    send(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#);
+    let list = next();
+    assert!(list["result"]["tools"].is_array(), "{list}");
+    // Closing stdin ends the session.
+    drop(send);
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
 #[test]
 fn http_mode_on_a_public_address_needs_a_token() {
     let ltmc = Ltmc::new(true);
