@@ -26,14 +26,21 @@ pub struct AcceptPatternArgs {
     pub reviewed: bool,
     /// The reviewer's notes.
     pub reviewer_notes: Option<String>,
+    /// A short name of the fix.
     pub title: Option<String>,
+    /// What was wrong, in general terms.
     pub problem_description: Option<String>,
     /// The steps of the fix: an array, or one text split on its lines and numbering.
     pub solution_steps: Option<TextList>,
+    /// The code before the fix (empty clears it).
     pub code_before: Option<String>,
+    /// The code after the fix (empty clears it).
     pub code_after: Option<String>,
+    /// How the fix was verified (empty clears it).
     pub verification_steps: Option<String>,
+    /// What was learned (empty clears it).
     pub learnings: Option<String>,
+    /// How to keep the problem out of new code (empty clears it).
     pub prevention_guidance: Option<String>,
     /// Regexes (Rust regex syntax): an array, or one text with one regex per line.
     pub anti_patterns: Option<TextList>,
@@ -49,6 +56,7 @@ pub struct AcceptPatternArgs {
     pub related_files: Option<TextList>,
     /// Security, Architecture, Standards or UI-UX.
     pub problem_type: Option<String>,
+    /// e.g. hardcoded_secret, auth_missing (empty clears it).
     pub code_type: Option<String>,
     /// CRITICAL, HIGH, MEDIUM or LOW.
     pub severity: Option<String>,
