@@ -45,7 +45,7 @@ pub use mining::{
 };
 pub use review::{
     MAX_PAGE, MergedPatterns, MinedSource, PatternOrigin, QueueOrder, QueuePage, QueueQuery,
-    QueuedPattern, ReviewMark, ReviewStore, check_merge, merged_fields,
+    QueuedPattern, ReviewMark, ReviewStore, check_merge, merged_commits, merged_fields,
 };
 pub use traits::{
     ChunkFilter, EmbeddingSpec, IndexStatus, IntegrityReport, KeywordSearch, NoProgress, Progress,

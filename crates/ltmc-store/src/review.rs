@@ -40,17 +40,49 @@ impl PatternOrigin {
 
     /// Parses `mined`, `audit` or `manual` (any case); the error names `field`.
     pub fn parse(field: &'static str, text: &str) -> Result<Self, CoreError> {
-        let text = text.trim();
-        Self::ALL
-            .into_iter()
-            .find(|o| o.as_str().eq_ignore_ascii_case(text))
-            .ok_or_else(|| {
-                CoreError::invalid(
-                    field,
-                    format!("{text:?} is not an origin; give mined, audit or manual"),
-                )
-            })
+        parse_name(field, text, &Self::ALL, Self::as_str, "an origin")
     }
+
+    /// Its rank in the `source` order, as the backends' SQL computes it.
+    pub fn rank(self) -> i64 {
+        match self {
+            Self::Mined => 0,
+            Self::Audit => 1,
+            Self::Manual => 2,
+        }
+    }
+
+    /// The origin of a rank [`Self::rank`] gave (anything above is manual).
+    pub fn from_rank(rank: i64) -> Self {
+        match rank {
+            0 => Self::Mined,
+            1 => Self::Audit,
+            _ => Self::Manual,
+        }
+    }
+}
+
+/// One of `all` by its name (any case, trimmed); the error names `field`
+/// and lists the names.
+fn parse_name<T: Copy>(
+    field: &'static str,
+    text: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    what: &str,
+) -> Result<T, CoreError> {
+    let text = text.trim();
+    all.iter()
+        .copied()
+        .find(|x| name(*x).eq_ignore_ascii_case(text))
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|x| name(*x)).collect();
+            let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+            CoreError::invalid(
+                field,
+                format!("{text:?} is not {what}; give {} or {last}", rest.join(", ")),
+            )
+        })
 }
 
 /// The order of a page of the review queue. Ties go newest first.
@@ -78,16 +110,7 @@ impl QueueOrder {
 
     /// Parses `newest`, `confidence` or `source` (any case); the error names `field`.
     pub fn parse(field: &'static str, text: &str) -> Result<Self, CoreError> {
-        let text = text.trim();
-        Self::ALL
-            .into_iter()
-            .find(|o| o.as_str().eq_ignore_ascii_case(text))
-            .ok_or_else(|| {
-                CoreError::invalid(
-                    field,
-                    format!("{text:?} is not an order; give newest, confidence or source"),
-                )
-            })
+        parse_name(field, text, &Self::ALL, Self::as_str, "an order")
     }
 }
 
@@ -234,15 +257,6 @@ pub trait ReviewStore: Send + Sync {
 /// confidence when neither was applied), the later `last_applied`, reviewed
 /// if either was, and a line in the notes naming what was merged.
 pub fn merged_fields(into: &FixPattern, from: &FixPattern, notes: Option<&str>) -> FixPattern {
-    fn union<T: Clone + PartialEq>(a: &[T], b: &[T]) -> Vec<T> {
-        let mut out = a.to_vec();
-        for x in b {
-            if !out.contains(x) {
-                out.push(x.clone());
-            }
-        }
-        out
-    }
     let applied = into.applied_count.saturating_add(from.applied_count);
     #[allow(clippy::cast_precision_loss)] // counts far below 2^52
     let weighted = |a: f64, b: f64| {
@@ -291,6 +305,25 @@ pub fn merged_fields(into: &FixPattern, from: &FixPattern, notes: Option<&str>) 
         reviewer_notes,
         ..into.clone()
     }
+}
+
+/// `a`, then each item of `b` not in it, in order.
+fn union<T: Clone + PartialEq>(a: &[T], b: &[T]) -> Vec<T> {
+    let mut out = a.to_vec();
+    for x in b {
+        if !out.contains(x) {
+            out.push(x.clone());
+        }
+    }
+    out
+}
+
+/// The kept source's commits followed by those of the merged one it lacks,
+/// and how many were added.
+pub fn merged_commits(kept: &[String], gone: &[String]) -> (Vec<String>, u64) {
+    let commits = union(kept, gone);
+    let added = (commits.len() - kept.len()) as u64;
+    (commits, added)
 }
 
 /// Checks the two ids of a merge before a backend reads anything.

@@ -20,7 +20,7 @@ use ltmc_core::{PatternId, Project, now_rfc3339, present};
 use ltmc_store::validate;
 use ltmc_store::{
     MergedPatterns, MinedSource, PatternOrigin, QueueOrder, QueuePage, QueueQuery, QueuedPattern,
-    ReviewMark, ReviewStore, StoreError, check_merge, merged_fields,
+    ReviewMark, ReviewStore, StoreError, check_merge, merged_commits, merged_fields,
 };
 use rusqlite::types::Value;
 use rusqlite::{
@@ -172,7 +172,7 @@ fn queue(conn: &Connection, project: &Project, q: &QueueQuery) -> Result<QueuePa
     }
     if let Some(origin) = q.origin {
         conditions.push(format!("{ORIGIN} = ?"));
-        values.push(Value::Integer(origin_rank(origin)));
+        values.push(Value::Integer(origin.rank()));
     }
     let conditions = conditions.join(" AND ");
     let total: i64 = conn
@@ -196,11 +196,7 @@ fn queue(conn: &Connection, project: &Project, q: &QueueQuery) -> Result<QueuePa
     ))?;
     let rows = stmt.query_map(params_from_iter(values), |row| {
         let pattern = pattern_from_row(row)?;
-        let origin = match row.get::<_, i64>(33)? {
-            0 => PatternOrigin::Mined,
-            1 => PatternOrigin::Audit,
-            _ => PatternOrigin::Manual,
-        };
+        let origin = PatternOrigin::from_rank(row.get::<_, i64>(33)?);
         let source = match row.get::<_, Option<String>>(34)? {
             Some(repo_id) => Some(MinedSource {
                 repo_id,
@@ -219,14 +215,6 @@ fn queue(conn: &Connection, project: &Project, q: &QueueQuery) -> Result<QueuePa
         items: rows.collect::<rusqlite::Result<Vec<_>>>()?,
         total: u64::try_from(total).unwrap_or(0),
     })
-}
-
-fn origin_rank(origin: PatternOrigin) -> i64 {
-    match origin {
-        PatternOrigin::Mined => 0,
-        PatternOrigin::Audit => 1,
-        PatternOrigin::Manual => 2,
-    }
 }
 
 /// The mined source of `id`: repository, key and commits.
@@ -301,7 +289,7 @@ fn merge(
 
     // The mined source: moves when the kept pattern has none; otherwise its
     // commits join the kept one's and its key gets a tombstone.
-    let mut commits_moved = 0;
+    let mut commits_moved = 0_u64;
     if let Some(gone_source) = source(tx, from)? {
         match source(tx, into)? {
             None => {
@@ -309,16 +297,11 @@ fn merge(
                     "UPDATE mined_pattern_sources SET pattern_id = ?1 WHERE pattern_id = ?2",
                 )?
                 .execute(params![into.0, from.0])?;
-                commits_moved = gone_source.commits.len();
+                commits_moved = gone_source.commits.len() as u64;
             }
             Some(kept_source) => {
-                let mut commits = kept_source.commits.clone();
-                for c in &gone_source.commits {
-                    if !commits.contains(c) {
-                        commits.push(c.clone());
-                        commits_moved += 1;
-                    }
-                }
+                let (commits, added) = merged_commits(&kept_source.commits, &gone_source.commits);
+                commits_moved = added;
                 tx.prepare_cached(
                     "UPDATE mined_pattern_sources SET commits = ?2 WHERE pattern_id = ?1",
                 )?
@@ -380,6 +363,6 @@ fn merge(
         applications_moved: count(applications),
         rules_moved: count(rules),
         audits_moved: count(audits),
-        commits_moved: count(commits_moved),
+        commits_moved,
     })
 }

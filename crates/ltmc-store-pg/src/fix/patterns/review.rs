@@ -23,7 +23,7 @@ use ltmc_core::{PatternId, Project, present};
 use ltmc_store::validate::sql_limit;
 use ltmc_store::{
     MergedPatterns, MinedSource, PatternOrigin, QueueOrder, QueuePage, QueueQuery, QueuedPattern,
-    ReviewMark, ReviewStore, StoreError, check_merge, merged_fields,
+    ReviewMark, ReviewStore, StoreError, check_merge, merged_commits, merged_fields,
 };
 use pgvector::Vector;
 
@@ -70,11 +70,9 @@ impl ReviewStore for PgStore {
 }
 
 async fn queue(store: &PgStore, project: &Project, q: &QueueQuery) -> Result<QueuePage> {
-    let origin = q.origin.map(|o| match o {
-        PatternOrigin::Mined => 0_i32,
-        PatternOrigin::Audit => 1,
-        PatternOrigin::Manual => 2,
-    });
+    let origin = q
+        .origin
+        .map(|o| i32::try_from(o.rank()).unwrap_or(i32::MAX));
     let order = match q.order {
         QueueOrder::Newest => "p.id DESC".to_owned(),
         QueueOrder::Confidence => "p.confidence_score DESC, p.id DESC".to_owned(),
@@ -113,11 +111,7 @@ async fn queue(store: &PgStore, project: &Project, q: &QueueQuery) -> Result<Que
     let items = rows
         .iter()
         .map(|row| {
-            let origin = match row.try_get::<_, i32>(n)? {
-                0 => PatternOrigin::Mined,
-                1 => PatternOrigin::Audit,
-                _ => PatternOrigin::Manual,
-            };
+            let origin = PatternOrigin::from_rank(i64::from(row.try_get::<_, i32>(n)?));
             let source = match row.try_get::<_, Option<String>>(n + 1)? {
                 Some(repo_id) => Some(MinedSource {
                     repo_id,
@@ -315,13 +309,8 @@ async fn merge(
                 commits_moved = gone_source.commits.len() as u64;
             }
             Some(kept_source) => {
-                let mut commits = kept_source.commits.clone();
-                for c in &gone_source.commits {
-                    if !commits.contains(c) {
-                        commits.push(c.clone());
-                        commits_moved += 1;
-                    }
-                }
+                let (commits, added) = merged_commits(&kept_source.commits, &gone_source.commits);
+                commits_moved = added;
                 tx.execute(
                     "UPDATE mined_pattern_sources SET commits = $2 WHERE pattern_id = $1",
                     &[&into.0, &commits],
