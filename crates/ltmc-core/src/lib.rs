@@ -19,6 +19,7 @@ pub mod heading;
 pub mod ids;
 pub mod project;
 pub mod record;
+pub mod relevance;
 pub mod terms;
 pub mod todo;
 pub mod vector;

@@ -10,8 +10,13 @@
 //! identifier asked for (`parse_config_v17`) more still. It is Lucene's
 //! coordination factor, computed on the few candidates a search returns.
 //! Terms split at whitespace, and a term with inner punctuation is a phrase
-//! of its tokens, as in the full-text query. Not a tokenizer for the index:
-//! the stores tokenize with their own engines.
+//! of its tokens, as in the full-text query.
+//!
+//! Each term weighs by its rarity in the project ([`TermStats`], BM25's idf):
+//! a chunk holding the one unusual name or error code of a question covers
+//! most of it, a chunk holding its three everyday words little. Without
+//! counts every term weighs the same. Not a tokenizer for the index: the
+//! stores tokenize with their own engines and count with them.
 
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashSet;
@@ -32,6 +37,11 @@ pub const STOPWORDS: &[&str] = &[
     "yours",
 ];
 
+/// The most distinct terms of one query that search looks at; later ones are
+/// ignored. A longer query is a pasted document, and every term costs a
+/// posting-list merge in the store. Both stores and the coverage use it.
+pub const MAX_TERMS: usize = 64;
+
 /// Whether `word` (any case, surrounding punctuation ignored) is a function word.
 pub fn is_stopword(word: &str) -> bool {
     let word = word
@@ -43,7 +53,7 @@ pub fn is_stopword(word: &str) -> bool {
 /// A query's terms as both search halves use them: split at whitespace and
 /// control characters, those with a letter or digit, first spelling of each
 /// (case-insensitive), function words left out unless nothing else remains
-/// ("to be or not to be" keeps them all).
+/// ("to be or not to be" keeps them all), at most [`MAX_TERMS`].
 pub fn content_terms(query: &str) -> Vec<&str> {
     let mut seen = HashSet::new();
     let all: Vec<&str> = query
@@ -52,7 +62,41 @@ pub fn content_terms(query: &str) -> Vec<&str> {
         .filter(|t| seen.insert(t.to_lowercase()))
         .collect();
     let content: Vec<&str> = all.iter().copied().filter(|t| !is_stopword(t)).collect();
-    if content.is_empty() { all } else { content }
+    let mut terms = if content.is_empty() { all } else { content };
+    terms.truncate(MAX_TERMS);
+    terms
+}
+
+/// How many chunks hold each of a query's terms, as a store counts them:
+/// `documents[i]` for `content_terms(query)[i]` (a phrase for a term with
+/// inner punctuation), among `chunks` in the project. A store may stop
+/// counting at [`TermStats::CAP`]: past that a term is common, and its
+/// weight is near the floor either way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TermStats {
+    pub chunks: u64,
+    pub documents: Vec<u64>,
+}
+
+impl TermStats {
+    /// The count at which stores stop counting a term's chunks: counting
+    /// costs one posting-list step per chunk, and a term in 1,000 chunks
+    /// weighs little next to a rare one (its idf is ln(1 + N/1000), against
+    /// ln(1 + N) for a term in one chunk).
+    pub const CAP: u64 = 1_000;
+
+    /// BM25's idf of term `i`: `ln(1 + (N - df + 0.5) / (df + 0.5))`, where
+    /// `N` is at least `df` (a store counting while another writes may see
+    /// more chunks holding a term than it counted in all). A term the counts
+    /// do not cover weighs 1.
+    pub fn idf(&self, i: usize) -> f32 {
+        let Some(&df) = self.documents.get(i) else {
+            return 1.0;
+        };
+        let n = self.chunks.max(df) as f64;
+        let df = df as f64;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln() as f32
+    }
 }
 
 /// The first two chars of a word, lowercased: the Porter stemmer only
@@ -86,11 +130,14 @@ pub fn is_identifier(term: &str) -> bool {
 struct Term {
     tokens: Vec<String>,
     identifier: bool,
+    /// The term's share of the query, by rarity; all shares sum to 1.
+    share: f32,
 }
 
-/// How much of a query a text holds: the fractions of the query's terms it
-/// contains, split by shape. `words + identifiers` is at most 1.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// How much of a query a text holds: the shares of the query's terms it
+/// contains (each term's share is its rarity over the query's total), split
+/// by shape. `words + identifiers` is at most 1.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct Coverage {
     pub words: f32,
     pub identifiers: f32,
@@ -105,20 +152,33 @@ pub struct QueryTerms {
 
 impl QueryTerms {
     /// The query's distinct whitespace-separated terms that are not function
-    /// words (all of them when it has nothing else: "to be or not to be").
+    /// words (all of them when it has nothing else: "to be or not to be"),
+    /// each weighing the same.
     pub fn new(query: &str) -> Self {
+        Self::weighted(query, &TermStats::default())
+    }
+
+    /// The same terms, each weighing its idf in `stats` (counted by the
+    /// store for this query's `content_terms`).
+    pub fn weighted(query: &str, stats: &TermStats) -> Self {
         let stemmer = Stemmer::create(Algorithm::English);
-        let terms: Vec<Term> = content_terms(query)
+        let mut terms: Vec<Term> = content_terms(query)
             .into_iter()
-            .map(|t| Term {
+            .enumerate()
+            .map(|(i, t)| Term {
                 tokens: t
                     .split(|c: char| !c.is_alphanumeric())
                     .filter(|w| !w.is_empty())
                     .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
                     .collect(),
                 identifier: is_identifier(t),
+                share: stats.idf(i).max(f32::MIN_POSITIVE),
             })
             .collect();
+        let total: f32 = terms.iter().map(|t| t.share).sum();
+        for term in &mut terms {
+            term.share /= total;
+        }
         let heads = terms
             .iter()
             .flat_map(|t| t.tokens.iter().map(|w| head(w)))
@@ -153,7 +213,6 @@ impl QueryTerms {
                 })
             })
             .collect();
-        let share = 1.0 / self.terms.len() as f32;
         let mut coverage = Coverage::default();
         for term in &self.terms {
             let n = term.tokens.len();
@@ -166,9 +225,9 @@ impl QueryTerms {
                 });
             if found {
                 if term.identifier {
-                    coverage.identifiers += share;
+                    coverage.identifiers += term.share;
                 } else {
-                    coverage.words += share;
+                    coverage.words += term.share;
                 }
             }
         }

@@ -11,7 +11,8 @@
 use crate::ServiceError;
 use crate::search::{self, SearchHit, SearchMode};
 use ltmc_core::embed::Embedder;
-use ltmc_core::terms::QueryTerms;
+use ltmc_core::relevance::RelevanceModel;
+use ltmc_core::terms::{QueryTerms, TermStats};
 use ltmc_core::{
     CODE_ATTEMPT_TYPE, ChunkConfig, NewChunk, NewResource, Project, PutOutcome, ResourceId,
     chunk_text, content_hash, embedding_text,
@@ -69,6 +70,8 @@ pub struct Memory {
     store: Arc<dyn Store>,
     embedder: Arc<dyn Embedder>,
     chunking: ChunkConfig,
+    /// The model's relevance calibration; none for a model without one.
+    relevance: Option<RelevanceModel>,
 }
 
 impl std::fmt::Debug for Memory {
@@ -87,10 +90,12 @@ impl Memory {
         chunking: ChunkConfig,
     ) -> Result<Self, ServiceError> {
         chunking.validate()?;
+        let relevance = RelevanceModel::default_for(embedder.model_id());
         Ok(Self {
             store,
             embedder,
             chunking,
+            relevance,
         })
     }
 
@@ -245,11 +250,27 @@ impl Memory {
         let mut ranking = search::Ranking::default();
         // Every mode walks the same tiers whatever k is (see `search::Ranking`),
         // and stops at the first that lists k hits or finds the store exhausted.
-        let query = match request.mode {
-            SearchMode::Keyword => None,
-            SearchMode::Vector | SearchMode::Hybrid => Some(self.embed_one(&request.query).await?),
+        // The query's embedding and its terms' counts are independent: the
+        // store counts while the model runs.
+        let embedding = async {
+            match request.mode {
+                SearchMode::Keyword => Ok(None),
+                SearchMode::Vector | SearchMode::Hybrid => {
+                    self.embed_one(&request.query).await.map(Some)
+                }
+            }
         };
-        let terms = QueryTerms::new(&request.query);
+        let counts = async {
+            match request.mode {
+                SearchMode::Vector => Ok(TermStats::default()),
+                SearchMode::Keyword | SearchMode::Hybrid => {
+                    self.store.term_stats(project, &request.query).await
+                }
+            }
+        };
+        let (query, counts) = tokio::join!(embedding, counts);
+        let (query, counts) = (query?, counts?);
+        let terms = QueryTerms::weighted(&request.query, &counts);
         for depth in search::depths() {
             let vector = match &query {
                 Some(query) => {
@@ -271,14 +292,30 @@ impl Memory {
             let exhausted = vector.len() < depth && keyword.len() < depth;
             ranking.extend(match request.mode {
                 SearchMode::Vector => search::from_vector(vector),
-                SearchMode::Keyword => search::from_keyword(keyword),
+                SearchMode::Keyword => search::from_keyword(keyword, &terms),
                 SearchMode::Hybrid => search::fuse(vector, keyword, &terms),
             });
             if exhausted || ranking.len() >= k {
                 break;
             }
         }
-        Ok(ranking.top(k))
+        let mut hits = ranking.top(k);
+        if let Some(model) = &self.relevance {
+            for hit in &mut hits {
+                hit.relevance = Some(search::relevance(model, request.mode, hit));
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Whether this model's hits carry a calibrated relevance.
+    pub fn has_relevance(&self) -> bool {
+        self.relevance.is_some()
+    }
+
+    /// The relevance calibration of this model's hits, when it has one.
+    pub fn relevance_model(&self) -> Option<&RelevanceModel> {
+        self.relevance.as_ref()
     }
 
     /// Deletes a resource with its chunks and vectors; returns how many chunks went.

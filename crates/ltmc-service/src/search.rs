@@ -3,12 +3,15 @@
 //!
 //! Hybrid exists because each half misses what the other finds: an embedding
 //! blurs exact identifiers and error strings, keywords miss paraphrases.
-//! A hybrid hit's score is its cosine similarity plus `WORD_WEIGHT` (0.3)
-//! times the fraction of the query's content words it contains (stemmed; see
-//! `ltmc_core::terms`) plus `IDENTIFIER_WEIGHT` (1.0) times the fraction of
-//! the query's identifiers it contains exactly (`fuse`). The keyword list
-//! decides which chunks are looked at, the coverage how much they gain; BM25
-//! scores themselves are not added.
+//! A hybrid hit's score is its cosine similarity plus `WORD_WEIGHT` times
+//! the share of the query's content words it contains (stemmed; see
+//! `ltmc_core::terms`) plus `IDENTIFIER_WEIGHT` times the share of the
+//! query's identifiers it contains exactly (`fuse`). Each term's share is its
+//! rarity in the project (BM25's idf from the store's counts) over the whole
+//! query's: the chunk holding the one unusual name, version or error code of
+//! a question gains most of the bonus, one holding its everyday words little.
+//! The keyword list decides which chunks are looked at, the coverage how much
+//! they gain; BM25 scores themselves are not added.
 //!
 //! This replaced reciprocal-rank fusion (k = 60), which is not used anywhere
 //! now: RRF lets a chunk that shares one everyday word with a question jump
@@ -20,13 +23,14 @@
 //! candidate depth ([`Ranking`]), so the first results never depend on
 //! `top_k`. Not here: how either list is computed (the store does that).
 
+use ltmc_core::relevance::RelevanceModel;
 use ltmc_core::terms::{Coverage, QueryTerms};
 use ltmc_core::{Chunk, ChunkId, ScoredChunk};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// How `Memory::search` ranks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SearchMode {
     /// Cosine similarity of embeddings only.
@@ -67,6 +71,13 @@ pub struct SearchHit {
     pub similarity: Option<f32>,
     /// BM25 score, when the chunk matched the keywords.
     pub keyword_score: Option<f32>,
+    /// The shares of the query's words and identifiers (weighed by rarity)
+    /// the chunk holds, when it matched the keywords (hybrid and keyword).
+    pub coverage: Option<Coverage>,
+    /// How likely the chunk is to be what the query looks for, 0 to 1,
+    /// calibrated on labelled queries (`ltmc_core::relevance`); comparable
+    /// across queries, unlike `score`. None when the model has no calibration.
+    pub relevance: Option<f32>,
 }
 
 /// What containing every content word of the query adds to a hybrid hit's
@@ -90,6 +101,8 @@ pub(crate) fn from_vector(hits: Vec<ScoredChunk>) -> Vec<SearchHit> {
             score: h.score,
             similarity: Some(h.score),
             keyword_score: None,
+            coverage: None,
+            relevance: None,
             chunk: h.chunk,
             file_name: h.file_name,
             resource_type: h.resource_type,
@@ -97,12 +110,14 @@ pub(crate) fn from_vector(hits: Vec<ScoredChunk>) -> Vec<SearchHit> {
         .collect()
 }
 
-pub(crate) fn from_keyword(hits: Vec<ScoredChunk>) -> Vec<SearchHit> {
+pub(crate) fn from_keyword(hits: Vec<ScoredChunk>, terms: &QueryTerms) -> Vec<SearchHit> {
     hits.into_iter()
         .map(|h| SearchHit {
             score: h.score,
             similarity: None,
             keyword_score: Some(h.score),
+            coverage: Some(terms.coverage(&h.chunk.text)),
+            relevance: None,
             chunk: h.chunk,
             file_name: h.file_name,
             resource_type: h.resource_type,
@@ -136,6 +151,8 @@ pub(crate) fn fuse(
                 score: 0.0,
                 similarity: None,
                 keyword_score: None,
+                coverage: None,
+                relevance: None,
             });
             if is_vector {
                 entry.similarity = Some(h.score);
@@ -146,10 +163,10 @@ pub(crate) fn fuse(
     }
     let mut hits: Vec<SearchHit> = fused.into_values().collect();
     for hit in &mut hits {
-        let coverage = match hit.keyword_score {
-            Some(_) => terms.coverage(&hit.chunk.text),
-            None => Coverage::default(),
-        };
+        hit.coverage = hit
+            .keyword_score
+            .map(|_| terms.coverage(&hit.chunk.text));
+        let coverage = hit.coverage.unwrap_or_default();
         hit.score = hit.similarity.unwrap_or(floor)
             + WORD_WEIGHT * coverage.words
             + IDENTIFIER_WEIGHT * coverage.identifiers;
@@ -160,6 +177,20 @@ pub(crate) fn fuse(
             .then(a.chunk.id.cmp(&b.chunk.id))
     });
     hits
+}
+
+/// The calibrated relevance of a ranked hit: `model`'s mapping for `mode`
+/// of the number the mode ranks by (keyword: the share of the query held).
+pub(crate) fn relevance(model: &RelevanceModel, mode: SearchMode, hit: &SearchHit) -> f32 {
+    let (platt, x) = match mode {
+        SearchMode::Hybrid => (model.hybrid, hit.score),
+        SearchMode::Vector => (model.vector, hit.score),
+        SearchMode::Keyword => {
+            let c = hit.coverage.unwrap_or_default();
+            (model.keyword, c.words + c.identifiers)
+        }
+    };
+    platt.probability(f64::from(x)) as f32
 }
 
 /// How many candidates the first tier of a search asks the store for.

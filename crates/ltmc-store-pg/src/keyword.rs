@@ -4,7 +4,7 @@
 //!
 //! Free text never becomes tsquery syntax. It is cut into terms as the SQLite
 //! store does (`content_terms`: split at whitespace, function words dropped
-//! unless nothing else is left, at most [`MAX_TERMS`]); each term is bound as
+//! unless nothing else is left, at most `ltmc_core::terms::MAX_TERMS`); each term is bound as
 //! a plain string and made a phrase of its own lexemes by `ltmc_tsquery`
 //! (`phraseto_tsquery`, which knows no operators), so `parse_config_v2` or
 //! `ResourceChunks.vector_id` matches as written and quotes, `&`, `|`, `!`,
@@ -33,15 +33,12 @@ use crate::error::Result;
 use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use ltmc_core::terms::content_terms;
+use ltmc_core::terms::{TermStats, content_terms};
+#[cfg(test)]
+use ltmc_core::terms::MAX_TERMS;
 use ltmc_core::{Project, ScoredChunk};
 use ltmc_store::validate::sql_limit;
 use ltmc_store::{ChunkFilter, KeywordSearch, StoreError};
-
-/// The most distinct terms one query contributes; later ones are ignored.
-/// A longer query is a pasted document, and every term costs a GIN lookup
-/// and a rank for every matching chunk. The SQLite store's limit too.
-pub(crate) const MAX_TERMS: usize = 64;
 
 #[async_trait]
 impl KeywordSearch for PgStore {
@@ -60,16 +57,60 @@ impl KeywordSearch for PgStore {
             .await
             .map_err(|e| self.fail(e))
     }
+
+    async fn term_stats(&self, project: &Project, query: &str) -> Result<TermStats, StoreError> {
+        let terms = query_terms(query);
+        if terms.is_empty() {
+            return Ok(TermStats::default());
+        }
+        term_stats(self, project, &terms)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+}
+
+/// The project's chunk count (from its resources' counts, as the keyword
+/// score's `N`) and, per term in order, the count of its chunks holding the
+/// term's phrase, up to `TermStats::CAP` (each a GIN lookup, then one row
+/// per counted chunk), in one statement, so one snapshot. A term without
+/// lexemes counts nothing.
+async fn term_stats(store: &PgStore, project: &Project, terms: &[&str]) -> Result<TermStats> {
+    let client = store.client().await?;
+    let stmt = client
+        .prepare_cached(
+            "SELECT (SELECT coalesce(sum(chunk_count), 0)::int8 FROM resources \
+                     WHERE project = $2), \
+                    coalesce((SELECT array_agg(( \
+                       SELECT count(*) FROM (SELECT 1 FROM chunks c \
+                         WHERE c.project = $2 AND numnode(ltmc_tsquery(u.term)) > 0 \
+                           AND c.tsv @@ ltmc_tsquery(u.term) LIMIT $3) held \
+                     ) ORDER BY u.i) \
+                     FROM unnest($1::text[]) WITH ORDINALITY AS u (term, i)), '{}')",
+        )
+        .await?;
+    let cap = i64::try_from(TermStats::CAP).unwrap_or(i64::MAX);
+    let row = client
+        .query_one(&stmt, &[&terms, &project.as_str(), &cap])
+        .await?;
+    let chunks: i64 = row.try_get(0)?;
+    let documents: Vec<i64> = row.try_get(1)?;
+    Ok(TermStats {
+        chunks: u64::try_from(chunks).unwrap_or(0),
+        documents: documents
+            .into_iter()
+            .map(|n| u64::try_from(n).unwrap_or(0))
+            .collect(),
+    })
 }
 
 /// The terms of free text, each to become one phrase query: those with a
 /// letter or digit, function words dropped unless nothing else remains, at
-/// most [`MAX_TERMS`]. Empty when nothing could match.
+/// most `MAX_TERMS`. Empty when nothing could match.
 ///
 /// Control characters split terms (`content_terms`), so no NUL, which
 /// PostgreSQL's text cannot hold, reaches SQL.
 pub(crate) fn query_terms(query: &str) -> Vec<&str> {
-    content_terms(query).into_iter().take(MAX_TERMS).collect()
+    content_terms(query)
 }
 
 async fn search(

@@ -17,11 +17,20 @@
 //! stemming and case folding are the table's tokenizer's (migration 0002).
 
 use ltmc_core::terms::content_terms;
+#[cfg(test)]
+use ltmc_core::terms::MAX_TERMS;
 
-/// The most distinct terms one query contributes; later ones are ignored.
-/// A longer query is a pasted document, and every term costs a posting-list
-/// merge and a BM25 term for every matching row.
-pub(crate) const MAX_TERMS: usize = 64;
+/// Each content term of `query` as a MATCH expression of its own, in order
+/// (one quoted string: a phrase of its tokens), for counting the chunks that
+/// hold it; the terms `match_expression` joins.
+pub(crate) fn term_expressions(query: &str) -> Vec<String> {
+    content_terms(query).into_iter().map(quote).collect()
+}
+
+/// One term as an FTS5 string: double-quoted, inner quotes doubled.
+fn quote(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
 
 /// `query` as a MATCH expression, or `None` when no term of it has a letter
 /// or digit (nothing could match, and an empty expression is an FTS5 error).
@@ -29,11 +38,7 @@ pub(crate) fn match_expression(query: &str) -> Option<String> {
     // FTS5 reads the expression as a C string: a NUL would end it inside a
     // quoted term ("unterminated string"); `content_terms` splits at control
     // characters, so none survives.
-    let quoted: Vec<String> = content_terms(query)
-        .into_iter()
-        .take(MAX_TERMS)
-        .map(|term| format!("\"{}\"", term.replace('"', "\"\"")))
-        .collect();
+    let quoted = term_expressions(query);
     (!quoted.is_empty()).then(|| quoted.join(" OR "))
 }
 

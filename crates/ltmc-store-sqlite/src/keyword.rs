@@ -10,9 +10,10 @@
 
 use crate::SqliteStore;
 use crate::error::Result;
-use crate::fts_query::match_expression;
+use crate::fts_query::{match_expression, term_expressions};
 use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use async_trait::async_trait;
+use ltmc_core::terms::TermStats;
 use ltmc_core::{Project, ScoredChunk};
 use ltmc_store::{ChunkFilter, KeywordSearch, StoreError};
 use rusqlite::{Connection, ErrorCode, params};
@@ -37,6 +38,51 @@ impl KeywordSearch for SqliteStore {
         self.call(move |state, _| keyword(&state.conn, &expression, &project, k, &filter))
             .await
     }
+
+    async fn term_stats(&self, project: &Project, query: &str) -> Result<TermStats, StoreError> {
+        let terms = term_expressions(query);
+        if terms.is_empty() {
+            return Ok(TermStats::default());
+        }
+        let project = project.clone();
+        self.call(move |state, _| term_stats(&state.conn, &terms, &project))
+            .await
+    }
+}
+
+/// The project's chunk count (from its resources' counts) and each term's
+/// count of chunks holding it, up to `TermStats::CAP`, in one read
+/// transaction so both come from one snapshot. Counting is within the
+/// project, unlike `bm25()`'s frequencies: one project's notes do not make
+/// another's words common. The cap bounds the cost: one posting-list step
+/// and one project check per counted chunk.
+fn term_stats(conn: &Connection, terms: &[String], project: &Project) -> Result<TermStats> {
+    let tx = conn.unchecked_transaction()?;
+    let chunks: i64 = tx
+        .prepare_cached(
+            "SELECT coalesce(sum(chunk_count), 0) FROM resources WHERE project = ?1",
+        )?
+        .query_row([project.as_str()], |row| row.get(0))?;
+    let cap = i64::try_from(TermStats::CAP).unwrap_or(i64::MAX);
+    let mut count = tx.prepare_cached(
+        "SELECT count(*) FROM (SELECT 1 FROM chunk_fts \
+           CROSS JOIN chunks c ON c.id = chunk_fts.rowid \
+           WHERE chunk_fts MATCH ?1 AND c.project = ?2 LIMIT ?3)",
+    )?;
+    let documents = terms
+        .iter()
+        .map(|term| {
+            count
+                .query_row(params![term, project.as_str(), cap], |row| row.get::<_, i64>(0))
+                .map(|n| u64::try_from(n).unwrap_or(0))
+        })
+        .collect::<rusqlite::Result<Vec<u64>>>()?;
+    drop(count);
+    tx.finish()?;
+    Ok(TermStats {
+        chunks: u64::try_from(chunks).unwrap_or(0),
+        documents,
+    })
 }
 
 fn keyword(

@@ -11,6 +11,7 @@ use ltmc_core::{
     Chunk, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, ScoredChunk,
 };
 use serde::Serialize;
+use ltmc_core::terms::TermStats;
 
 /// The embedding model a store holds vectors of. A store records it when it is
 /// created and refuses to be opened later with another one, because vectors of
@@ -124,6 +125,14 @@ pub trait KeywordSearch: Send + Sync {
         k: usize,
         filter: &ChunkFilter,
     ) -> Result<Vec<ScoredChunk>, StoreError>;
+
+    /// How many of `project`'s chunks hold each term of `query`, counted up
+    /// to [`TermStats::CAP`] and the way `keyword_chunks` matches it (a term
+    /// with inner punctuation as a phrase), in the order of
+    /// `ltmc_core::terms::content_terms(query)`, and how many chunks the
+    /// project has. Hybrid search weighs each term of a query by its rarity
+    /// from these counts. A query with no searchable word gives no counts.
+    async fn term_stats(&self, project: &Project, query: &str) -> Result<TermStats, StoreError>;
 }
 
 /// What a store is, for `ltmc doctor` and start-up checks.

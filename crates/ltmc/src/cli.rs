@@ -274,6 +274,33 @@ pub enum BenchCommand {
         /// chunks documents as `ltmc store` does.
         #[arg(long)]
         whole_documents: bool,
+        /// Append each query's top ten hits per mode, labelled by the
+        /// judgements, to this JSON-lines file (for `bench fit-relevance`).
+        #[arg(long, value_name = "FILE")]
+        samples: Option<std::path::PathBuf>,
+    },
+    /// First-result accuracy of each search mode on a question set (notes, and
+    /// questions naming the note they expect or null), and how well the first
+    /// hit's relevance tells answerable questions from the rest, e.g.
+    /// crates/ltmc/tests/fixtures/rare_terms.json.
+    Recall {
+        /// The question set (JSON: documents, queries).
+        fixture: std::path::PathBuf,
+        /// Where to build its store (default: a temporary directory, removed after).
+        #[arg(long)]
+        work_dir: Option<std::path::PathBuf>,
+        /// Append each question's top ten hits per mode, labelled, to this
+        /// JSON-lines file (for `bench fit-relevance`).
+        #[arg(long, value_name = "FILE")]
+        samples: Option<std::path::PathBuf>,
+    },
+    /// Fit each search mode's relevance calibration on labelled hits written by
+    /// `bench beir --samples` and `bench recall --samples`; prints the model
+    /// (the JSON ltmc ships for the model) and each set's first-hit AUC.
+    FitRelevance {
+        /// JSON-lines sample files.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
     },
 }
 
@@ -304,6 +331,10 @@ pub struct SearchArgs {
     /// Ranking: vector (meaning), keyword (BM25 words), or hybrid (cosine similarity plus how many of the query's words and identifiers the chunk contains).
     #[arg(long, default_value = "hybrid", value_parser = ["vector", "keyword", "hybrid"])]
     pub mode: String,
+    /// Only hits at least this relevant: 0 to 1, the calibrated probability
+    /// that a hit is what the query looks for (default: every hit, top k).
+    #[arg(long, value_name = "P")]
+    pub min_relevance: Option<f32>,
 }
 
 #[derive(Debug, Clone, Copy, Subcommand)]

@@ -19,14 +19,16 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
-/// Hybrid search over every document type (code attempts excluded).
+/// Hybrid search over every document type (code attempts excluded), keeping
+/// only hits at least `min_relevance` relevant when one is given.
 pub(crate) async fn search(
     tools: &Tools,
     query: &str,
     top_k: usize,
     resource_type: Option<&str>,
+    min_relevance: Option<f32>,
 ) -> Result<Vec<SearchHit>, ToolError> {
-    Ok(tools
+    let hits = tools
         .memory
         .search(SearchRequest {
             project: tools.project.clone(),
@@ -35,7 +37,58 @@ pub(crate) async fn search(
             resource_type: resource_type.map(str::to_owned),
             mode: SearchMode::Hybrid,
         })
-        .await?)
+        .await?;
+    keep_relevant(tools, hits, min_relevance)
+}
+
+/// The relevance `ask_with_context` answers from by default: a chunk more
+/// likely relevant than not.
+pub(crate) const ASK_MIN_RELEVANCE: f32 = 0.5;
+
+/// The hits at least `min` relevant (all of them without `min`), in order.
+/// Refuses a `min` outside 0–1, or any `min` when the embedding model has no
+/// relevance calibration (its hits carry none), naming `min_relevance`.
+pub(crate) fn keep_relevant<T: Relevant>(
+    tools: &Tools,
+    hits: Vec<T>,
+    min: Option<f32>,
+) -> Result<Vec<T>, ToolError> {
+    let Some(min) = min else {
+        return Ok(hits);
+    };
+    if !(0.0..=1.0).contains(&min) {
+        return Err(ToolError::new(format!(
+            "min_relevance must be between 0 and 1, got {min}; 0.5 keeps what is more likely relevant than not"
+        )));
+    }
+    if !tools.memory.has_relevance() {
+        return Err(ToolError::new(format!(
+            "min_relevance: the embedding model {} has no relevance calibration; leave min_relevance out",
+            tools.memory.embedder().model_id()
+        )));
+    }
+    Ok(hits
+        .into_iter()
+        .filter(|h| h.relevance().is_some_and(|r| r >= min))
+        .collect())
+}
+
+/// A ranked answer with a calibrated relevance.
+pub(crate) trait Relevant {
+    fn relevance(&self) -> Option<f32>;
+}
+
+impl Relevant for SearchHit {
+    fn relevance(&self) -> Option<f32> {
+        self.relevance
+    }
+}
+
+/// A document is as relevant as its best chunk.
+impl Relevant for ltmc_service::documents::DocumentHit {
+    fn relevance(&self) -> Option<f32> {
+        self.chunks.first().and_then(|c| c.relevance)
+    }
 }
 
 /// A retrieved chunk as the retrieval tools answer it.
@@ -51,6 +104,10 @@ pub struct ChunkHit {
     pub similarity: Option<f32>,
     /// BM25 score; null when no keyword matched.
     pub keyword_score: Option<f32>,
+    /// How likely this chunk is what the query looks for (0–1, calibrated on
+    /// labelled queries; comparable across queries, unlike score); null when
+    /// the embedding model has no calibration.
+    pub relevance: Option<f32>,
     /// The memory's citations to code, checked against the files now.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub citations: Vec<CheckedCitation>,
@@ -72,6 +129,7 @@ impl From<&SearchHit> for ChunkHit {
             score: hit.score,
             similarity: hit.similarity,
             keyword_score: hit.keyword_score,
+            relevance: hit.relevance,
             citations: Vec::new(),
             citation_status: None,
             ranked_down: None,
@@ -264,7 +322,7 @@ pub(crate) async fn chat_results(
     query: &str,
     top_k: usize,
 ) -> Result<Vec<ChatHit>, ToolError> {
-    let hits = search(tools, query, (top_k * 2).min(MAX_TOP_K), None).await?;
+    let hits = search(tools, query, (top_k * 2).min(MAX_TOP_K), None, None).await?;
     let query_terms = terms(query);
     let mut seen: HashSet<MessageId> = HashSet::new();
     let mut found: Vec<(f32, usize, ChatMessage, ChunkId)> = Vec::new();

@@ -10,6 +10,7 @@
 //! modes, two metrics.
 
 use super::bench::{ms, summary};
+use super::relevance::{Row, SAMPLED_RANKS, write_rows};
 use crate::context::Context;
 use crate::output;
 use anyhow::{Context as _, anyhow};
@@ -50,6 +51,7 @@ pub async fn run(
     work_dir: Option<PathBuf>,
     limit_queries: Option<usize>,
     whole_documents: bool,
+    samples: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let docs: Vec<Doc> = read_jsonl(&dir.join("corpus.jsonl"))?;
     let queries: Vec<Query> = read_jsonl(&dir.join("queries.jsonl"))?;
@@ -124,6 +126,7 @@ pub async fn run(
         "ingested_now": fresh,
         "modes": {},
     });
+    let mut rows = Vec::new();
     for mode in [SearchMode::Vector, SearchMode::Keyword, SearchMode::Hybrid] {
         let (mut ndcg, mut recall, mut latency) = (0.0, 0.0, Vec::new());
         for q in &judged {
@@ -146,6 +149,14 @@ pub async fn run(
                 .take(CUTOFF)
                 .collect();
             let judgements = &qrels[&q.id];
+            if samples.is_some() {
+                let mut seen = HashSet::new();
+                let firsts = hits.iter().filter(|h| seen.insert(h.file_name.as_str()));
+                for (i, hit) in firsts.take(SAMPLED_RANKS).enumerate() {
+                    let relevant = judgements.contains_key(&hit.file_name);
+                    rows.push(Row::new(name, &q.text, mode, i + 1, hit, relevant, true));
+                }
+            }
             ndcg += ndcg_at(&ranked, judgements, CUTOFF);
             recall += recall_at(&ranked, judgements, CUTOFF);
         }
@@ -155,6 +166,9 @@ pub async fn run(
             "recall@10": recall / n,
             "latency_ms": summary(&mut latency),
         });
+    }
+    if let Some(path) = samples {
+        write_rows(&path, &rows)?;
     }
     if ctx.json {
         output::json_line(&report)?;

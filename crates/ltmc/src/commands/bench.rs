@@ -46,7 +46,26 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<ExitCod
             work_dir,
             limit_queries,
             whole_documents,
-        } => super::beir::run(ctx, &dir, work_dir, limit_queries, whole_documents).await,
+            samples,
+        } => {
+            super::beir::run(
+                ctx,
+                &dir,
+                work_dir,
+                limit_queries,
+                whole_documents,
+                samples,
+            )
+            .await
+        }
+        BenchCommand::Recall {
+            fixture,
+            work_dir,
+            samples,
+        } => super::recall_set::run(ctx, &fixture, work_dir, samples).await,
+        BenchCommand::FitRelevance { files } => {
+            super::relevance::fit_relevance(ctx, &files, ltmc_embed::DEFAULT_MODEL_ID)
+        }
     }
 }
 

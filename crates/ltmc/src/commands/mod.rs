@@ -2,6 +2,8 @@
 
 pub(crate) mod audit;
 mod beir;
+mod recall_set;
+mod relevance;
 mod bench;
 mod bench_patterns;
 mod call;

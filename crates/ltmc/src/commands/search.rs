@@ -10,8 +10,16 @@ use std::process::ExitCode;
 
 pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let mode: SearchMode = args.mode.parse().map_err(anyhow::Error::msg)?;
+    if let Some(min) = args.min_relevance
+        && !(0.0..=1.0).contains(&min)
+    {
+        return Err(crate::failure::with_hint(
+            anyhow::anyhow!("--min-relevance must be between 0 and 1, got {min}"),
+            "0.5 keeps the hits more likely relevant than not",
+        ));
+    }
     let memory = ctx.memory(false)?;
-    let hits = memory
+    let mut hits = memory
         .search(SearchRequest {
             project: ctx.project.clone(),
             query: args.query.join(" "),
@@ -20,6 +28,18 @@ pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
             mode,
         })
         .await?;
+    if let Some(min) = args.min_relevance {
+        if !memory.has_relevance() {
+            return Err(crate::failure::with_hint(
+                anyhow::anyhow!(
+                    "the embedding model {} has no relevance calibration",
+                    memory.embedder().model_id()
+                ),
+                "leave --min-relevance out",
+            ));
+        }
+        hits.retain(|h| h.relevance.is_some_and(|r| r >= min));
+    }
     if ctx.json {
         let results: Vec<_> = hits
             .iter()
@@ -32,6 +52,7 @@ pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
                     "score": h.score,
                     "similarity": h.similarity,
                     "keyword_score": h.keyword_score,
+                    "relevance": h.relevance,
                 })
             })
             .collect();
@@ -40,8 +61,12 @@ pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
         output::line("no results");
     } else {
         for h in &hits {
+            let relevance = h
+                .relevance
+                .map(|r| format!("  relevance {r:.2}"))
+                .unwrap_or_default();
             output::line(&format!(
-                "{:.3}  {} (resource {}, chunk {})",
+                "{:.3}  {} (resource {}, chunk {}){relevance}",
                 h.score, h.file_name, h.chunk.resource_id, h.chunk.id
             ));
             output::line(&format!("      {}", preview(&h.chunk.text, 160)));

@@ -4,8 +4,8 @@
 
 use crate::error::{ToolError, non_empty};
 use crate::shared::memory::{
-    ChunkHit, EXTRACTIVE_NOTE, TopDocument, check_citations, context_summary, join_context, log,
-    search, top_documents,
+    ASK_MIN_RELEVANCE, ChunkHit, EXTRACTIVE_NOTE, TopDocument, check_citations, context_summary,
+    join_context, keep_relevant, log, search, top_documents,
 };
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::MessageId;
@@ -28,6 +28,12 @@ pub struct AskWithContextArgs {
     #[serde(default = "crate::args::defaults::five")]
     #[schemars(range(min = 1, max = MAX_TOP_K))]
     pub top_k: usize,
+    /// Answer only from chunks at least this relevant (0–1, the calibrated
+    /// relevance each hit carries); default 0.5 (more likely relevant than
+    /// not) when the model is calibrated. With none left, the answer says
+    /// that nothing relevant is stored instead of answering from the nearest.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub min_relevance: Option<f32>,
 }
 
 /// The answer, where it came from, and the context behind it.
@@ -66,7 +72,7 @@ pub struct AskWithContext;
 
 impl Tool for AskWithContext {
     const NAME: &'static str = "ask_with_context";
-    const DESCRIPTION: &'static str = "Answer a question from memory: retrieve context, then answer with the configured language model (answer_source \"llm\") or, without one, quote the context's most relevant sentences (answer_source \"extractive\"). Logs question and answer in the conversation. Returns query, conversation_id, context, context_summary, answer, documents_used, top_documents.";
+    const DESCRIPTION: &'static str = "Answer a question from memory: retrieve context, then answer with the configured language model (answer_source \"llm\") or, without one, quote the context's most relevant sentences (answer_source \"extractive\"). Only chunks at least min_relevance relevant (default 0.5) are used: when none is, the answer says nothing relevant is stored (answer_source \"none\") rather than answering from the nearest memory. Logs question and answer in the conversation. Returns query, conversation_id, context, context_summary, answer, documents_used, top_documents.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = AskWithContextArgs;
@@ -78,7 +84,13 @@ impl Tool for AskWithContext {
             &a.conversation_id,
             "give the conversation to log the question in",
         )?;
-        let hits = search(tools, &a.query, a.top_k, None).await?;
+        let found = search(tools, &a.query, a.top_k, None, None).await?;
+        let nearest = found.first().cloned();
+        let min_relevance = a.min_relevance.or(tools
+            .memory
+            .has_relevance()
+            .then_some(ASK_MIN_RELEVANCE));
+        let hits = keep_relevant(tools, found, min_relevance)?;
         let (hits, checked) = check_citations(tools, hits).await?;
         let context = join_context(&hits);
         let question = log(
@@ -94,7 +106,17 @@ impl Tool for AskWithContext {
         let mut model = None;
         let mut llm_error = None;
         let mut note = None;
-        let (answer, answer_source) = if hits.is_empty() {
+        let (answer, answer_source) = if let (true, Some(nearest)) = (hits.is_empty(), &nearest) {
+            (
+                format!(
+                    "Nothing relevant to this question is stored: the closest memory, {}, has relevance {:.2}, below min_relevance {:.2}.",
+                    nearest.file_name,
+                    nearest.relevance.unwrap_or(0.0),
+                    min_relevance.unwrap_or(0.0)
+                ),
+                "none",
+            )
+        } else if hits.is_empty() {
             (
             "Nothing stored in memory matches this question; store documents with store_memory first.".to_owned(),
             "none",

@@ -4,6 +4,7 @@
 
 use crate::error::ToolError;
 use crate::shared::code::{AttemptView, result_of};
+use crate::shared::memory::{Relevant, keep_relevant};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::{AttemptFilter, present};
 use ltmc_service::MAX_TOP_K;
@@ -29,6 +30,10 @@ pub struct GetCodePatternsArgs {
     #[serde(default = "crate::args::defaults::five")]
     #[schemars(range(min = 1, max = MAX_TOP_K))]
     pub top_k: usize,
+    /// Keep only attempts at least this relevant (0–1, calibrated from their
+    /// similarity); leave out to get top_k attempts whatever their relevance.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub min_relevance: Option<f32>,
 }
 
 /// A code attempt found for the query.
@@ -38,6 +43,15 @@ pub struct FoundAttempt {
     pub attempt: AttemptView,
     /// Cosine similarity to the query.
     pub similarity: f32,
+    /// How likely the attempt is what the query looks for (0–1, the model's
+    /// vector calibration of the similarity); null without a calibration.
+    pub relevance: Option<f32>,
+}
+
+impl Relevant for FoundAttempt {
+    fn relevance(&self) -> Option<f32> {
+        self.relevance
+    }
 }
 
 /// The attempts most similar to the query.
@@ -54,7 +68,7 @@ pub struct GetCodePatterns;
 
 impl Tool for GetCodePatterns {
     const NAME: &'static str = "get_code_patterns";
-    const DESCRIPTION: &'static str = "Earlier code attempts most similar in meaning to what you are about to write, optionally only passes or failures, or of one function, file or module. Returns patterns [{pattern_id, input_prompt, generated_code, result, ..., similarity}], count, query.";
+    const DESCRIPTION: &'static str = "Earlier code attempts most similar in meaning to what you are about to write, optionally only passes or failures, or of one function, file or module. Returns patterns [{pattern_id, input_prompt, generated_code, result, ..., similarity, relevance}], count, query; min_relevance keeps only attempts at least that relevant.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = GetCodePatternsArgs;
@@ -74,13 +88,16 @@ impl Tool for GetCodePatterns {
         };
         let found =
             find_attempts(&tools.memory, &tools.project, &a.query, &filter, a.top_k).await?;
+        let calibration = tools.memory.relevance_model().map(|m| m.vector);
         let patterns: Vec<FoundAttempt> = found
             .iter()
             .map(|(attempt, similarity)| FoundAttempt {
                 attempt: AttemptView::from(attempt),
                 similarity: *similarity,
+                relevance: calibration.map(|c| c.probability(f64::from(*similarity)) as f32),
             })
             .collect();
+        let patterns = keep_relevant(tools, patterns, a.min_relevance)?;
         Ok(GetCodePatternsOutput {
             query: a.query,
             count: patterns.len(),

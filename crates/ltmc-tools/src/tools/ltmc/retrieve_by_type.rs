@@ -3,6 +3,7 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::{ToolError, non_empty};
+use crate::shared::memory::{Relevant as _, keep_relevant};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::{ChunkId, ResourceId};
 use ltmc_service::documents::search_documents;
@@ -22,6 +23,10 @@ pub struct RetrieveByTypeArgs {
     #[serde(default = "crate::args::defaults::five")]
     #[schemars(range(min = 1, max = MAX_TOP_K))]
     pub top_k: usize,
+    /// Keep only documents whose best chunk is at least this relevant (0–1,
+    /// calibrated); leave out to get top_k documents whatever their relevance.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub min_relevance: Option<f32>,
 }
 
 /// A document of the type asked for, with its matching chunks' text.
@@ -41,6 +46,9 @@ pub struct TypedDocument {
     pub metadata: Value,
     /// The score of its best chunk.
     pub score: f32,
+    /// The calibrated relevance of its best chunk (0–1); null when the
+    /// embedding model has no calibration.
+    pub relevance: Option<f32>,
     /// The matching chunks, in document order.
     pub chunk_ids: Vec<ChunkId>,
     /// All its chunks.
@@ -62,7 +70,7 @@ pub struct RetrieveByType;
 
 impl Tool for RetrieveByType {
     const NAME: &'static str = "retrieve_by_type";
-    const DESCRIPTION: &'static str = "Find the top_k distinct documents of one resource type (e.g. \"code\") that best match a query. Returns documents [{id, title, content (the matching chunks), type, created_at, metadata, score}], count.";
+    const DESCRIPTION: &'static str = "Find the top_k distinct documents of one resource type (e.g. \"code\") that best match a query. Returns documents [{id, title, content (the matching chunks), type, created_at, metadata, score, relevance}], count; min_relevance keeps only documents at least that relevant.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = RetrieveByTypeArgs;
@@ -76,6 +84,7 @@ impl Tool for RetrieveByType {
         )?;
         let found =
             search_documents(&tools.memory, &tools.project, &a.query, doc_type, a.top_k).await?;
+        let found = keep_relevant(tools, found, a.min_relevance)?;
         let documents: Vec<TypedDocument> = found
             .iter()
             .map(|d| {
@@ -94,6 +103,7 @@ impl Tool for RetrieveByType {
                     created_at: d.resource.created_at.clone(),
                     metadata: d.resource.metadata.clone(),
                     score: d.score,
+                    relevance: d.relevance(),
                     chunk_ids: chunks.iter().map(|c| c.chunk.id).collect(),
                     chunk_count: d.resource.chunk_count,
                 }

@@ -23,6 +23,10 @@ pub struct RetrieveMemoryArgs {
     #[serde(default = "crate::args::defaults::three")]
     #[schemars(range(min = 1, max = MAX_TOP_K))]
     pub top_k: usize,
+    /// Keep only hits at least this relevant (0–1, the calibrated relevance
+    /// each hit carries); leave out to get top_k hits whatever their relevance.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub min_relevance: Option<f32>,
 }
 
 /// The context found, and the logged query.
@@ -43,7 +47,7 @@ pub struct RetrieveMemory;
 
 impl Tool for RetrieveMemory {
     const NAME: &'static str = "retrieve_memory";
-    const DESCRIPTION: &'static str = "Find the stored chunks that best answer a query (hybrid: meaning and keywords). Logs the query as a user message of the conversation, linked to the chunks returned. Memories that cite code (store_memory's citations) are checked against the files now: each hit reports citations verified, moved (with the new lines), changed or missing, and hits whose code changed or is gone rank below the others, saying why. Returns context (chunk texts joined by blank lines) and retrieved_chunks [{chunk_id, resource_id, file_name, score, citations?, citation_status?, ranked_down?}].";
+    const DESCRIPTION: &'static str = "Find the stored chunks that best answer a query (hybrid: meaning and keywords). Logs the query as a user message of the conversation, linked to the chunks returned. Memories that cite code (store_memory's citations) are checked against the files now: each hit reports citations verified, moved (with the new lines), changed or missing, and hits whose code changed or is gone rank below the others, saying why. Returns context (chunk texts joined by blank lines) and retrieved_chunks [{chunk_id, resource_id, file_name, score, relevance, citations?, citation_status?, ranked_down?}]. relevance is how likely a hit is what the query looks for (0-1, calibrated; comparable across queries); min_relevance keeps only hits at least that relevant (default: none, top_k hits).";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = RetrieveMemoryArgs;
@@ -55,7 +59,7 @@ impl Tool for RetrieveMemory {
             &a.conversation_id,
             "give the conversation to log the query in",
         )?;
-        let hits = search(tools, &a.query, a.top_k, None).await?;
+        let hits = search(tools, &a.query, a.top_k, None, a.min_relevance).await?;
         let (hits, answers) = check_citations(tools, hits).await?;
         let message = log(
             tools,

@@ -25,6 +25,11 @@ pub struct RouteQueryArgs {
     #[serde(default = "crate::args::defaults::five")]
     #[schemars(range(min = 1, max = MAX_TOP_K))]
     pub top_k: usize,
+    /// Keep only document and code hits at least this relevant (0–1, the
+    /// calibrated relevance each hit carries); chat and todo results are
+    /// ranked by words and are not filtered. Leave out for top_k per source.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub min_relevance: Option<f32>,
 }
 
 /// An argument error that lists the valid sources.
@@ -139,7 +144,7 @@ impl Tool for RouteQuery {
         for source in &sources {
             let items: Vec<RouteItem> = match *source {
                 "document" | "code" => {
-                    let found = search(tools, query, a.top_k, Some(source)).await?;
+                    let found = search(tools, query, a.top_k, Some(source), a.min_relevance).await?;
                     let (found, checked) = check_citations(tools, found).await?;
                     found
                         .iter()
