@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 /// The ridge penalty of a fit: it only keeps a separable set from sending
 /// the slope to infinity.
-const RIDGE: f64 = 1e-3;
+const RIDGE: f64 = 1e-6;
 /// Newton iterations; a one-feature fit converges in far fewer.
 const MAX_ITERATIONS: usize = 100;
 

@@ -350,6 +350,57 @@ mod tests {
     }
 
     #[test]
+    fn rare_terms_weigh_more() {
+        let query = "what broke with ORA-01017 on the billing deploy";
+        // broke, ORA-01017, billing, deploy: 1000 chunks; the code in one,
+        // the everyday words in hundreds.
+        let stats = TermStats {
+            chunks: 1000,
+            documents: vec![300, 1, 200, 400],
+        };
+        let q = QueryTerms::weighted(query, &stats);
+        let rare = q.coverage("ORA-01017: invalid username/password after the rotation");
+        let common = q.coverage("the billing deploy broke after the migration");
+        assert!(rare.identifiers > 0.5, "{rare:?}");
+        assert!(
+            rare.identifiers > common.words,
+            "{rare:?} against {common:?}"
+        );
+        // Without counts each of the four terms is a quarter.
+        let flat = QueryTerms::new(query);
+        assert_eq!(flat.coverage("ORA-01017").identifiers, 0.25);
+        assert_eq!(
+            flat.coverage("the billing deploy broke").words,
+            0.75
+        );
+        // Shares sum to one: everything covered is full coverage.
+        let all = q.coverage("ORA-01017 broke the billing deploy");
+        assert!((all.words + all.identifiers - 1.0).abs() < 1e-6, "{all:?}");
+    }
+
+    #[test]
+    fn idf_is_bm25s_and_tolerates_odd_counts() {
+        let stats = TermStats {
+            chunks: 10,
+            documents: vec![0, 1, 10, 20],
+        };
+        assert!((stats.idf(1) - (1.0f32 + 9.5 / 1.5).ln()).abs() < 1e-6);
+        assert!(stats.idf(0) > stats.idf(1));
+        assert!(stats.idf(2) > 0.0 && stats.idf(2) < stats.idf(1));
+        // More chunks holding a term than counted in all: N is taken as df.
+        assert!((stats.idf(3) - (1.0f32 + 0.5 / 20.5).ln()).abs() < 1e-6);
+        // A term without a count weighs 1.
+        assert_eq!(stats.idf(9), 1.0);
+        assert_eq!(TermStats::default().idf(0), 1.0);
+    }
+
+    #[test]
+    fn queries_keep_at_most_max_terms() {
+        let words: Vec<String> = (0..MAX_TERMS + 5).map(|i| format!("w{i}")).collect();
+        assert_eq!(content_terms(&words.join(" ")).len(), MAX_TERMS);
+    }
+
+    #[test]
     fn function_word_queries_keep_their_words() {
         let q = QueryTerms::new("to be or not to be");
         assert!(!q.is_empty());

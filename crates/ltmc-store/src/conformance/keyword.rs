@@ -6,6 +6,7 @@ use super::{
     ChunkFilter, ChunkId, NASTY_QUERIES, Store, assert_sound, chunk_ids, chunks_of, excluding,
     keyword, keyword_with, project, put, put_whole, resource, scores, split,
 };
+use ltmc_core::terms::TermStats;
 
 /// A rare word finds its chunk, with the resource's name and type; `k`
 /// bounds the answer; equal scores go to the lower chunk id.
@@ -317,5 +318,44 @@ pub async fn keyword_excludes_types(store: &dyn Store) {
             .await
             .is_empty()
     );
+    assert_sound(store).await;
+}
+
+/// `term_stats` counts, per content term of a query in order, the project's
+/// chunks that hold it (an identifier as a phrase, stemmed words as the
+/// keyword search matches them), and the project's chunk count; other
+/// projects, function words and deleted chunks do not count.
+pub async fn keyword_term_stats_count_within_project(store: &dyn Store) {
+    let p = project("alpha");
+    let texts = [
+        "the deploy failed with ORA-00942 after the migration",
+        "the deploy failed again, deploys are fragile",
+        "parse_config_v17 rejected the deploy manifest",
+        "config parse notes: v17 of the parser",
+    ];
+    let mut ids = Vec::new();
+    for text in texts {
+        ids.push(put_whole(store, &p, "n.md", "document", text).await);
+    }
+    put_whole(store, &project("beta"), "x.md", "document", "deploy deploy ORA-00942").await;
+    let p = &p;
+    let stats = |query: &'static str| async move {
+        store.term_stats(p, query).await.expect("term_stats")
+    };
+    let s = stats("Why did the deploy fail with ORA-00942?").await;
+    // "why did the with" are function words; deploy, fail, ORA-00942? remain.
+    assert_eq!(s.chunks, 4, "{s:?}");
+    assert_eq!(s.documents, [3, 2, 1], "{s:?}");
+    let s = stats("parse_config_v17 missing").await;
+    assert_eq!(s.documents, [1, 0], "{s:?}");
+    assert_eq!(stats("?! ...").await, TermStats::default());
+    assert!(s.idf(1) > s.idf(0) && s.idf(0) > 0.0, "{s:?}");
+
+    store
+        .delete_resource(p, ids[0].resource_id)
+        .await
+        .expect("delete_resource");
+    let s = stats("deploy ORA-00942").await;
+    assert_eq!((s.chunks, s.documents.clone()), (3, vec![2, 0]), "{s:?}");
     assert_sound(store).await;
 }

@@ -121,6 +121,7 @@ macro_rules! store_conformance_tests {
             keyword_follows_puts_and_deletes,
             keyword_duplicate_put_indexes_once,
             keyword_ranks_more_and_rarer_terms_higher,
+            keyword_term_stats_count_within_project,
             code_attempt_type_is_reserved,
             batch_put_stores_each_in_order,
             batch_put_finds_duplicates_before_and_within,
