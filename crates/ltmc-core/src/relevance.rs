@@ -181,8 +181,13 @@ mod tests {
 
     #[test]
     fn separable_and_degenerate_samples() {
-        let separable = fit(&samples(&[(0.1, false), (0.2, false), (0.8, true), (0.9, true)]))
-            .unwrap();
+        let separable = fit(&samples(&[
+            (0.1, false),
+            (0.2, false),
+            (0.8, true),
+            (0.9, true),
+        ]))
+        .unwrap();
         assert!(separable.slope > 0.0 && separable.slope.is_finite());
         assert!(separable.probability(0.9) > 0.9 && separable.probability(0.1) < 0.1);
         assert_eq!(fit(&samples(&[(0.1, true), (0.2, true)])), None);

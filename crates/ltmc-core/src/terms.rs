@@ -369,10 +369,7 @@ mod tests {
         // Without counts each of the four terms is a quarter.
         let flat = QueryTerms::new(query);
         assert_eq!(flat.coverage("ORA-01017").identifiers, 0.25);
-        assert_eq!(
-            flat.coverage("the billing deploy broke").words,
-            0.75
-        );
+        assert_eq!(flat.coverage("the billing deploy broke").words, 0.75);
         // Shares sum to one: everything covered is full coverage.
         let all = q.coverage("ORA-01017 broke the billing deploy");
         assert!((all.words + all.identifiers - 1.0).abs() < 1e-6, "{all:?}");

@@ -81,19 +81,26 @@ pub struct SearchHit {
 }
 
 /// What containing every content word of the query adds to a hybrid hit's
-/// cosine similarity (a chunk with half of them gets half of it). 0.3 is
-/// about the gap between a paraphrase's right note and the next one on the
-/// paraphrase fixture, so word evidence breaks near-ties of meaning and lifts
-/// exact matches without overturning clear ones; SciFact's nDCG@10 was
-/// 0.7041 at 0.2, 0.7218 at 0.3 and 0.7285 at 0.5, the fixture 17, 17 and 16 of 20.
-pub const WORD_WEIGHT: f32 = 0.3;
+/// cosine similarity (a chunk holding words worth half the query's rarity
+/// gets half of it). Chosen on three sets at once (`ltmc bench beir
+/// --whole-documents` on SciFact, swept offline from its `--samples` by
+/// `scripts/bench/fusion_sweep.py`; `ltmc bench recall` on the rare-term set
+/// and on the two paraphrase sets): with identifiers at 0.8, SciFact nDCG@10
+/// rises with it (0.7245 at 0.3, 0.7255 at 0.35, 0.7359 at 0.6), but from
+/// 0.4 up the strict paraphrase set loses a note (16/20, from 17): in a
+/// store of 20 notes every word is rare, and a distractor holding the
+/// question's one shared word outranks the paraphrase. 0.35 is the most that
+/// keeps it.
+pub const WORD_WEIGHT: f32 = 0.35;
 
 /// The same for the query's identifier-shaped terms (`parse_config_v17`,
-/// `ResourceChunks.vector_id`, `IL6`): an exact identifier names one thing,
-/// and the chunk that holds it should win even when its prose is about
-/// something else (the embedding of a bare name is close to every wrapper
-/// that repeats it).
-pub const IDENTIFIER_WEIGHT: f32 = 1.0;
+/// `ResourceChunks.vector_id`, `IL6`, `ORA-00942`): an exact identifier names
+/// one thing, and the chunk that holds it should win even when its prose is
+/// about something else (the embedding of a bare name is close to every
+/// wrapper that repeats it). At 0.35 for words, the rare-term set puts the
+/// right note first for 230, 232 and 233 of 240 questions at 0.6, 0.8 and
+/// 1.0, and SciFact scores 0.7270, 0.7255 and 0.7213: 0.8 keeps most of both.
+pub const IDENTIFIER_WEIGHT: f32 = 0.8;
 
 pub(crate) fn from_vector(hits: Vec<ScoredChunk>) -> Vec<SearchHit> {
     hits.into_iter()
@@ -163,9 +170,7 @@ pub(crate) fn fuse(
     }
     let mut hits: Vec<SearchHit> = fused.into_values().collect();
     for hit in &mut hits {
-        hit.coverage = hit
-            .keyword_score
-            .map(|_| terms.coverage(&hit.chunk.text));
+        hit.coverage = hit.keyword_score.map(|_| terms.coverage(&hit.chunk.text));
         let coverage = hit.coverage.unwrap_or_default();
         hit.score = hit.similarity.unwrap_or(floor)
             + WORD_WEIGHT * coverage.words

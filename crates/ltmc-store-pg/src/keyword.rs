@@ -33,9 +33,9 @@ use crate::error::Result;
 use crate::resources::{CHUNK_COLUMNS, HIT_COLUMNS, hit_from_row};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use ltmc_core::terms::{TermStats, content_terms};
 #[cfg(test)]
 use ltmc_core::terms::MAX_TERMS;
+use ltmc_core::terms::{TermStats, content_terms};
 use ltmc_core::{Project, ScoredChunk};
 use ltmc_store::validate::sql_limit;
 use ltmc_store::{ChunkFilter, KeywordSearch, StoreError};

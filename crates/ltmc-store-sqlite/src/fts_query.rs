@@ -16,9 +16,9 @@
 //! Pure string work: no SQL runs here outside the tests, and tokenizing,
 //! stemming and case folding are the table's tokenizer's (migration 0002).
 
-use ltmc_core::terms::content_terms;
 #[cfg(test)]
 use ltmc_core::terms::MAX_TERMS;
+use ltmc_core::terms::content_terms;
 
 /// Each content term of `query` as a MATCH expression of its own, in order
 /// (one quoted string: a phrase of its tokens), for counting the chunks that

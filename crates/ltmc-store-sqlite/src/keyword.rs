@@ -59,9 +59,7 @@ impl KeywordSearch for SqliteStore {
 fn term_stats(conn: &Connection, terms: &[String], project: &Project) -> Result<TermStats> {
     let tx = conn.unchecked_transaction()?;
     let chunks: i64 = tx
-        .prepare_cached(
-            "SELECT coalesce(sum(chunk_count), 0) FROM resources WHERE project = ?1",
-        )?
+        .prepare_cached("SELECT coalesce(sum(chunk_count), 0) FROM resources WHERE project = ?1")?
         .query_row([project.as_str()], |row| row.get(0))?;
     let cap = i64::try_from(TermStats::CAP).unwrap_or(i64::MAX);
     let mut count = tx.prepare_cached(
@@ -73,7 +71,9 @@ fn term_stats(conn: &Connection, terms: &[String], project: &Project) -> Result<
         .iter()
         .map(|term| {
             count
-                .query_row(params![term, project.as_str(), cap], |row| row.get::<_, i64>(0))
+                .query_row(params![term, project.as_str(), cap], |row| {
+                    row.get::<_, i64>(0)
+                })
                 .map(|n| u64::try_from(n).unwrap_or(0))
         })
         .collect::<rusqlite::Result<Vec<u64>>>()?;

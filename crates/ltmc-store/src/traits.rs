@@ -7,11 +7,11 @@
 
 use crate::StoreError;
 use async_trait::async_trait;
+use ltmc_core::terms::TermStats;
 use ltmc_core::{
     Chunk, NewChunk, NewResource, Project, PutOutcome, Resource, ResourceId, ScoredChunk,
 };
 use serde::Serialize;
-use ltmc_core::terms::TermStats;
 
 /// The embedding model a store holds vectors of. A store records it when it is
 /// created and refuses to be opened later with another one, because vectors of

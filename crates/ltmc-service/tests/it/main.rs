@@ -4,6 +4,7 @@
 //! one bad text among good ones) and the three search modes. The tools are
 //! tested in ltmc-tools.
 
+mod backends_agree;
 mod calibration;
 mod k_stable;
 mod support;

@@ -337,11 +337,17 @@ pub async fn keyword_term_stats_count_within_project(store: &dyn Store) {
     for text in texts {
         ids.push(put_whole(store, &p, "n.md", "document", text).await);
     }
-    put_whole(store, &project("beta"), "x.md", "document", "deploy deploy ORA-00942").await;
+    put_whole(
+        store,
+        &project("beta"),
+        "x.md",
+        "document",
+        "deploy deploy ORA-00942",
+    )
+    .await;
     let p = &p;
-    let stats = |query: &'static str| async move {
-        store.term_stats(p, query).await.expect("term_stats")
-    };
+    let stats =
+        |query: &'static str| async move { store.term_stats(p, query).await.expect("term_stats") };
     let s = stats("Why did the deploy fail with ORA-00942?").await;
     // "why did the with" are function words; deploy, fail, ORA-00942? remain.
     assert_eq!(s.chunks, 4, "{s:?}");

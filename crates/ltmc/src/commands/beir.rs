@@ -10,7 +10,7 @@
 //! modes, two metrics.
 
 use super::bench::{ms, summary};
-use super::relevance::{Row, SAMPLED_RANKS, write_rows};
+use super::relevance::{Row, WRITTEN_RANKS, write_rows};
 use crate::context::Context;
 use crate::output;
 use anyhow::{Context as _, anyhow};
@@ -152,9 +152,17 @@ pub async fn run(
             if samples.is_some() {
                 let mut seen = HashSet::new();
                 let firsts = hits.iter().filter(|h| seen.insert(h.file_name.as_str()));
-                for (i, hit) in firsts.take(SAMPLED_RANKS).enumerate() {
+                for (i, hit) in firsts.take(WRITTEN_RANKS).enumerate() {
                     let relevant = judgements.contains_key(&hit.file_name);
-                    rows.push(Row::new(name, &q.text, mode, i + 1, hit, relevant, true));
+                    rows.push(Row::new(
+                        name,
+                        &q.text,
+                        mode,
+                        i + 1,
+                        hit,
+                        relevant,
+                        judgements.len(),
+                    ));
                 }
             }
             ndcg += ndcg_at(&ranked, judgements, CUTOFF);

@@ -47,17 +47,7 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<ExitCod
             limit_queries,
             whole_documents,
             samples,
-        } => {
-            super::beir::run(
-                ctx,
-                &dir,
-                work_dir,
-                limit_queries,
-                whole_documents,
-                samples,
-            )
-            .await
-        }
+        } => super::beir::run(ctx, &dir, work_dir, limit_queries, whole_documents, samples).await,
         BenchCommand::Recall {
             fixture,
             work_dir,

@@ -2,8 +2,6 @@
 
 pub(crate) mod audit;
 mod beir;
-mod recall_set;
-mod relevance;
 mod bench;
 mod bench_patterns;
 mod call;
@@ -13,6 +11,8 @@ mod migrate;
 mod migrate_store;
 mod model;
 pub(crate) mod patterns;
+mod recall_set;
+mod relevance;
 mod search;
 mod serve;
 mod simple;

@@ -9,7 +9,7 @@
 //! reused). Not a general evaluation toolkit: one
 //! fixture shape, three modes, two measures.
 
-use super::relevance::{Row, SAMPLED_RANKS, write_rows};
+use super::relevance::{Row, WRITTEN_RANKS, write_rows};
 use crate::context::Context;
 use crate::output;
 use anyhow::Context as _;
@@ -107,7 +107,7 @@ async fn measure(
                 .search(SearchRequest {
                     project: ctx.project.clone(),
                     query: q.question.clone(),
-                    top_k: SAMPLED_RANKS,
+                    top_k: WRITTEN_RANKS,
                     resource_type: None,
                     mode,
                 })
@@ -142,7 +142,7 @@ async fn measure(
                     i + 1,
                     hit,
                     relevant,
-                    is_answerable,
+                    usize::from(is_answerable),
                 ));
             }
         }

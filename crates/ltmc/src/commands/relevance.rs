@@ -18,9 +18,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Hits per query and mode written as samples: the top ten are what an
-/// agent reads and what nDCG@10 scores.
+/// Hits per query and mode a fit uses: the top ten are what an agent reads
+/// and what nDCG@10 scores.
 pub const SAMPLED_RANKS: usize = 10;
+
+/// Hits per query and mode the benches write as samples: the fit reads the
+/// first [`SAMPLED_RANKS`]; the rest let fusion weights be tried offline on
+/// the first tier's candidates.
+pub const WRITTEN_RANKS: usize = 40;
 
 /// One ranked hit of one query in one mode, with its label.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,8 +45,9 @@ pub struct Row {
     pub relevance: Option<f32>,
     /// Whether the judgements call this document relevant to the query.
     pub relevant: bool,
-    /// Whether the query has any relevant document in the store.
-    pub answerable: bool,
+    /// How many documents are judged relevant to the query (the ideal
+    /// ranking's length, for nDCG); 0 when none is stored.
+    pub judged: usize,
 }
 
 impl Row {
@@ -52,7 +58,7 @@ impl Row {
         rank: usize,
         hit: &SearchHit,
         relevant: bool,
-        answerable: bool,
+        judged: usize,
     ) -> Self {
         Self {
             set: set.to_owned(),
@@ -67,7 +73,7 @@ impl Row {
             identifiers: hit.coverage.map(|c| c.identifiers),
             relevance: hit.relevance,
             relevant,
-            answerable,
+            judged,
         }
     }
 
@@ -95,8 +101,8 @@ pub fn write_rows(path: &Path, rows: &[Row]) -> anyhow::Result<()> {
 }
 
 fn read_rows(path: &Path) -> anyhow::Result<Vec<Row>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
@@ -113,7 +119,7 @@ fn first_hit_auc(rows: &[&Row], value: impl Fn(&Row) -> f64) -> Option<f64> {
     let firsts: Vec<(f64, bool)> = rows
         .iter()
         .filter(|r| r.rank == 1)
-        .map(|r| (value(r), r.answerable))
+        .map(|r| (value(r), r.judged > 0))
         .collect();
     roc_auc(&firsts)
 }
@@ -129,7 +135,10 @@ pub fn fit_relevance(ctx: &Context, files: &[PathBuf], model_id: &str) -> anyhow
     let mut platts: HashMap<SearchMode, Platt> = HashMap::new();
     let mut report = json!({});
     for mode in [SearchMode::Hybrid, SearchMode::Vector, SearchMode::Keyword] {
-        let of_mode: Vec<&Row> = rows.iter().filter(|r| r.mode == mode).collect();
+        let of_mode: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.mode == mode && r.rank <= SAMPLED_RANKS)
+            .collect();
         let samples: Vec<Sample> = of_mode
             .iter()
             .map(|r| Sample {
@@ -137,8 +146,8 @@ pub fn fit_relevance(ctx: &Context, files: &[PathBuf], model_id: &str) -> anyhow
                 relevant: r.relevant,
             })
             .collect();
-        let platt = fit(&samples)
-            .with_context(|| format!("no {mode:?} rows with both labels to fit"))?;
+        let platt =
+            fit(&samples).with_context(|| format!("no {mode:?} rows with both labels to fit"))?;
         platts.insert(mode, platt);
         let mut sets: Vec<&str> = of_mode.iter().map(|r| r.set.as_str()).collect();
         sets.sort_unstable();

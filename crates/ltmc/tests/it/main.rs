@@ -27,6 +27,7 @@ mod mcp_python;
 mod migrate_store;
 mod mine;
 mod paraphrase;
+mod rare_terms;
 mod real_model;
 mod review_queue;
 mod seed_shapes;

@@ -29,8 +29,7 @@ pub struct AskWithContextArgs {
     #[schemars(range(min = 1, max = MAX_TOP_K))]
     pub top_k: usize,
     /// Answer only from chunks at least this relevant (0–1, the calibrated
-    /// relevance each hit carries); default 0.5 (more likely relevant than
-    /// not) when the model is calibrated. With none left, the answer says
+    /// relevance each hit carries); default 0.2 when the model is calibrated. With none left, the answer says
     /// that nothing relevant is stored instead of answering from the nearest.
     #[schemars(range(min = 0.0, max = 1.0))]
     pub min_relevance: Option<f32>,
@@ -72,7 +71,7 @@ pub struct AskWithContext;
 
 impl Tool for AskWithContext {
     const NAME: &'static str = "ask_with_context";
-    const DESCRIPTION: &'static str = "Answer a question from memory: retrieve context, then answer with the configured language model (answer_source \"llm\") or, without one, quote the context's most relevant sentences (answer_source \"extractive\"). Only chunks at least min_relevance relevant (default 0.5) are used: when none is, the answer says nothing relevant is stored (answer_source \"none\") rather than answering from the nearest memory. Logs question and answer in the conversation. Returns query, conversation_id, context, context_summary, answer, documents_used, top_documents.";
+    const DESCRIPTION: &'static str = "Answer a question from memory: retrieve context, then answer with the configured language model (answer_source \"llm\") or, without one, quote the context's most relevant sentences (answer_source \"extractive\"). Only chunks at least min_relevance relevant (default 0.2) are used: when none is, the answer says nothing relevant is stored (answer_source \"none\") rather than answering from the nearest memory. Logs question and answer in the conversation. Returns query, conversation_id, context, context_summary, answer, documents_used, top_documents.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = AskWithContextArgs;
