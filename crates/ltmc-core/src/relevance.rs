@@ -39,6 +39,14 @@ impl Platt {
         sigmoid(self.slope * x + self.intercept)
     }
 
+    /// The probability at a ranking score, as search hits carry it.
+    pub fn relevance(&self, score: f32) -> f32 {
+        // A probability: well inside f32.
+        #[allow(clippy::cast_possible_truncation)]
+        let p = self.probability(f64::from(score)) as f32;
+        p
+    }
+
     /// The `x` at which the probability is `p` (0 < p < 1): what a
     /// relevance threshold means on the ranking score's scale.
     pub fn score_at(&self, p: f64) -> f64 {
@@ -87,40 +95,43 @@ pub fn fit(samples: &[Sample]) -> Option<Platt> {
     if positives == 0 || positives == samples.len() || samples.iter().any(|s| !s.x.is_finite()) {
         return None;
     }
-    let n = samples.len() as f64;
-    let prior = positives as f64 / n;
-    let (mut a, mut b) = (0.0_f64, (prior / (1.0 - prior)).ln());
+    let count = samples.len() as f64;
+    let prior = positives as f64 / count;
+    let (mut slope, mut intercept) = (0.0_f64, (prior / (1.0 - prior)).ln());
     for _ in 0..MAX_ITERATIONS {
-        // Gradient and Hessian of the mean loss in (a, b).
-        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for s in samples {
-            let p = sigmoid(a * s.x + b);
-            let r = p - f64::from(u8::from(s.relevant));
-            let w = p * (1.0 - p);
-            ga += r * s.x;
-            gb += r;
-            haa += w * s.x * s.x;
-            hab += w * s.x;
-            hbb += w;
+        // Gradient and Hessian of the mean loss in (slope, intercept).
+        let (mut g_slope, mut g_intercept) = (0.0, 0.0);
+        let (mut curve_slope, mut curve_cross, mut curve_intercept) = (0.0, 0.0, 0.0);
+        for sample in samples {
+            let p = sigmoid(slope * sample.x + intercept);
+            let residual = p - f64::from(u8::from(sample.relevant));
+            let weight = p * (1.0 - p);
+            g_slope += residual * sample.x;
+            g_intercept += residual;
+            curve_slope += weight * sample.x * sample.x;
+            curve_cross += weight * sample.x;
+            curve_intercept += weight;
         }
-        let (ga, gb) = (ga / n + 2.0 * RIDGE * a, gb / n);
-        let (haa, hab, hbb) = (haa / n + 2.0 * RIDGE, hab / n, hbb / n + 1e-12);
-        let det = haa * hbb - hab * hab;
+        let g_slope = g_slope / count + 2.0 * RIDGE * slope;
+        let g_intercept = g_intercept / count;
+        let (curve_slope, curve_cross, curve_intercept) = (
+            curve_slope / count + 2.0 * RIDGE,
+            curve_cross / count,
+            curve_intercept / count + 1e-12,
+        );
+        let det = curve_slope * curve_intercept - curve_cross * curve_cross;
         if det.abs() < 1e-18 {
             break;
         }
-        let da = (hbb * ga - hab * gb) / det;
-        let db = (haa * gb - hab * ga) / det;
-        a -= da;
-        b -= db;
-        if da.abs() < 1e-10 && db.abs() < 1e-10 {
+        let step_slope = (curve_intercept * g_slope - curve_cross * g_intercept) / det;
+        let step_intercept = (curve_slope * g_intercept - curve_cross * g_slope) / det;
+        slope -= step_slope;
+        intercept -= step_intercept;
+        if step_slope.abs() < 1e-10 && step_intercept.abs() < 1e-10 {
             break;
         }
     }
-    (a.is_finite() && b.is_finite()).then_some(Platt {
-        slope: a,
-        intercept: b,
-    })
+    (slope.is_finite() && intercept.is_finite()).then_some(Platt { slope, intercept })
 }
 
 /// The area under the ROC curve of `scores` for telling `positive` from the
@@ -166,6 +177,7 @@ mod tests {
         let mut data = Vec::new();
         for i in 0..=100 {
             let x = f64::from(i) / 100.0;
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let positives = (truth.probability(x) * 100.0).round() as usize;
             for j in 0..100 {
                 data.push((x, j < positives));

@@ -95,7 +95,10 @@ impl TermStats {
         };
         let n = self.chunks.max(df) as f64;
         let df = df as f64;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln() as f32
+        // A weight between 0 and ln(2^64): well inside f32.
+        #[allow(clippy::cast_possible_truncation)]
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln() as f32;
+        idf
     }
 }
 

@@ -247,7 +247,8 @@ async function memory(params) {
       r.hits.length ? h("ol", { class: "hits" }, r.hits.map((hit) => h("li", { class: "hit" },
         h("div", {}, h("a", { href: `#/resource/${hit.chunk.resource_id}` }, hit.file_name), " ", badge(hit.resource_type)),
         h("p", { class: "snippet" }, hit.chunk.text.slice(0, 400)),
-        h("p", { class: "scores" }, `score ${num(hit.score)} · similarity ${num(hit.similarity)} · keyword ${num(hit.keyword_score)}`)))) :
+        h("p", { class: "scores" }, `relevance ${num(hit.relevance)} · score ${num(hit.score)} · similarity ${num(hit.similarity)} · keyword ${num(hit.keyword_score)}` +
+          (hit.coverage ? ` · words ${num(hit.coverage.words)} · identifiers ${num(hit.coverage.identifiers)}` : ""))))) :
         h("p", { class: "muted" }, "No hits."));
   }
   const pg = await api(`/api/resources?${new URLSearchParams({ offset: String(offset), limit: "20", ...(type ? { type } : {}) })}`);

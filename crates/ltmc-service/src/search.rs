@@ -195,7 +195,7 @@ pub(crate) fn relevance(model: &RelevanceModel, mode: SearchMode, hit: &SearchHi
             (model.keyword, c.words + c.identifiers)
         }
     };
-    platt.probability(f64::from(x)) as f32
+    platt.relevance(x)
 }
 
 /// How many candidates the first tier of a search asks the store for.

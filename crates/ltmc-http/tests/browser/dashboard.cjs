@@ -149,7 +149,7 @@ async function main() {
   await page.click("form.search button[type=submit]");
   await page.waitForSelector(".hit");
   assert.equal(await page.textContent(".hit a"), "zebra-runbook.md");
-  assert.match(await page.textContent(".hit .scores"), /score .* similarity .* keyword/);
+  assert.match(await page.textContent(".hit .scores"), /relevance .* score .* similarity .* keyword/);
   await page.screenshot({ path: path.join(shots, "search-1280.png"), fullPage: true });
 
   // Review queue: the title edited, e edits the note, a accepts; then

@@ -3,13 +3,14 @@
 //! both, every question of the set asked of both, and the answers compared.
 //! The stated tolerance, for hybrid search (what the tools use): the first
 //! hit is the same for at least 95% of the questions, and the top five share
-//! at least 90% of their hits on average. Keyword search alone differs more
-//! (FTS5's BM25 against PostgreSQL's BM25-shaped ts_rank, and each engine's
-//! stemmer): the same first hit for at least 80%.
+//! at least 90% of their hits on average (measured: 100% and 99.7%).
+//! Keyword search alone differs more (FTS5's BM25 against PostgreSQL's
+//! BM25-shaped ts_rank, and each engine's stemmer): at least 90% for both
+//! (measured: 93.7% and 95.7%).
 //!
 //! Runs where PostgreSQL does (`LTMC_TEST_BACKEND=postgres`, as
-//! `scripts/test` runs this binary a second time); elsewhere it says so on
-//! stderr and passes. The hash embedder gives both stores the same vectors,
+//! `scripts/test` runs this binary a second time); elsewhere it passes
+//! without comparing. The hash embedder gives both stores the same vectors,
 //! so what is compared is the stores' own part: candidates and term counts.
 
 use ltmc_core::{ChunkConfig, Project};
@@ -64,9 +65,6 @@ async fn top(memory: &Memory, query: &str, mode: SearchMode) -> Vec<String> {
 #[tokio::test]
 async fn sqlite_and_postgres_rank_within_tolerance() {
     if !postgres_selected() {
-        eprintln!(
-            "backends_agree: PostgreSQL not selected; compared under LTMC_TEST_BACKEND=postgres"
-        );
         return;
     }
     let fixture: Value = serde_json::from_str(FIXTURE).unwrap();
@@ -98,7 +96,7 @@ async fn sqlite_and_postgres_rank_within_tolerance() {
 
     for (mode, first_floor, overlap_floor) in [
         (SearchMode::Hybrid, 0.95, 0.90),
-        (SearchMode::Keyword, 0.80, 0.0),
+        (SearchMode::Keyword, 0.90, 0.90),
     ] {
         let (mut same_first, mut shared) = (0usize, 0.0f64);
         let mut differ = Vec::new();
@@ -115,7 +113,6 @@ async fn sqlite_and_postgres_rank_within_tolerance() {
         }
         let n = questions.len() as f64;
         let (first, overlap) = (same_first as f64 / n, shared / n);
-        eprintln!("{mode:?}: same first hit {first:.3}, top-5 overlap {overlap:.3}");
         assert!(
             first >= first_floor,
             "{mode:?}: same first hit for {first:.3} of the questions (floor {first_floor}); differing: {:?}",

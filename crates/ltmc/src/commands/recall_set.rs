@@ -24,7 +24,7 @@ use std::process::ExitCode;
 #[derive(Deserialize)]
 struct Fixture {
     documents: Vec<Document>,
-    queries: Vec<Question>,
+    queries: Vec<Query>,
 }
 
 #[derive(Deserialize)]
@@ -34,7 +34,7 @@ struct Document {
 }
 
 #[derive(Deserialize)]
-struct Question {
+struct Query {
     question: String,
     expect: Option<String>,
     #[serde(default)]

@@ -81,12 +81,16 @@ async fn hybrid_finds_rare_terms_and_relevance_says_when_nothing_answers() {
         first.insert(mode, right);
     }
     let answerable = questions.iter().filter(|q| q["expect"].is_string()).count();
-    eprintln!("first right of {answerable}: {first:?}");
     let hybrid = first[&SearchMode::Hybrid];
-    assert!(hybrid >= first[&SearchMode::Keyword], "{first:?}");
-    assert!(hybrid >= first[&SearchMode::Vector], "{first:?}");
+    assert!(
+        hybrid >= first[&SearchMode::Keyword],
+        "of {answerable}: {first:?}"
+    );
+    assert!(
+        hybrid >= first[&SearchMode::Vector],
+        "of {answerable}: {first:?}"
+    );
     let auc = roc_auc(&hybrid_tops).unwrap();
-    eprintln!("first-hit relevance AUC, answerable against not: {auc:.3}");
     assert!(auc >= 0.8, "AUC {auc:.3}");
 
     // Through the tools, ask_with_context's default: the unanswerable

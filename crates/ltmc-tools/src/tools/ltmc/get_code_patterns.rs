@@ -94,7 +94,7 @@ impl Tool for GetCodePatterns {
             .map(|(attempt, similarity)| FoundAttempt {
                 attempt: AttemptView::from(attempt),
                 similarity: *similarity,
-                relevance: calibration.map(|c| c.probability(f64::from(*similarity)) as f32),
+                relevance: calibration.map(|c| c.relevance(*similarity)),
             })
             .collect();
         let patterns = keep_relevant(tools, patterns, a.min_relevance)?;
