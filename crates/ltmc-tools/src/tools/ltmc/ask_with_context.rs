@@ -85,10 +85,9 @@ impl Tool for AskWithContext {
         )?;
         let found = search(tools, &a.query, a.top_k, None, None).await?;
         let nearest = found.first().cloned();
-        let min_relevance = a.min_relevance.or(tools
-            .memory
-            .has_relevance()
-            .then_some(ASK_MIN_RELEVANCE));
+        let min_relevance = a
+            .min_relevance
+            .or(tools.memory.has_relevance().then_some(ASK_MIN_RELEVANCE));
         let hits = keep_relevant(tools, found, min_relevance)?;
         let (hits, checked) = check_citations(tools, hits).await?;
         let context = join_context(&hits);

@@ -144,7 +144,8 @@ impl Tool for RouteQuery {
         for source in &sources {
             let items: Vec<RouteItem> = match *source {
                 "document" | "code" => {
-                    let found = search(tools, query, a.top_k, Some(source), a.min_relevance).await?;
+                    let found =
+                        search(tools, query, a.top_k, Some(source), a.min_relevance).await?;
                     let (found, checked) = check_citations(tools, found).await?;
                     found
                         .iter()
