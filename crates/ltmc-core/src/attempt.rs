@@ -56,6 +56,9 @@ pub struct NewCodeAttempt {
     pub execution_time_ms: Option<i64>,
     pub error_message: Option<String>,
     pub tags: Vec<String>,
+    /// Code the attempt is about (issue 22), kept in its resource's metadata
+    /// and checked whenever `get_code_patterns` returns it.
+    pub citations: Vec<crate::citation::Citation>,
 }
 
 impl NewCodeAttempt {

@@ -17,6 +17,16 @@ use sha2::{Digest, Sha256};
 pub const METADATA_KEY: &str = "citations";
 /// The most citations one memory may carry.
 pub const MAX_CITATIONS: usize = 32;
+
+/// A resource's metadata holding `citations` under [`METADATA_KEY`], or
+/// empty (`{}`) when there are none.
+pub fn metadata_of(citations: &[Citation]) -> serde_json::Value {
+    if citations.is_empty() {
+        serde_json::json!({})
+    } else {
+        serde_json::json!({ METADATA_KEY: citations })
+    }
+}
 /// The most lines one citation may span.
 pub const MAX_SPAN_LINES: usize = 2_000;
 

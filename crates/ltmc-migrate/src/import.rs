@@ -525,6 +525,7 @@ pub fn attempt_of(p: &ltmc_legacy::LegacyPattern) -> Option<NewCodeAttempt> {
         execution_time_ms: p.execution_time_ms,
         error_message: p.error_message.clone(),
         tags,
+        citations: Vec::new(),
     })
 }
 

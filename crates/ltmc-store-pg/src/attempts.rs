@@ -171,6 +171,7 @@ impl PgStore {
             execution_time_ms,
             error_message,
             tags,
+            citations,
         } = attempt;
         let (function_name, file_name, module_name, error_message) = (
             present(function_name),
@@ -202,7 +203,7 @@ impl PgStore {
                    INSERT INTO resources \
                    (project, file_name, resource_type, content_hash, content, chunk_count, metadata) \
                    VALUES ($1, $2, $3, 'attempt:' || replace(gen_random_uuid()::text, '-', ''), \
-                           $4, 1, '{{}}'::jsonb) \
+                           $4, 1, $16::jsonb) \
                    RETURNING id), \
                  c AS ( \
                    INSERT INTO chunks \
@@ -233,6 +234,7 @@ impl PgStore {
                     &execution_time_ms,
                     &error_message,
                     &tags,
+                    &ltmc_core::citation::metadata_of(&citations),
                 ],
             )
             .await?;

@@ -157,6 +157,7 @@ mod tests {
             execution_time_ms: None,
             error_message: None,
             tags: vec!["ok".into()],
+            citations: Vec::new(),
         };
         assert_eq!(outcome(super::attempt(&attempt)), "ok");
         attempt.tags.push("b\0d".into());

@@ -152,6 +152,7 @@ fn put(
         execution_time_ms,
         error_message,
         tags,
+        citations,
     } = attempt;
     let tags = serde_json::to_string(&tags)
         .map_err(|err| invalid("tags", format!("cannot be written as JSON: {err}")))?;
@@ -175,7 +176,7 @@ fn put(
             .clone()
             .unwrap_or_else(|| DEFAULT_FILE_NAME.to_owned()),
         resource_type: CODE_ATTEMPT_TYPE.to_owned(),
-        metadata: serde_json::json!({}),
+        metadata: ltmc_core::citation::metadata_of(&citations),
         content,
     };
     let chunk = NewChunk {

@@ -467,6 +467,7 @@ mod tests {
             execution_time_ms: Some(3),
             error_message: None,
             tags: vec!["math".into()],
+            citations: Vec::new(),
         };
         let v = [1.0, 0.0];
         assert_eq!(outcome(check_attempt(&attempt, &v, 2)), "ok");

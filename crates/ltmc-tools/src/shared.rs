@@ -4,6 +4,7 @@
 //! Not here: any tool (each is one file under `tools/`).
 
 pub(crate) mod chat;
+pub(crate) mod citations;
 pub(crate) mod code;
 pub(crate) mod fix;
 pub(crate) mod graph;

@@ -25,6 +25,7 @@ fn attempt(prompt: &str, code: &str, result: AttemptResult) -> NewCodeAttempt {
         execution_time_ms: None,
         error_message: None,
         tags: Vec::new(),
+        citations: Vec::new(),
     }
 }
 

@@ -11,6 +11,7 @@
 
 use crate::Tools;
 use crate::error::ToolError;
+use crate::shared::citations::{Checked, check_resource};
 use ltmc_core::citation::{CheckedCitation, CitationStatus};
 use ltmc_core::{ChatMessage, ChunkId, MessageId, NewChatMessage, ResourceId};
 use ltmc_service::text::{shared_terms, terms};
@@ -149,24 +150,12 @@ pub(crate) async fn check_citations(
     tools: &Tools,
     hits: Vec<SearchHit>,
 ) -> Result<(Vec<SearchHit>, Vec<ChunkHit>), ToolError> {
-    let mut by_resource: HashMap<ResourceId, Vec<CheckedCitation>> = HashMap::new();
+    let mut by_resource: HashMap<ResourceId, Checked> = HashMap::new();
     for hit in &hits {
         let id = hit.chunk.resource_id;
-        if by_resource.contains_key(&id) {
-            continue;
+        if !by_resource.contains_key(&id) {
+            by_resource.insert(id, check_resource(tools, id).await?);
         }
-        let resource = tools
-            .memory
-            .store()
-            .get_resource(&tools.project, id)
-            .await?;
-        let cited = ltmc_service::citations::of_metadata(&resource.metadata);
-        let checked = if cited.is_empty() {
-            Vec::new()
-        } else {
-            ltmc_service::citations::check_all(tools.project_root(), &cited)
-        };
-        by_resource.insert(id, checked);
     }
     let mut fresh = Vec::new();
     let mut stale = Vec::new();
@@ -176,26 +165,12 @@ pub(crate) async fn check_citations(
             .get(&hit.chunk.resource_id)
             .cloned()
             .unwrap_or_default();
-        answer.citation_status = CitationStatus::worst(checked.iter().map(|c| c.status));
-        if let Some(status) = answer.citation_status.filter(|s| s.is_stale()) {
-            let what: Vec<String> = checked
-                .iter()
-                .filter(|c| c.status.is_stale())
-                .map(|c| format!("{}:{}-{}", c.path, c.start_line, c.end_line))
-                .collect();
-            answer.ranked_down = Some(format!(
-                "the cited code is {} ({}): this memory may no longer hold",
-                if status == CitationStatus::Missing {
-                    "gone"
-                } else {
-                    "changed"
-                },
-                what.join(", ")
-            ));
-            answer.citations = checked;
+        answer.citation_status = checked.status;
+        answer.ranked_down = checked.ranked_down.clone();
+        answer.citations = checked.citations.clone();
+        if checked.is_stale() {
             stale.push((hit, answer));
         } else {
-            answer.citations = checked;
             fresh.push((hit, answer));
         }
     }

@@ -185,3 +185,116 @@ fn citations_are_checked_when_retrieved() {
     ])
     .fails_with("past its end");
 }
+
+fn call(ltmc: &Ltmc, root: &str, tool: &str, args: &Value) -> Value {
+    ltmc.run(&[
+        "--json",
+        "--project-root",
+        root,
+        "tool",
+        "call",
+        tool,
+        &args.to_string(),
+    ])
+    .ok()
+    .json()
+}
+
+/// Code attempts cite code too: `log_code_attempt` stores the citations with
+/// the commit, and `get_code_patterns` checks them, ranking an attempt whose
+/// cited function changed below one whose code still holds, saying why.
+#[test]
+fn attempt_citations_are_checked_by_get_code_patterns() {
+    let ltmc = Ltmc::new(true);
+    let repo = ltmc.dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("src/pay.py"), PAY).unwrap();
+    std::fs::write(repo.join("src/notes.py"), "# notes\nCURRENCY = \"EUR\"\n").unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "pay"]);
+    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let root = repo.to_str().unwrap();
+
+    let attempt = |prompt: &str, path: &str, start: usize, end: usize| {
+        let logged = call(
+            &ltmc,
+            root,
+            "log_code_attempt",
+            &json!({
+                "input_prompt": prompt,
+                "generated_code": "def pay(amount):\n    return charge(amount)\n",
+                "result": "pass",
+                "function_name": "pay",
+                "citations": [{"path": path, "start_line": start, "end_line": end}],
+            }),
+        );
+        assert!(logged["pattern_id"].is_i64(), "{logged:#}");
+        logged
+    };
+    attempt("charge the amount in pay", "src/pay.py", 3, 5);
+    attempt(
+        "charge the amount in the configured currency",
+        "src/notes.py",
+        2,
+        2,
+    );
+    let patterns = || {
+        let found = call(
+            &ltmc,
+            root,
+            "get_code_patterns",
+            &json!({"query": "charge the amount in pay", "top_k": 5}),
+        );
+        found["patterns"].as_array().unwrap().clone()
+    };
+    let by_prompt = |found: &[Value], prompt: &str| -> (usize, Value) {
+        found
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p["input_prompt"] == prompt)
+            .map(|(i, p)| (i, p.clone()))
+            .unwrap_or_else(|| panic!("{prompt} not found: {found:#?}"))
+    };
+    let found = patterns();
+    let (_, pay) = by_prompt(&found, "charge the amount in pay");
+    assert_eq!(pay["citation_status"], "verified", "{found:#?}");
+    assert_eq!(pay["citations"][0]["commit"], head.as_str());
+
+    std::fs::write(repo.join("src/pay.py"), PAY.replace("\"EUR\"", "\"USD\"")).unwrap();
+    let found = patterns();
+    let (pay_at, pay) = by_prompt(&found, "charge the amount in pay");
+    let (notes_at, notes) = by_prompt(&found, "charge the amount in the configured currency");
+    assert_eq!(pay["citation_status"], "changed", "{found:#?}");
+    assert_eq!(notes["citation_status"], "verified");
+    assert!(
+        pay_at > notes_at,
+        "a changed citation ranks below: {found:#?}"
+    );
+    assert!(
+        pay["ranked_down"]
+            .as_str()
+            .unwrap()
+            .contains("src/pay.py:3-5"),
+        "{pay:#}"
+    );
+
+    // A citation outside the project root is refused, naming the field.
+    let refused = ltmc.run(&[
+        "--json",
+        "--project-root",
+        root,
+        "tool",
+        "call",
+        "log_code_attempt",
+        &json!({
+            "input_prompt": "p", "generated_code": "c", "result": "fail",
+            "citations": [{"path": "../outside.py", "start_line": 1, "end_line": 1}],
+        })
+        .to_string(),
+    ]);
+    assert!(
+        refused.stdout.contains("citations") || refused.stderr.contains("citations"),
+        "{refused:?}"
+    );
+}

@@ -4,7 +4,9 @@
 
 use crate::error::ToolError;
 use crate::shared::code::{AttemptView, result_of};
+use crate::shared::citations::check_resource;
 use crate::shared::memory::{Relevant, keep_relevant};
+use ltmc_core::citation::{CheckedCitation, CitationStatus};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::{AttemptFilter, present};
 use ltmc_service::MAX_TOP_K;
@@ -46,6 +48,15 @@ pub struct FoundAttempt {
     /// How likely the attempt is what the query looks for (0–1, the model's
     /// vector calibration of the similarity); null without a calibration.
     pub relevance: Option<f32>,
+    /// The attempt's citations to code, checked against the files now.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<CheckedCitation>,
+    /// The worst of them: verified, moved, changed or missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation_status: Option<CitationStatus>,
+    /// Why it was ranked below the attempts whose code still holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranked_down: Option<String>,
 }
 
 impl Relevant for FoundAttempt {
@@ -68,7 +79,7 @@ pub struct GetCodePatterns;
 
 impl Tool for GetCodePatterns {
     const NAME: &'static str = "get_code_patterns";
-    const DESCRIPTION: &'static str = "Earlier code attempts most similar in meaning to what you are about to write, optionally only passes or failures, or of one function, file or module. Returns patterns [{pattern_id, input_prompt, generated_code, result, ..., similarity, relevance}], count, query; min_relevance keeps only attempts at least that relevant.";
+    const DESCRIPTION: &'static str = "Earlier code attempts most similar in meaning to what you are about to write, optionally only passes or failures, or of one function, file or module. Returns patterns [{pattern_id, input_prompt, generated_code, result, ..., similarity, relevance, citations?, citation_status?, ranked_down?}], count, query; min_relevance keeps only attempts at least that relevant. Attempts that cite code (log_code_attempt's citations) are checked against the files now; those whose code changed or is gone come last, saying why.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = GetCodePatternsArgs;
@@ -89,15 +100,27 @@ impl Tool for GetCodePatterns {
         let found =
             find_attempts(&tools.memory, &tools.project, &a.query, &filter, a.top_k).await?;
         let calibration = tools.memory.relevance_model().map(|m| m.vector);
-        let patterns: Vec<FoundAttempt> = found
-            .iter()
-            .map(|(attempt, similarity)| FoundAttempt {
+        let mut fresh = Vec::new();
+        let mut stale = Vec::new();
+        for (attempt, similarity) in &found {
+            let checked = check_resource(tools, attempt.resource_id).await?;
+            let found = FoundAttempt {
                 attempt: AttemptView::from(attempt),
                 similarity: *similarity,
                 relevance: calibration.map(|c| c.relevance(*similarity)),
-            })
-            .collect();
-        let patterns = keep_relevant(tools, patterns, a.min_relevance)?;
+                citation_status: checked.status,
+                ranked_down: checked.ranked_down.clone(),
+                citations: checked.citations,
+            };
+            // Attempts whose cited code changed or is gone come last, never hidden.
+            if found.ranked_down.is_some() {
+                stale.push(found);
+            } else {
+                fresh.push(found);
+            }
+        }
+        fresh.extend(stale);
+        let patterns = keep_relevant(tools, fresh, a.min_relevance)?;
         Ok(GetCodePatternsOutput {
             query: a.query,
             count: patterns.len(),

@@ -3,6 +3,7 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
+use crate::shared::citations::{self, CitationArg};
 use crate::shared::code::result_of;
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::{AttemptId, AttemptResult, NewCodeAttempt, ResourceId};
@@ -33,6 +34,9 @@ pub struct LogCodeAttemptArgs {
     pub error_message: Option<String>,
     /// Free labels.
     pub tags: Option<Vec<String>>,
+    /// Code the attempt is about: spans of files under the project root, checked whenever get_code_patterns returns it (verified, moved, changed, missing).
+    #[serde(default)]
+    pub citations: Vec<CitationArg>,
 }
 
 /// An earlier attempt the new one was linked to.
@@ -64,7 +68,7 @@ pub struct LogCodeAttempt;
 
 impl Tool for LogCodeAttempt {
     const NAME: &'static str = "log_code_attempt";
-    const DESCRIPTION: &'static str = "Log a code-generation attempt and how it went (pass, fail, partial), so later attempts can learn from it. Links it to earlier attempts of the same function, file or module and to similar ones. Returns pattern_id, message.";
+    const DESCRIPTION: &'static str = "Log a code-generation attempt and how it went (pass, fail, partial), so later attempts can learn from it. Links it to earlier attempts of the same function, file or module and to similar ones. Optional citations name the code it is about; get_code_patterns checks them. Returns pattern_id, message.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = LogCodeAttemptArgs;
@@ -72,6 +76,7 @@ impl Tool for LogCodeAttempt {
 
     async fn run(tools: &Tools, a: Self::Args) -> Result<LogCodeAttemptOutput, ToolError> {
         let result = result_of("result", &a.result)?;
+        let citations = citations::make(tools, &a.citations)?;
         let logged = log_attempt(
             &tools.memory,
             &tools.project,
@@ -85,6 +90,7 @@ impl Tool for LogCodeAttempt {
                 execution_time_ms: a.execution_time_ms,
                 error_message: a.error_message,
                 tags: a.tags.unwrap_or_default(),
+                citations,
             },
         )
         .await?;

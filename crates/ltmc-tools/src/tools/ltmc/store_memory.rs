@@ -3,14 +3,13 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::{ToolError, non_empty};
+use crate::shared::citations::{self, CitationArg};
 use crate::{Tool, ToolGroup, Tools};
-use ltmc_core::citation::{Citation, METADATA_KEY};
+use ltmc_core::citation::{Citation, metadata_of};
 use ltmc_core::{CODE_ATTEMPT_TYPE, ResourceId};
 use ltmc_service::StoreRequest;
-use ltmc_service::citations::{self, CitationRequest};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// 1. `store_memory`
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -25,19 +24,6 @@ pub struct StoreMemoryArgs {
     /// Code this memory is about: spans of files under the project root, checked whenever the memory is retrieved (verified, moved, changed, missing).
     #[serde(default)]
     pub citations: Vec<CitationArg>,
-}
-
-/// A span of a file the memory cites.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-pub struct CitationArg {
-    /// Relative to the project root.
-    pub path: String,
-    /// 1-based, inclusive.
-    #[schemars(range(min = 1))]
-    pub start_line: usize,
-    /// 1-based, inclusive.
-    #[schemars(range(min = 1))]
-    pub end_line: usize,
 }
 
 /// Where the text was stored.
@@ -76,21 +62,8 @@ impl Tool for StoreMemory {
                 "resource_type {CODE_ATTEMPT_TYPE:?} is reserved for code attempts; log them with log_code_attempt"
             )));
         }
-        let requests: Vec<CitationRequest> = a
-            .citations
-            .iter()
-            .map(|c| CitationRequest {
-                path: c.path.clone(),
-                start_line: c.start_line,
-                end_line: c.end_line,
-            })
-            .collect();
-        let citations = citations::make(tools.project_root(), &requests)?;
-        let metadata = if citations.is_empty() {
-            json!({})
-        } else {
-            json!({ METADATA_KEY: citations })
-        };
+        let citations = citations::make(tools, &a.citations)?;
+        let metadata = metadata_of(&citations);
         let file_name = a.file_name.trim().to_owned();
         let stored = tools
             .memory

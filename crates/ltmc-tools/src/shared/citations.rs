@@ -1,0 +1,96 @@
+//! Citations to code as the tools take and answer them (issue 22): the
+//! [`CitationArg`] that `store_memory` and `log_code_attempt` accept, and the
+//! check of a stored memory's citations against the files now ([`Checked`]),
+//! which the retrieval tools report per item and rank by: an item whose
+//! cited code changed or is gone comes after the others, saying why.
+//!
+//! Not here: hashing and finding moved spans (`ltmc_core::citation`),
+//! resolving paths under the project root (`ltmc_service::citations`).
+
+use crate::Tools;
+use crate::error::ToolError;
+use ltmc_core::ResourceId;
+use ltmc_core::citation::{CheckedCitation, Citation, CitationStatus};
+use ltmc_service::citations::{self, CitationRequest};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A span of a file the memory cites.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+pub struct CitationArg {
+    /// Relative to the project root.
+    pub path: String,
+    /// 1-based, inclusive.
+    #[schemars(range(min = 1))]
+    pub start_line: usize,
+    /// 1-based, inclusive.
+    #[schemars(range(min = 1))]
+    pub end_line: usize,
+}
+
+/// The citations to store for `args`: each span read under the project root,
+/// hashed, with the commit; a span outside the root or past a file's end is
+/// refused, naming it.
+pub(crate) fn make(tools: &Tools, args: &[CitationArg]) -> Result<Vec<Citation>, ToolError> {
+    let requests: Vec<CitationRequest> = args
+        .iter()
+        .map(|c| CitationRequest {
+            path: c.path.clone(),
+            start_line: c.start_line,
+            end_line: c.end_line,
+        })
+        .collect();
+    Ok(citations::make(tools.project_root(), &requests)?)
+}
+
+/// A memory's citations checked against the files now.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Checked {
+    pub citations: Vec<CheckedCitation>,
+    /// The worst status, when it cites anything.
+    pub status: Option<CitationStatus>,
+    /// Why it ranks below the items whose code still holds (changed or missing code).
+    pub ranked_down: Option<String>,
+}
+
+impl Checked {
+    pub(crate) fn is_stale(&self) -> bool {
+        self.ranked_down.is_some()
+    }
+}
+
+/// Checks the citations kept in resource `id`'s metadata.
+pub(crate) async fn check_resource(tools: &Tools, id: ResourceId) -> Result<Checked, ToolError> {
+    let resource = tools
+        .memory
+        .store()
+        .get_resource(&tools.project, id)
+        .await?;
+    let cited = citations::of_metadata(&resource.metadata);
+    if cited.is_empty() {
+        return Ok(Checked::default());
+    }
+    let checked = citations::check_all(tools.project_root(), &cited);
+    let status = CitationStatus::worst(checked.iter().map(|c| c.status));
+    let ranked_down = status.filter(|s| s.is_stale()).map(|status| {
+        let what: Vec<String> = checked
+            .iter()
+            .filter(|c| c.status.is_stale())
+            .map(|c| format!("{}:{}-{}", c.path, c.start_line, c.end_line))
+            .collect();
+        format!(
+            "the cited code is {} ({}): this memory may no longer hold",
+            if status == CitationStatus::Missing {
+                "gone"
+            } else {
+                "changed"
+            },
+            what.join(", ")
+        )
+    });
+    Ok(Checked {
+        citations: checked,
+        status,
+        ranked_down,
+    })
+}
