@@ -3,11 +3,11 @@
 //! Not here: the use cases it calls (ltmc-service) or the JSON boundary (`crate::registry`).
 
 use crate::error::ToolError;
-use crate::shared::code::{AttemptView, result_of};
 use crate::shared::citations::check_resource;
+use crate::shared::code::{AttemptView, result_of};
 use crate::shared::memory::{Relevant, keep_relevant};
-use ltmc_core::citation::{CheckedCitation, CitationStatus};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::citation::{CheckedCitation, CitationStatus};
 use ltmc_core::{AttemptFilter, present};
 use ltmc_service::MAX_TOP_K;
 use ltmc_service::attempts::find_attempts;
