@@ -153,28 +153,29 @@ pub(crate) async fn check_citations(
     let mut by_resource: HashMap<ResourceId, Checked> = HashMap::new();
     for hit in &hits {
         let id = hit.chunk.resource_id;
-        if !by_resource.contains_key(&id) {
-            by_resource.insert(id, check_resource(tools, id).await?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = by_resource.entry(id) {
+            slot.insert(check_resource(tools, id).await?);
         }
     }
     let mut fresh = Vec::new();
-    let mut stale = Vec::new();
+    let mut stale_hits = Vec::new();
     for hit in hits {
         let mut answer = ChunkHit::from(&hit);
         let checked = by_resource
             .get(&hit.chunk.resource_id)
             .cloned()
             .unwrap_or_default();
+        let stale = checked.is_stale();
         answer.citation_status = checked.status;
-        answer.ranked_down = checked.ranked_down.clone();
-        answer.citations = checked.citations.clone();
-        if checked.is_stale() {
-            stale.push((hit, answer));
+        answer.ranked_down = checked.ranked_down;
+        answer.citations = checked.citations;
+        if stale {
+            stale_hits.push((hit, answer));
         } else {
             fresh.push((hit, answer));
         }
     }
-    Ok(fresh.into_iter().chain(stale).unzip())
+    Ok(fresh.into_iter().chain(stale_hits).unzip())
 }
 
 /// A document behind retrieved chunks, with its best chunk's score.

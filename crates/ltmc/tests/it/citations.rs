@@ -249,12 +249,11 @@ fn attempt_citations_are_checked_by_get_code_patterns() {
         found["patterns"].as_array().unwrap().clone()
     };
     let by_prompt = |found: &[Value], prompt: &str| -> (usize, Value) {
-        found
+        let at = found
             .iter()
-            .enumerate()
-            .find(|(_, p)| p["input_prompt"] == prompt)
-            .map(|(i, p)| (i, p.clone()))
-            .unwrap_or_else(|| panic!("{prompt} not found: {found:#?}"))
+            .position(|p| p["input_prompt"] == prompt)
+            .unwrap_or_else(|| panic!("{prompt} not found: {found:#?}"));
+        (at, found[at].clone())
     };
     let found = patterns();
     let (_, pay) = by_prompt(&found, "charge the amount in pay");
