@@ -12,32 +12,12 @@ use serde_json::{Value, json};
 const PAY: &str = "import os\n\ndef pay(amount):\n    charge(amount, currency=\"EUR\")\n    return receipt(amount)\n";
 
 fn store(ltmc: &Ltmc, root: &str, args: &Value) -> Value {
-    ltmc.run(&[
-        "--json",
-        "--project-root",
-        root,
-        "tool",
-        "call",
-        "store_memory",
-        &args.to_string(),
-    ])
-    .ok()
-    .json()
+    call(ltmc, root, "store_memory", args)
 }
 
 fn retrieve(ltmc: &Ltmc, root: &str) -> Vec<Value> {
     let args = json!({"conversation_id": "c1", "query": "how does the pay function charge the amount", "top_k": 5});
-    ltmc.run(&[
-        "--json",
-        "--project-root",
-        root,
-        "tool",
-        "call",
-        "retrieve_memory",
-        &args.to_string(),
-    ])
-    .ok()
-    .json()["retrieved_chunks"]
+    call(ltmc, root, "retrieve_memory", &args)["retrieved_chunks"]
         .as_array()
         .unwrap()
         .clone()
@@ -50,9 +30,9 @@ fn hit<'a>(hits: &'a [Value], file_name: &str) -> (usize, &'a Value) {
         .unwrap_or_else(|| panic!("{file_name} not retrieved: {hits:#?}"))
 }
 
-#[test]
-fn citations_are_checked_when_retrieved() {
-    let ltmc = Ltmc::new(true);
+/// A git checkout under the test's directory with `src/pay.py` (the `pay`
+/// function on lines 3-5) and `src/notes.py` committed; its path and HEAD.
+fn pay_repo(ltmc: &Ltmc) -> (std::path::PathBuf, String) {
     let repo = ltmc.dir.path().join("repo");
     std::fs::create_dir_all(repo.join("src")).unwrap();
     git(&repo, &["init", "-q"]);
@@ -61,6 +41,13 @@ fn citations_are_checked_when_retrieved() {
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-q", "-m", "pay"]);
     let head = git(&repo, &["rev-parse", "HEAD"]);
+    (repo, head)
+}
+
+#[test]
+fn citations_are_checked_when_retrieved() {
+    let ltmc = Ltmc::new(true);
+    let (repo, head) = pay_repo(&ltmc);
     let root = repo.to_str().unwrap();
 
     let cited = store(
@@ -206,14 +193,7 @@ fn call(ltmc: &Ltmc, root: &str, tool: &str, args: &Value) -> Value {
 #[test]
 fn attempt_citations_are_checked_by_get_code_patterns() {
     let ltmc = Ltmc::new(true);
-    let repo = ltmc.dir.path().join("repo");
-    std::fs::create_dir_all(repo.join("src")).unwrap();
-    git(&repo, &["init", "-q"]);
-    std::fs::write(repo.join("src/pay.py"), PAY).unwrap();
-    std::fs::write(repo.join("src/notes.py"), "# notes\nCURRENCY = \"EUR\"\n").unwrap();
-    git(&repo, &["add", "."]);
-    git(&repo, &["commit", "-q", "-m", "pay"]);
-    let head = git(&repo, &["rev-parse", "HEAD"]);
+    let (repo, head) = pay_repo(&ltmc);
     let root = repo.to_str().unwrap();
 
     let attempt = |prompt: &str, path: &str, start: usize, end: usize| {
