@@ -10,7 +10,9 @@
 
 use crate::ServiceError;
 use crate::fix::guardian::confine;
-use ltmc_core::citation::{CheckedCitation, Citation, MAX_CITATIONS, METADATA_KEY, check, cite};
+use ltmc_core::citation::{
+    CheckedCitation, Citation, CitationStatus, MAX_CITATIONS, METADATA_KEY, check, cite,
+};
 use serde_json::Value;
 use std::path::Path;
 
@@ -78,6 +80,29 @@ pub fn of_metadata(metadata: &Value) -> Vec<Citation> {
         .get(METADATA_KEY)
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .unwrap_or_default()
+}
+
+/// Why an item whose citations were `checked` may no longer hold (its cited
+/// code changed or is gone), naming the stale spans; `None` when all hold.
+pub fn stale_reason(checked: &[CheckedCitation]) -> Option<String> {
+    let worst = CitationStatus::worst(checked.iter().map(|c| c.status))?;
+    if !worst.is_stale() {
+        return None;
+    }
+    let what: Vec<String> = checked
+        .iter()
+        .filter(|c| c.status.is_stale())
+        .map(|c| format!("{}:{}-{}", c.path, c.start_line, c.end_line))
+        .collect();
+    Some(format!(
+        "the cited code is {} ({}): this memory may no longer hold",
+        if worst == CitationStatus::Missing {
+            "gone"
+        } else {
+            "changed"
+        },
+        what.join(", ")
+    ))
 }
 
 /// Checks each citation against the file as it is now under `root` (all

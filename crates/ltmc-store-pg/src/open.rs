@@ -60,6 +60,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0006_mining_resume",
         sql: include_str!("../migrations/0006_mining_resume.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_pattern_citations",
+        sql: include_str!("../migrations/0007_pattern_citations.sql"),
+    },
 ];
 
 /// The tables ltmc's migrations create, in order: what `ltmc doctor`

@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 8;
+pub const LATEST_SCHEMA_VERSION: i64 = 9;
 
 struct Migration {
     version: i64,
@@ -62,6 +62,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "0008_mining_resume",
         sql: include_str!("../migrations/0008_mining_resume.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "0009_pattern_citations",
+        sql: include_str!("../migrations/0009_pattern_citations.sql"),
     },
 ];
 

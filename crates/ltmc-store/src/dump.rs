@@ -25,6 +25,7 @@
 use crate::mining::{MinedSourceRecord, MiningStateRecord, TombstoneRecord};
 use crate::{EmbeddingSpec, StoreError};
 use async_trait::async_trait;
+use ltmc_core::citation::Citation;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -300,6 +301,9 @@ pub struct FixPatternRecord {
     pub created_by: Option<String>,
     pub reviewed: bool,
     pub reviewer_notes: Option<String>,
+    /// Absent from dumps written before citations on patterns.
+    #[serde(default)]
+    pub citations: Vec<Citation>,
     pub content_vector: Vec<f32>,
     pub code_vector: Vec<f32>,
     pub problem_vector: Vec<f32>,

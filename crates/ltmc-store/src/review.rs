@@ -296,6 +296,7 @@ pub fn merged_fields(into: &FixPattern, from: &FixPattern, notes: Option<&str>) 
         dart_task_ids: union(&into.dart_task_ids, &from.dart_task_ids),
         related_files: union(&into.related_files, &from.related_files),
         anti_patterns: union(&into.anti_patterns, &from.anti_patterns),
+        citations: union(&into.citations, &from.citations),
         applied_count: applied,
         success_rate: success_rate.clamp(0.0, 1.0),
         avg_time_saved: time_saved.max(0),
@@ -377,6 +378,7 @@ mod tests {
             created_by: None,
             reviewed: id == 2,
             reviewer_notes: None,
+            citations: Vec::new(),
         }
     }
 

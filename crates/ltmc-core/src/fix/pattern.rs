@@ -7,6 +7,7 @@
 //! storage, inference of missing fields (`infer.rs`), confidence (`confidence.rs`).
 
 use super::audit::{check_layer, normalize_list};
+use crate::citation::Citation;
 use crate::{ApplicationId, AuditId, CoreError, PatternId, RelationshipId, present};
 use serde::{Deserialize, Serialize};
 
@@ -155,6 +156,10 @@ pub struct NewFixPattern {
     pub created_by: Option<String>,
     pub reviewed: bool,
     pub reviewer_notes: Option<String>,
+    /// Spans of code the pattern is about (issue 22), checked when it is
+    /// recommended.
+    #[serde(default)]
+    pub citations: Vec<Citation>,
 }
 
 impl NewFixPattern {
@@ -197,6 +202,7 @@ impl NewFixPattern {
             created_by: None,
             reviewed: false,
             reviewer_notes: None,
+            citations: Vec::new(),
         }
     }
 
@@ -401,6 +407,9 @@ pub struct FixPattern {
     pub created_by: Option<String>,
     pub reviewed: bool,
     pub reviewer_notes: Option<String>,
+    /// Spans of code the pattern is about, as cited (see [`NewFixPattern::citations`]).
+    #[serde(default)]
+    pub citations: Vec<Citation>,
 }
 
 impl FixPattern {

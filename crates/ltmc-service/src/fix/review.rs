@@ -81,6 +81,7 @@ pub fn as_new(p: &FixPattern) -> NewFixPattern {
         created_by: p.created_by.clone(),
         reviewed: p.reviewed,
         reviewer_notes: p.reviewer_notes.clone(),
+        citations: p.citations.clone(),
     }
 }
 

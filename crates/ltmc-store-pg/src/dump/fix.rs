@@ -6,12 +6,14 @@
 use super::rows;
 use crate::error::Result;
 use deadpool_postgres::GenericClient;
+use ltmc_core::citation::Citation;
 use ltmc_store::{
     AuditHistoryRecord, CalibrationRecord, Dump, FileAuditRecord, FixPatternRecord,
     GuardianRuleRecord, PatternApplicationRecord, PatternRelationshipRecord, RuleHitRecord,
 };
 use pgvector::Vector;
 use tokio_postgres::Row;
+use tokio_postgres::types::Json;
 
 /// Reads the fix-pattern tables into `dump`.
 pub(super) async fn export(tx: &impl GenericClient, dump: &mut Dump) -> Result<()> {
@@ -64,7 +66,7 @@ pub(super) async fn export(tx: &impl GenericClient, dump: &mut Dump) -> Result<(
          applied_to_files::int8[], dart_task_ids, related_files, applied_count, success_rate, \
          avg_time_saved, confidence_score, ltmc_ts(last_applied), guardian_rules, \
          anti_patterns, ltmc_ts(created_at), ltmc_ts(updated_at), created_by, reviewed, \
-         reviewer_notes, content_embedding, code_embedding, problem_embedding \
+         reviewer_notes, content_embedding, code_embedding, problem_embedding, citations \
          FROM fix_patterns ORDER BY id",
         pattern_from_row,
     )
@@ -211,6 +213,7 @@ fn pattern_from_row(row: &Row) -> Result<FixPatternRecord> {
         created_by: row.try_get(30)?,
         reviewed: row.try_get(31)?,
         reviewer_notes: row.try_get(32)?,
+        citations: row.try_get::<_, Json<Vec<Citation>>>(36)?.0,
         content_vector: row.try_get::<_, Vector>(33)?.to_vec(),
         code_vector: row.try_get::<_, Vector>(34)?.to_vec(),
         problem_vector: row.try_get::<_, Vector>(35)?.to_vec(),
@@ -401,13 +404,13 @@ async fn insert_patterns(tx: &impl GenericClient, dump: &Dump) -> Result<()> {
              source_file_audit_id, applied_to_files, dart_task_ids, related_files, \
              applied_count, success_rate, avg_time_saved, confidence_score, last_applied, \
              guardian_rules, anti_patterns, created_at, updated_at, created_by, reviewed, \
-             reviewer_notes, content_embedding, code_embedding, problem_embedding) \
+             reviewer_notes, content_embedding, code_embedding, problem_embedding, citations) \
              OVERRIDING SYSTEM VALUE \
              VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8::int8[], $9::text[], $10::text[], \
                      $11, $12, $13, $14, $15, $16, $17, $18, $19::int8[], $20::text[], \
                      $21::text[], $22, $23::float8, $24, $25::float8, $26::text::timestamptz, \
                      $27::jsonb, $28::text[], $29::text::timestamptz, $30::text::timestamptz, \
-                     $31, $32, $33, $34, $35, $36)",
+                     $31, $32, $33, $34, $35, $36, $37)",
         )
         .await?;
     for p in &dump.fix_patterns {
@@ -452,6 +455,7 @@ async fn insert_patterns(tx: &impl GenericClient, dump: &Dump) -> Result<()> {
                 &content,
                 &code,
                 &problem,
+                &Json(&p.citations),
             ],
         )
         .await?;

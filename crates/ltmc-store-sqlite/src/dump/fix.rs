@@ -191,7 +191,7 @@ fn export_patterns(conn: &Connection, dimension: Option<usize>) -> Result<Vec<Fi
          p.source_file_audit_id, p.applied_to_files, p.dart_task_ids, p.related_files, \
          p.applied_count, p.success_rate, p.avg_time_saved, p.confidence_score, {}, \
          p.guardian_rules, p.anti_patterns, {}, {}, p.created_by, p.reviewed, p.reviewer_notes, \
-         vc.vector, vk.vector, vp.vector \
+         vc.vector, vk.vector, vp.vector, p.citations \
          FROM fix_patterns p \
          LEFT JOIN fix_pattern_vectors vc ON vc.slot = {} + p.id \
          LEFT JOIN fix_pattern_vectors vk ON vk.slot = {} + p.id \
@@ -239,6 +239,7 @@ fn export_patterns(conn: &Connection, dimension: Option<usize>) -> Result<Vec<Fi
             created_by: row.get(30)?,
             reviewed: row.get(31)?,
             reviewer_notes: row.get(32)?,
+            citations: json(row, 36)?,
             content_vector: Vec::new(),
             code_vector: Vec::new(),
             problem_vector: Vec::new(),
@@ -393,9 +394,9 @@ fn insert_patterns(conn: &Connection, dump: &Dump) -> Result<()> {
          avg_time_saved, last_applied, source_file_audit_id, applied_to_files, dart_task_ids, \
          related_files, anti_patterns, guardian_rules, created_by, reviewer_notes, created_at, \
          updated_at, title, problem_description, solution_steps, code_before, code_after, \
-         verification_steps, learnings, prevention_guidance) \
+         verification_steps, learnings, prevention_guidance, citations) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-         ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
+         ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)",
     )?;
     let mut vector = conn.prepare(
         "INSERT INTO fix_pattern_vectors (slot, pattern_id, kind, vector) VALUES (?1, ?2, ?3, ?4)",
@@ -434,7 +435,8 @@ fn insert_patterns(conn: &Connection, dump: &Dump) -> Result<()> {
             p.code_after,
             p.verification_steps,
             p.learnings,
-            p.prevention_guidance
+            p.prevention_guidance,
+            json_text(&p.citations)?
         ])?;
         let vectors = [&p.content_vector, &p.code_vector, &p.problem_vector];
         for ((kind, base), values) in PATTERN_VECTOR_KINDS.iter().zip(vectors) {

@@ -360,9 +360,10 @@ pub(super) fn insert_pattern(
              applied_to_files, dart_task_ids, related_files, anti_patterns, guardian_rules, \
              created_by, reviewer_notes, created_at, updated_at, title, problem_description, \
              solution_steps, code_before, code_after, verification_steps, learnings, \
-             prevention_guidance) \
+             prevention_guidance, citations) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-             ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31) \
+             ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, \
+             ?32) \
              RETURNING id",
         )?
         .query_row(
@@ -397,7 +398,8 @@ pub(super) fn insert_pattern(
                 pattern.code_after,
                 pattern.verification_steps,
                 pattern.learnings,
-                pattern.prevention_guidance
+                pattern.prevention_guidance,
+                json_text("citations", &pattern.citations)?
             ],
             |row| row.get(0),
         )?)
@@ -633,7 +635,7 @@ pub(super) const PATTERN_COLUMNS: &str = "id, title, problem_type, code_type, se
       FROM pattern_relationships WHERE source_pattern_id = fix_patterns.id), \
      source_file_audit_id, applied_to_files, dart_task_ids, related_files, applied_count, \
      success_rate, avg_time_saved, confidence_score, last_applied, guardian_rules, \
-     anti_patterns, created_at, updated_at, created_by, reviewed, reviewer_notes";
+     anti_patterns, created_at, updated_at, created_by, reviewed, reviewer_notes, citations";
 
 pub(super) fn pattern_from_row(row: &Row<'_>) -> rusqlite::Result<FixPattern> {
     let problem_type: String = row.get(2)?;
@@ -682,6 +684,7 @@ pub(super) fn pattern_from_row(row: &Row<'_>) -> rusqlite::Result<FixPattern> {
         created_by: row.get(30)?,
         reviewed: row.get(31)?,
         reviewer_notes: row.get(32)?,
+        citations: json_column(row, 33)?,
     })
 }
 

@@ -86,8 +86,8 @@ impl ReviewStore for SqliteStore {
                      code_after = ?14, verification_steps = ?15, learnings = ?16, \
                      prevention_guidance = ?17, anti_patterns = ?18, related_files = ?19, \
                      reviewed = coalesce(?20, reviewed), \
-                     reviewer_notes = coalesce(?21, reviewer_notes), updated_at = ?22 \
-                     WHERE id = ?1 AND project = ?2",
+                     reviewer_notes = coalesce(?21, reviewer_notes), updated_at = ?22, \
+                     citations = ?23 WHERE id = ?1 AND project = ?2",
                 )?
                 .execute(params![
                     id.0,
@@ -111,7 +111,8 @@ impl ReviewStore for SqliteStore {
                     json_text("related_files", &p.related_files)?,
                     reviewed,
                     notes,
-                    now
+                    now,
+                    json_text("citations", &p.citations)?
                 ])?;
             if changed == 0 {
                 return Err(not_found("fix pattern", id, &project));
@@ -335,7 +336,7 @@ fn merge(
          applied_to_files = ?6, dart_task_ids = ?7, related_files = ?8, anti_patterns = ?9, \
          applied_count = ?10, success_rate = ?11, avg_time_saved = ?12, \
          confidence_score = ?13, last_applied = ?14, reviewed = ?15, reviewer_notes = ?16, \
-         updated_at = ?17 WHERE id = ?1",
+         updated_at = ?17, citations = ?18 WHERE id = ?1",
     )?
     .execute(params![
         into.0,
@@ -354,7 +355,8 @@ fn merge(
         m.last_applied,
         m.reviewed,
         m.reviewer_notes,
-        now
+        now,
+        json_text("citations", &m.citations)?
     ])?;
     Ok(MergedPatterns {
         pattern: stored_pattern(tx, project, into)?,

@@ -256,6 +256,17 @@ pub fn sample_dump() -> Dump {
             } else {
                 vec![]
             },
+            citations: if full {
+                vec![ltmc_core::citation::Citation {
+                    path: text("app/db.py"),
+                    start_line: 3,
+                    end_line: 5,
+                    hash: text("0123abcd"),
+                    commit: Some(text("deadbeef")),
+                }]
+            } else {
+                vec![]
+            },
             created_at: text(T0),
             updated_at: text(T1),
             created_by: full.then(|| text("conformance")),

@@ -1,5 +1,6 @@
 //! Citations to code as the tools take and answer them (issue 22): the
-//! [`CitationArg`] that `store_memory` and `log_code_attempt` accept, and the
+//! [`CitationArg`] that `store_memory`, `log_chat`, `log_code_attempt` and
+//! `extract_pattern` accept, and the
 //! check of a stored memory's citations against the files now ([`Checked`]),
 //! which the retrieval tools report per item and rank by: an item whose
 //! cited code changed or is gone comes after the others, saying why.
@@ -66,31 +67,22 @@ pub(crate) async fn check_resource(tools: &Tools, id: ResourceId) -> Result<Chec
         .store()
         .get_resource(&tools.project, id)
         .await?;
-    let cited = citations::of_metadata(&resource.metadata);
+    Ok(check_metadata(tools, &resource.metadata))
+}
+
+/// Checks the citations kept in a record's metadata (a resource's or a chat
+/// message's) against the files now.
+pub(crate) fn check_metadata(tools: &Tools, metadata: &serde_json::Value) -> Checked {
+    let cited = citations::of_metadata(metadata);
     if cited.is_empty() {
-        return Ok(Checked::default());
+        return Checked::default();
     }
     let checked = citations::check_all(tools.project_root(), &cited);
     let status = CitationStatus::worst(checked.iter().map(|c| c.status));
-    let ranked_down = status.filter(|s| s.is_stale()).map(|status| {
-        let what: Vec<String> = checked
-            .iter()
-            .filter(|c| c.status.is_stale())
-            .map(|c| format!("{}:{}-{}", c.path, c.start_line, c.end_line))
-            .collect();
-        format!(
-            "the cited code is {} ({}): this memory may no longer hold",
-            if status == CitationStatus::Missing {
-                "gone"
-            } else {
-                "changed"
-            },
-            what.join(", ")
-        )
-    });
-    Ok(Checked {
+    let ranked_down = citations::stale_reason(&checked);
+    Checked {
         citations: checked,
         status,
         ranked_down,
-    })
+    }
 }

@@ -9,6 +9,7 @@
 
 use crate::error::ToolError;
 use crate::shapes::TextList;
+use ltmc_core::citation::CheckedCitation;
 use ltmc_core::fix::parse_workflows;
 use ltmc_core::fix::{Confidence, ProblemType, Severity};
 use ltmc_core::{AuditId, PatternId};
@@ -63,6 +64,13 @@ pub struct Scored {
     pub fix_probability: Option<f64>,
     /// Which calibration scored it (source, model, when fitted).
     pub calibration: Option<CalibrationUsed>,
+    /// The pattern's citations to code (extract_pattern's), checked against
+    /// the files now by recommend_fix.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<CheckedCitation>,
+    /// Why it ranks below candidates whose cited code still holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranked_down: Option<String>,
 }
 
 impl From<&ScoredPattern> for Scored {
@@ -91,6 +99,8 @@ impl From<&ScoredPattern> for Scored {
             calibrated_similarity: s.calibrated.as_ref().map(|c| c.calibrated_similarity),
             fix_probability: s.calibrated.as_ref().map(|c| c.probability),
             calibration: s.calibrated.as_ref().map(|c| c.calibration.clone()),
+            citations: s.citations.clone(),
+            ranked_down: s.ranked_down.clone(),
         }
     }
 }

@@ -277,3 +277,142 @@ fn attempt_citations_are_checked_by_get_code_patterns() {
         "{refused:?}"
     );
 }
+
+/// Fix patterns and chat messages cite code too. `extract_pattern` stores
+/// the citations with the commit; `recommend_fix` checks them: a pattern
+/// whose cited function changed ranks after one whose code still holds, is
+/// adapted rather than applied, and says why. `log_chat` keeps its
+/// citations in the message's metadata, and `get_messages_for_chunk_tool`
+/// reports them checked.
+#[test]
+fn pattern_and_chat_citations_are_checked() {
+    let ltmc = Ltmc::new(true);
+    let (repo, head) = pay_repo(&ltmc);
+    let root = repo.to_str().unwrap();
+
+    let extract = |title: &str, path: &str, start: usize, end: usize| {
+        let made = call(
+            &ltmc,
+            root,
+            "extract_pattern",
+            &json!({
+                "title": title,
+                "problem_description": "The payment function charges the amount in a hard-coded currency",
+                "solution_steps": "Read the currency from settings\nPass it to charge",
+                "layers": 3,
+                "problem_type": "Standards",
+                "citations": [{"path": path, "start_line": start, "end_line": end}],
+            }),
+        );
+        assert_eq!(
+            made["pattern"]["citations"][0]["commit"],
+            head.as_str(),
+            "{made:#}"
+        );
+        made["pattern_id"].as_i64().unwrap()
+    };
+    let pay = extract("Currency from settings in pay", "src/pay.py", 3, 5);
+    let notes = extract("Currency constant in notes", "src/notes.py", 2, 2);
+    let recommend = || {
+        call(
+            &ltmc,
+            root,
+            "recommend_fix",
+            &json!({
+                "text": "The payment function charges the amount in a hard-coded currency",
+                "layer": 3,
+                "include_unreviewed": true,
+                "similarity_threshold": 0.0,
+            }),
+        )
+    };
+    let at = |r: &Value, id: i64| -> (usize, Value) {
+        let candidates = r["candidates"].as_array().unwrap();
+        let i = candidates
+            .iter()
+            .position(|c| c["pattern_id"] == id)
+            .unwrap_or_else(|| panic!("pattern {id} not a candidate: {r:#}"));
+        (i, candidates[i].clone())
+    };
+    let before = recommend();
+    assert_eq!(
+        at(&before, pay).1["citations"][0]["status"],
+        "verified",
+        "{before:#}"
+    );
+    assert!(at(&before, pay).1["ranked_down"].is_null());
+
+    std::fs::write(repo.join("src/pay.py"), PAY.replace("\"EUR\"", "\"USD\"")).unwrap();
+    let after = recommend();
+    let (pay_at, pay_c) = at(&after, pay);
+    let (notes_at, notes_c) = at(&after, notes);
+    assert_eq!(pay_c["citations"][0]["status"], "changed", "{after:#}");
+    assert_eq!(notes_c["citations"][0]["status"], "verified");
+    assert!(
+        pay_at > notes_at,
+        "a changed citation ranks below: {after:#}"
+    );
+    assert!(
+        pay_c["ranked_down"]
+            .as_str()
+            .unwrap()
+            .contains("src/pay.py:3-5"),
+        "{pay_c:#}"
+    );
+    assert_eq!(after["pattern_id"], notes, "{after:#}");
+
+    // A chat message citing the function, linked to a chunk it used.
+    let logged = call(
+        &ltmc,
+        root,
+        "log_chat",
+        &json!({
+            "conversation_id": "c9", "role": "assistant",
+            "content": "pay now charges in USD",
+            "citations": [{"path": "src/pay.py", "start_line": 3, "end_line": 5}],
+        }),
+    );
+    assert_eq!(
+        logged["citations"][0]["commit"],
+        head.as_str(),
+        "{logged:#}"
+    );
+    let stored = store(
+        &ltmc,
+        root,
+        &json!({"file_name": "pay-doc.md", "content": "How pay charges the amount."}),
+    );
+    let hits = retrieve(&ltmc, root);
+    let (_, doc) = hit(&hits, "pay-doc.md");
+    let chunk = doc["chunk_id"].as_i64().unwrap();
+    assert!(stored["resource_id"].is_i64());
+    call(
+        &ltmc,
+        root,
+        "store_context_links_tool",
+        &json!({"message_id": logged["message_id"], "chunk_ids": [chunk]}),
+    );
+    let messages = |ltmc: &Ltmc| {
+        call(
+            ltmc,
+            root,
+            "get_messages_for_chunk_tool",
+            &json!({"chunk_id": chunk}),
+        )["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["message_id"] == logged["message_id"])
+            .cloned()
+            .unwrap()
+    };
+    let message = messages(&ltmc);
+    assert_eq!(message["citation_status"], "verified", "{message:#}");
+    std::fs::remove_file(repo.join("src/pay.py")).unwrap();
+    let message = messages(&ltmc);
+    assert_eq!(message["citation_status"], "missing", "{message:#}");
+    assert!(
+        message["stale"].as_str().unwrap().contains("gone"),
+        "{message:#}"
+    );
+}

@@ -38,6 +38,23 @@ impl Drop for Killed {
     }
 }
 
+/// The child's exit status, or a failed test when it has not exited within
+/// `wait` (the child is killed on drop).
+#[track_caller]
+fn exit_within(child: &mut Child, wait: Duration) -> std::process::ExitStatus {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            start.elapsed() < wait,
+            "the server did not exit within {wait:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[track_caller]
 fn frame(line: &str) -> Value {
     let value: Value = serde_json::from_str(line)
@@ -62,7 +79,14 @@ fn stdio_mode_writes_only_json_rpc_frames_on_stdout() {
     let mut child = Killed(child);
     let mut stdin = child.0.stdin.take().unwrap();
     let replies = lines_of(child.0.stdout.take().unwrap());
+    // Read on a thread while the server runs: debug logs fill a pipe's
+    // buffer long before the session ends, and a server blocked writing to
+    // stderr would never answer (nor exit).
     let mut stderr = child.0.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || {
+        let mut logs = String::new();
+        stderr.read_to_string(&mut logs).map(|_| logs)
+    });
     let mut send = move |message: Value| {
         writeln!(stdin, "{message}").unwrap();
         stdin.flush().unwrap();
@@ -117,13 +141,12 @@ fn stdio_mode_writes_only_json_rpc_frames_on_stdout() {
 
     // Closing stdin ends the session and the process.
     drop(send);
-    let status = child.0.wait().unwrap();
+    let status = exit_within(&mut child.0, WAIT);
     assert!(status.success(), "{status}");
     for line in replies.try_iter() {
         frame(&line);
     }
-    let mut logs = String::new();
-    stderr.read_to_string(&mut logs).unwrap();
+    let logs = logs.join().unwrap().unwrap();
     assert!(!logs.is_empty(), "debug logs should be on stderr");
     assert!(!logs.contains("panicked"), "{logs}");
 }
@@ -172,7 +195,7 @@ fn stdio_mode_answers_a_request_before_initialize_and_stays_open() {
     assert!(list["result"]["tools"].is_array(), "{list}");
     // Closing stdin ends the session.
     drop(send);
-    let status = child.0.wait().unwrap();
+    let status = exit_within(&mut child.0, WAIT);
     assert!(status.success(), "{status}");
 }
 

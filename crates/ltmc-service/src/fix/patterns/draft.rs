@@ -4,6 +4,7 @@
 //! extraction itself (`extract`) nor the core's validation of the finished
 //! pattern (`ltmc_core::fix::NewFixPattern::validated`).
 
+use ltmc_core::citation::Citation;
 use ltmc_core::fix::RuleSpec;
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +71,10 @@ pub struct PatternDraft {
     pub confidence_score: Option<f64>,
     /// ... when it was last applied (RFC 3339).
     pub last_applied: Option<String>,
+    /// Spans of code the fix is about, already read and hashed
+    /// (`crate::citations::make`).
+    #[serde(default)]
+    pub citations: Vec<Citation>,
 }
 
 /// A named guardian rule of a draft (the seed's `guardian_rules` columns, the layer being the pattern's first).

@@ -212,6 +212,7 @@ pub async fn extract_pattern(
     pattern.avg_time_saved = draft.avg_time_saved.unwrap_or(0);
     pattern.confidence_score = draft.confidence_score.unwrap_or(1.0);
     pattern.last_applied = draft.last_applied;
+    pattern.citations = draft.citations;
     let pattern = pattern.validated()?;
 
     for (i, a) in pattern.anti_patterns.iter().enumerate() {

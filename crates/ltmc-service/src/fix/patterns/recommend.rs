@@ -5,7 +5,7 @@
 
 use super::similar::{Resolved, ScoredPattern, SimilarRequest, find_similar_patterns, resolve};
 use crate::fix::guardian::{self, CheckTarget, GuardianCheck};
-use crate::{Memory, ServiceError};
+use crate::{Memory, ServiceError, citations};
 use ltmc_core::Project;
 use ltmc_core::fix::{Decision, FixContext, RelatedPattern, RelationshipType};
 use std::path::Path;
@@ -34,11 +34,19 @@ pub async fn recommend_fix(
     request: &SimilarRequest,
     force_new: bool,
 ) -> Result<Recommendation, ServiceError> {
-    let (resolved, candidates) = if force_new {
+    let (resolved, mut candidates) = if force_new {
         (resolve(memory, project, request).await?, Vec::new())
     } else {
         find_similar_patterns(memory, project, request).await?
     };
+    // Issue 22: a pattern whose cited code changed or is gone ranks after
+    // those whose code still holds (stable: confidence order otherwise), and
+    // is never applied blindly.
+    for c in &mut candidates {
+        c.citations = citations::check_all(project_root, &c.pattern.citations);
+        c.ranked_down = citations::stale_reason(&c.citations);
+    }
+    candidates.sort_by_key(|c| c.ranked_down.is_some());
     // Checked when the file is a regular file inside the root; outside and
     // missing files alike are not checked (the answer reveals nothing).
     let inside =
@@ -58,7 +66,10 @@ pub async fn recommend_fix(
         _ => None,
     };
     let top = candidates.first();
-    let decision = Decision::from_top(top.map(|c| c.confidence.confidence));
+    let decision = match Decision::from_top(top.map(|c| c.confidence.confidence)) {
+        Decision::Apply if top.is_some_and(|c| c.ranked_down.is_some()) => Decision::Adapt,
+        d => d,
+    };
     let target = resolved.file_path.as_deref().unwrap_or("the file");
     let steps = match (decision, top) {
         (Decision::Apply, Some(c)) => {
@@ -133,6 +144,9 @@ pub async fn recommend_fix(
 fn differences(c: &ScoredPattern, ctx: &FixContext) -> String {
     let f = &c.confidence;
     let mut out = vec![format!("similarity {:.2}", c.similarity)];
+    if let Some(why) = &c.ranked_down {
+        out.push(why.clone());
+    }
     if ctx.layer.is_some() && f.layer_factor <= 1.0 {
         out.push(format!("written for layers {:?}", c.pattern.layers));
     }

@@ -36,6 +36,11 @@ pub struct ScoredPattern {
     pub confidence: Confidence,
     /// The calibrated score, when the model has a calibration (`calibrated.rs`).
     pub calibrated: Option<crate::fix::calibrated::CalibratedScore>,
+    /// The pattern's citations checked against the files now (only
+    /// `recommend_fix` checks them; empty otherwise).
+    pub citations: Vec<ltmc_core::citation::CheckedCitation>,
+    /// Why it ranks below the candidates whose cited code still holds.
+    pub ranked_down: Option<String>,
 }
 
 /// The resolved context of a request: the debt text and where it is.
@@ -213,6 +218,8 @@ pub(crate) fn rank(matches: Vec<PatternMatch>, ctx: &FixContext) -> Vec<ScoredPa
                 problem_similarity: m.problem_similarity,
                 confidence,
                 calibrated: None,
+                citations: Vec::new(),
+                ranked_down: None,
             }
         })
         .collect();

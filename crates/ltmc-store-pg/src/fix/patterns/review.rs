@@ -26,6 +26,7 @@ use ltmc_store::{
     ReviewMark, ReviewStore, StoreError, check_merge, merged_commits, merged_fields,
 };
 use pgvector::Vector;
+use tokio_postgres::types::Json;
 
 /// A pattern's origin as a rank (mined 0, audit 1, manual 2), of `p`.
 const ORIGIN: &str = "(CASE WHEN s.pattern_id IS NOT NULL THEN 0 \
@@ -163,8 +164,8 @@ async fn update(
              code_after = $14, verification_steps = $15, learnings = $16, \
              prevention_guidance = $17, anti_patterns = $18, related_files = $19, \
              reviewed = coalesce($20, reviewed), \
-             reviewer_notes = coalesce($21, reviewer_notes), updated_at = now() \
-             WHERE id = $1 AND project = $2",
+             reviewer_notes = coalesce($21, reviewer_notes), updated_at = now(), \
+             citations = $22 WHERE id = $1 AND project = $2",
             &[
                 &id.0,
                 &project.as_str(),
@@ -187,6 +188,7 @@ async fn update(
                 &p.related_files,
                 &reviewed,
                 &notes,
+                &Json(&p.citations),
             ],
         )
         .await?;
@@ -352,7 +354,7 @@ async fn merge(
          applied_to_files = $6, dart_task_ids = $7, related_files = $8, anti_patterns = $9, \
          applied_count = $10, success_rate = $11, avg_time_saved = $12, \
          confidence_score = $13, last_applied = $14::text::timestamptz, reviewed = $15, \
-         reviewer_notes = $16, updated_at = now() WHERE id = $1",
+         reviewer_notes = $16, updated_at = now(), citations = $17 WHERE id = $1",
         &[
             &into.0,
             &m.tags,
@@ -370,6 +372,7 @@ async fn merge(
             &m.last_applied,
             &m.reviewed,
             &m.reviewer_notes,
+            &Json(&m.citations),
         ],
     )
     .await?;

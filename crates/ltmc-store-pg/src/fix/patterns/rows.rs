@@ -6,6 +6,7 @@
 use crate::error::{Result, corrupt};
 use crate::fix::bad_column;
 use deadpool_postgres::GenericClient;
+use ltmc_core::citation::Citation;
 use ltmc_core::fix::{
     FixPattern, PatternApplication, PatternRelationship, ProblemType, RelationshipType, RuleSpec,
     Severity,
@@ -61,10 +62,10 @@ pub(super) const PATTERN_COLUMNS: &str = "p.id, p.title, p.problem_type, p.code_
      p.source_file_audit_id, p.applied_to_files, p.dart_task_ids, p.related_files, \
      p.applied_count, p.success_rate, p.avg_time_saved, p.confidence_score, \
      ltmc_ts(p.last_applied), p.guardian_rules, p.anti_patterns, ltmc_ts(p.created_at), \
-     ltmc_ts(p.updated_at), p.created_by, p.reviewed, p.reviewer_notes";
+     ltmc_ts(p.updated_at), p.created_by, p.reviewed, p.reviewer_notes, p.citations";
 
 /// How many columns [`PATTERN_COLUMNS`] has: a search's similarities follow.
-pub(super) const PATTERN_COLUMN_COUNT: usize = 33;
+pub(super) const PATTERN_COLUMN_COUNT: usize = 34;
 
 pub(super) fn pattern_from_row(row: &Row) -> Result<FixPattern> {
     let problem_type: String = row.try_get(2)?;
@@ -73,6 +74,7 @@ pub(super) fn pattern_from_row(row: &Row) -> Result<FixPattern> {
     let related: Vec<i64> = row.try_get(16)?;
     let applied_to_files: Vec<i32> = row.try_get(18)?;
     let Json(guardian_rules): Json<Vec<RuleSpec>> = row.try_get(26)?;
+    let Json(citations): Json<Vec<Citation>> = row.try_get(33)?;
     Ok(FixPattern {
         id: PatternId(row.try_get(0)?),
         title: row.try_get(1)?,
@@ -112,6 +114,7 @@ pub(super) fn pattern_from_row(row: &Row) -> Result<FixPattern> {
         created_by: row.try_get(30)?,
         reviewed: row.try_get(31)?,
         reviewer_notes: row.try_get(32)?,
+        citations,
     })
 }
 

@@ -155,10 +155,10 @@ pub(in crate::fix) async fn insert_pattern<C: GenericClient>(
              source_file_audit_id, applied_to_files, dart_task_ids, related_files, \
              applied_count, success_rate, avg_time_saved, confidence_score, last_applied, \
              guardian_rules, anti_patterns, content_embedding, code_embedding, \
-             problem_embedding, created_by, reviewed, reviewer_notes) \
+             problem_embedding, created_by, reviewed, reviewer_notes, citations) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
              $17, $18, $19, $20, $21, $22, $23, $24, $25::text::timestamptz, $26, $27, $28, \
-             $29, $30, $31, $32, $33) RETURNING id",
+             $29, $30, $31, $32, $33, $34) RETURNING id",
         )
         .await?;
     let inserted = client
@@ -198,6 +198,7 @@ pub(in crate::fix) async fn insert_pattern<C: GenericClient>(
                 &pattern.created_by,
                 &pattern.reviewed,
                 &pattern.reviewer_notes,
+                &Json(&pattern.citations),
             ],
         )
         .await

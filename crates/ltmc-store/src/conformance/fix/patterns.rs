@@ -78,6 +78,13 @@ pub async fn pattern_put_get_roundtrip(store: &dyn Store) {
     new.created_by = Some("vector_db_architect".to_owned());
     new.reviewed = false;
     new.reviewer_notes = Some("looks right".to_owned());
+    new.citations = vec![ltmc_core::citation::Citation {
+        path: "src/settings.py".to_owned(),
+        start_line: 3,
+        end_line: 9,
+        hash: "9f2c".to_owned(),
+        commit: Some("a1b2c3".to_owned()),
+    }];
     let expected = new.clone().validated().expect("a valid pattern");
 
     let mut made_rule = rule(4, "no-inline-key", RuleType::Enforcement);
@@ -127,6 +134,7 @@ pub async fn pattern_put_get_roundtrip(store: &dyn Store) {
     assert_eq!(got.last_applied, expected.last_applied);
     assert_eq!(got.guardian_rules, expected.guardian_rules);
     assert_eq!(got.anti_patterns, expected.anti_patterns);
+    assert_eq!(got.citations, expected.citations);
     assert_eq!(got.created_by, expected.created_by);
     assert!(!got.reviewed);
     assert_eq!(got.reviewer_notes.as_deref(), Some("looks right"));

@@ -31,7 +31,7 @@ pub struct GetMessagesForChunk;
 
 impl Tool for GetMessagesForChunk {
     const NAME: &'static str = "get_messages_for_chunk_tool";
-    const DESCRIPTION: &'static str = "The chat messages that used a stored chunk as context, oldest first. Returns messages [{message_id, conversation_id, role, content, timestamp}], count.";
+    const DESCRIPTION: &'static str = "The chat messages that used a stored chunk as context, oldest first. Returns messages [{message_id, conversation_id, role, content, timestamp, citations?, citation_status?, stale?}], count; a message's citations (log_chat's) are checked against the files now.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = ChunkIdArgs;
@@ -48,7 +48,10 @@ impl Tool for GetMessagesForChunk {
         Ok(GetMessagesForChunkOutput {
             chunk_id: a.chunk_id,
             count: messages.len(),
-            messages: messages.iter().map(MessageView::from).collect(),
+            messages: messages
+                .iter()
+                .map(|m| MessageView::checked(tools, m))
+                .collect(),
         })
     }
 }

@@ -4,6 +4,8 @@
 
 use crate::error::{ToolError, non_empty};
 use crate::shared::chat::optional;
+use crate::shared::citations::{self, CitationArg};
+use ltmc_core::citation::{Citation, METADATA_KEY, metadata_of};
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::{MessageId, NewChatMessage};
 use schemars::JsonSchema;
@@ -26,6 +28,11 @@ pub struct LogChatArgs {
     pub metadata: Option<Map<String, Value>>,
     /// Tool that produced the message.
     pub source_tool: Option<String>,
+    /// Spans of files under the project root the message is about; stored
+    /// with a hash of the cited lines (in the message's metadata under
+    /// "citations") and checked whenever the message is read back.
+    #[serde(default)]
+    pub citations: Vec<CitationArg>,
 }
 
 /// The logged message's id and time.
@@ -35,6 +42,9 @@ pub struct LogChatOutput {
     pub conversation_id: String,
     /// UTC, RFC 3339.
     pub timestamp: String,
+    /// The citations stored, each with the hash of its lines and the commit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<Citation>,
 }
 
 /// `log_chat`.
@@ -42,7 +52,7 @@ pub struct LogChat;
 
 impl Tool for LogChat {
     const NAME: &'static str = "log_chat";
-    const DESCRIPTION: &'static str = "Log a chat message in a conversation. Returns message_id.";
+    const DESCRIPTION: &'static str = "Log a chat message in a conversation. Optional citations name the code it is about (spans of files under the project root); get_messages_for_chunk checks them. Returns message_id.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = true;
     type Args = LogChatArgs;
@@ -62,6 +72,19 @@ impl Tool for LogChat {
         if a.content.trim().is_empty() {
             return Err(ToolError::new("content is empty; there is nothing to log"));
         }
+        let citations = citations::make(tools, &a.citations)?;
+        let mut metadata = a.metadata.unwrap_or_default();
+        if !citations.is_empty() {
+            if metadata.contains_key(METADATA_KEY) {
+                return Err(ToolError::new(
+                    "metadata.citations is reserved for the citations argument; give the spans as citations [{path, start_line, end_line}] or rename the metadata key",
+                ));
+            }
+            metadata.insert(
+                METADATA_KEY.to_owned(),
+                metadata_of(&citations)[METADATA_KEY].take(),
+            );
+        }
         let message = tools
             .memory
             .store()
@@ -73,7 +96,7 @@ impl Tool for LogChat {
                     content: a.content,
                     agent_name: optional(a.agent_name),
                     source_tool: optional(a.source_tool),
-                    metadata: Value::Object(a.metadata.unwrap_or_default()),
+                    metadata: Value::Object(metadata),
                 },
                 &[],
             )
@@ -82,6 +105,7 @@ impl Tool for LogChat {
             message_id: message.id,
             conversation_id: message.conversation_id,
             timestamp: message.timestamp,
+            citations,
         })
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::error::ToolError;
 use crate::shapes::{IntList, TextList};
+use crate::shared::citations::{self, CitationArg};
 use crate::shared::fix::audit_not_found;
 use crate::{Tool, ToolGroup, Tools};
 use ltmc_core::PatternId;
@@ -77,6 +78,11 @@ pub struct ExtractPatternArgs {
     pub confidence_score: Option<f64>,
     /// ... when it was last applied (RFC 3339).
     pub last_applied: Option<String>,
+    /// Spans of files under the project root the fix is about (e.g. the
+    /// fixed code); stored with a hash of the cited lines and checked when
+    /// the pattern is recommended.
+    #[serde(default)]
+    pub citations: Vec<CitationArg>,
 }
 
 /// A named guardian rule of a draft (the seed's `guardian_rules` columns, the layer being the pattern's first).
@@ -127,6 +133,7 @@ impl From<ExtractPatternArgs> for PatternDraft {
             avg_time_saved: a.avg_time_saved,
             confidence_score: a.confidence_score,
             last_applied: a.last_applied,
+            citations: Vec::new(),
         }
     }
 }
@@ -163,14 +170,19 @@ pub struct ExtractPattern;
 
 impl Tool for ExtractPattern {
     const NAME: &'static str = "extract_pattern";
-    const DESCRIPTION: &'static str = "Turn a fix into a reusable fix pattern: problem, solution steps, code before/after, verification, learnings, prevention, anti-patterns (regexes), layers, workflows, file types. Missing problem_type / code_type / severity / tags / title are inferred (the answer says which and why); the content, code and problem embeddings are made; similar patterns are linked; Security and Architecture patterns get guardian rules, each tested on the pattern's own code. The pattern starts unreviewed. Returns pattern_id, pattern, inferred, relationships, guardian_rules.";
+    const DESCRIPTION: &'static str = "Turn a fix into a reusable fix pattern: problem, solution steps, code before/after, verification, learnings, prevention, anti-patterns (regexes), layers, workflows, file types. Missing problem_type / code_type / severity / tags / title are inferred (the answer says which and why); the content, code and problem embeddings are made; similar patterns are linked; Security and Architecture patterns get guardian rules, each tested on the pattern's own code. Optional citations name the code it is about (spans of files under the project root); recommend_fix checks them. The pattern starts unreviewed. Returns pattern_id, pattern, inferred, relationships, guardian_rules.";
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = ExtractPatternArgs;
     type Output = ExtractPatternOutput;
 
     async fn run(tools: &Tools, draft: Self::Args) -> Result<ExtractPatternOutput, ToolError> {
-        let extracted = extract_pattern(&tools.memory, &tools.project, PatternDraft::from(draft))
+        let cited = citations::make(tools, &draft.citations)?;
+        let draft = PatternDraft {
+            citations: cited,
+            ..PatternDraft::from(draft)
+        };
+        let extracted = extract_pattern(&tools.memory, &tools.project, draft)
             .await
             .map_err(audit_not_found)?;
         let ltmc_service::fix::patterns::Extracted { stored, inferred } = extracted;

@@ -68,7 +68,7 @@ pub struct RecommendFix;
 
 impl Tool for RecommendFix {
     const NAME: &'static str = "recommend_fix";
-    const DESCRIPTION: &'static str = "Decide how to fix a file's debt: guardian warnings for the file, the ranked patterns, and the decision apply (top confidence > 0.8), adapt (a weaker match: use it as a starting point and verify) or new (no match), with the steps to follow and the related patterns. Returns decision, pattern_id, confidence, steps, guardian_warnings, candidates.";
+    const DESCRIPTION: &'static str = "Decide how to fix a file's debt: guardian warnings for the file, the ranked patterns, and the decision apply (top confidence > 0.8), adapt (a weaker match: use it as a starting point and verify) or new (no match), with the steps to follow and the related patterns. A pattern whose cited code (extract_pattern's citations) changed or is gone ranks after the others and is adapted, never applied, saying why (candidates[].ranked_down). Returns decision, pattern_id, confidence, steps, guardian_warnings, candidates.";
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = true;
     type Args = RecommendFixArgs;
