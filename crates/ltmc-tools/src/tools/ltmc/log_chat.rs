@@ -5,8 +5,8 @@
 use crate::error::{ToolError, non_empty};
 use crate::shared::chat::optional;
 use crate::shared::citations::{self, CitationArg};
-use ltmc_core::citation::{Citation, METADATA_KEY, metadata_of};
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_core::citation::{Citation, METADATA_KEY, metadata_of};
 use ltmc_core::{MessageId, NewChatMessage};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
