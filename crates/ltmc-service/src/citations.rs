@@ -5,14 +5,20 @@
 //! the root or is gone is `missing`).
 //!
 //! The citations travel in the resource's metadata (`citations`), so both
-//! backends, dumps and copies carry them without a schema change. Not here:
-//! the hash and the matching (`ltmc_core::citation`), ranking (the tools).
+//! backends, dumps and copies carry them without a schema change (a fix
+//! pattern's in its own `citations` column). [`survey`] counts how a
+//! project's citations stand, for `ltmc doctor`. Not here: the hash and the
+//! matching (`ltmc_core::citation`), ranking (the tools).
 
 use crate::ServiceError;
 use crate::fix::guardian::confine;
 use ltmc_core::citation::{
     CheckedCitation, Citation, CitationStatus, MAX_CITATIONS, METADATA_KEY, check, cite,
 };
+use ltmc_core::Project;
+use ltmc_core::fix::PatternFilter;
+use ltmc_store::{ResourceFilter, Store};
+use serde::Serialize;
 use serde_json::Value;
 use std::path::Path;
 
@@ -118,6 +124,73 @@ pub fn check_all(root: Option<&Path>, citations: &[Citation]) -> Vec<CheckedCita
             check(c, text.as_deref())
         })
         .collect()
+}
+
+/// How a project's citations stand now: how many memories (resources:
+/// documents, notes, code attempts) and fix patterns cite code, and each
+/// citation's status checked against the files under the root.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CitationSurvey {
+    pub memories: usize,
+    pub memories_citing: usize,
+    pub patterns: usize,
+    pub patterns_citing: usize,
+    pub citations: usize,
+    pub verified: usize,
+    pub moved: usize,
+    pub changed: usize,
+    pub missing: usize,
+}
+
+impl CitationSurvey {
+    /// Counts one item's checked citations (`cites`: whether it cites any).
+    fn count(&mut self, checked: &[CheckedCitation]) {
+        self.citations += checked.len();
+        for c in checked {
+            match c.status {
+                CitationStatus::Verified => self.verified += 1,
+                CitationStatus::Moved => self.moved += 1,
+                CitationStatus::Changed => self.changed += 1,
+                CitationStatus::Missing => self.missing += 1,
+            }
+        }
+    }
+
+    /// Items whose cited code changed or is gone are ranked down when used.
+    pub fn stale(&self) -> usize {
+        self.changed + self.missing
+    }
+}
+
+/// Every memory and fix pattern of `project`, their citations checked
+/// against the files under `root` now (reads each cited file once per
+/// citation; run on demand, not on a hot path).
+pub async fn survey(
+    store: &dyn Store,
+    project: &Project,
+    root: Option<&Path>,
+) -> Result<CitationSurvey, ServiceError> {
+    let mut survey = CitationSurvey::default();
+    let resources = store
+        .list_resources(project, &ResourceFilter::default())
+        .await?;
+    survey.memories = resources.len();
+    for r in &resources {
+        let cited = of_metadata(&r.metadata);
+        if !cited.is_empty() {
+            survey.memories_citing += 1;
+            survey.count(&check_all(root, &cited));
+        }
+    }
+    let patterns = store
+        .list_patterns(project, &PatternFilter::default())
+        .await?;
+    survey.patterns = patterns.len();
+    for p in patterns.iter().filter(|p| !p.citations.is_empty()) {
+        survey.patterns_citing += 1;
+        survey.count(&check_all(root, &p.citations));
+    }
+    Ok(survey)
 }
 
 /// The commit checked out at `root`, when it is (in) a git work tree.

@@ -133,6 +133,10 @@ pub async fn run(ctx: &Context, full: bool) -> anyhow::Result<ExitCode> {
                         storage(&report)
                     }),
             ));
+            checks.push(Check::new(
+                "citations",
+                citations(store.as_ref(), ctx).await,
+            ));
         }
     }
     let ok = checks.iter().all(|c| c.ok);
@@ -170,6 +174,44 @@ pub async fn run(ctx: &Context, full: bool) -> anyhow::Result<ExitCode> {
             failed.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
         ),
         hint,
+    ))
+}
+
+/// How the project's citations to code stand (issue 22): never a failure
+/// (code changes; memories citing it are ranked down when used), but the
+/// figures a team watches.
+async fn citations(
+    store: &dyn ltmc_store::Store,
+    ctx: &Context,
+) -> Result<String, (String, String)> {
+    let s = ltmc_service::citations::survey(store, &ctx.project, Some(&ctx.project_root))
+        .await
+        .map_err(|e| (e.to_string(), BACKUP_HINT.into()))?;
+    if s.citations == 0 {
+        return Ok(format!(
+            "project {}: none of {} memories and {} fix patterns cite code",
+            ctx.project, s.memories, s.patterns
+        ));
+    }
+    Ok(format!(
+        "project {}: {} of {} memories and {} of {} fix patterns cite code; {} citations \
+         checked under {}: {} verified, {} moved, {} changed, {} missing{}",
+        ctx.project,
+        s.memories_citing,
+        s.memories,
+        s.patterns_citing,
+        s.patterns,
+        s.citations,
+        shown(&ctx.project_root),
+        s.verified,
+        s.moved,
+        s.changed,
+        s.missing,
+        if s.stale() > 0 {
+            " (memories citing changed or missing code rank last when retrieved)"
+        } else {
+            ""
+        }
     ))
 }
 
