@@ -23,6 +23,7 @@ pub mod fix;
 pub mod linking;
 pub mod llm;
 mod memory;
+pub mod relevance;
 mod search;
 pub mod text;
 

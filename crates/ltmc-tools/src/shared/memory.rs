@@ -14,6 +14,8 @@ use crate::error::ToolError;
 use crate::shared::citations::{Checked, check_resource};
 use ltmc_core::citation::{CheckedCitation, CitationStatus};
 use ltmc_core::{ChatMessage, ChunkId, MessageId, NewChatMessage, ResourceId};
+pub(crate) use ltmc_service::relevance::Relevant;
+use ltmc_service::relevance;
 use ltmc_service::text::{shared_terms, terms};
 use ltmc_service::{MAX_TOP_K, SearchHit, SearchMode, SearchRequest};
 use serde::Serialize;
@@ -50,50 +52,19 @@ pub(crate) async fn search(
 /// right note, so the default is the lower one.
 pub(crate) const ASK_MIN_RELEVANCE: f32 = 0.2;
 
-/// The hits at least `min` relevant (all of them without `min`), in order.
-/// Refuses a `min` outside 0–1, or any `min` when the embedding model has no
-/// relevance calibration (its hits carry none), naming `min_relevance`.
+/// The hits at least `min` relevant (all of them without `min`), in order;
+/// the service's check (`ltmc_service::relevance`) naming `min_relevance`.
 pub(crate) fn keep_relevant<T: Relevant>(
     tools: &Tools,
     hits: Vec<T>,
     min: Option<f32>,
 ) -> Result<Vec<T>, ToolError> {
-    let Some(min) = min else {
-        return Ok(hits);
-    };
-    if !(0.0..=1.0).contains(&min) {
-        return Err(ToolError::new(format!(
-            "min_relevance must be between 0 and 1, got {min}; 0.5 keeps what is more likely relevant than not"
-        )));
-    }
-    if !tools.memory.has_relevance() {
-        return Err(ToolError::new(format!(
-            "min_relevance: the embedding model {} has no relevance calibration; leave min_relevance out",
-            tools.memory.embedder().model_id()
-        )));
-    }
-    Ok(hits
-        .into_iter()
-        .filter(|h| h.relevance().is_some_and(|r| r >= min))
-        .collect())
-}
-
-/// A ranked answer with a calibrated relevance.
-pub(crate) trait Relevant {
-    fn relevance(&self) -> Option<f32>;
-}
-
-impl Relevant for SearchHit {
-    fn relevance(&self) -> Option<f32> {
-        self.relevance
-    }
-}
-
-/// A document is as relevant as its best chunk.
-impl Relevant for ltmc_service::documents::DocumentHit {
-    fn relevance(&self) -> Option<f32> {
-        self.chunks.first().and_then(|c| c.relevance)
-    }
+    Ok(relevance::keep_relevant(
+        &tools.memory,
+        hits,
+        min,
+        "min_relevance",
+    )?)
 }
 
 /// A retrieved chunk as the retrieval tools answer it.

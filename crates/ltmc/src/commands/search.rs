@@ -4,22 +4,22 @@
 use crate::cli::SearchArgs;
 use crate::context::Context;
 use crate::output;
+use ltmc_service::relevance::keep_relevant;
 use ltmc_service::{SearchMode, SearchRequest};
 use serde_json::json;
 use std::process::ExitCode;
 
 pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let mode: SearchMode = args.mode.parse().map_err(anyhow::Error::msg)?;
-    if let Some(min) = args.min_relevance
-        && !(0.0..=1.0).contains(&min)
-    {
-        return Err(crate::failure::with_hint(
-            anyhow::anyhow!("--min-relevance must be between 0 and 1, got {min}"),
-            "0.5 keeps the hits more likely relevant than not",
-        ));
-    }
     let memory = ctx.memory(false)?;
-    let mut hits = memory
+    // A bad minimum is refused before the search.
+    keep_relevant(
+        &memory,
+        Vec::<ltmc_service::SearchHit>::new(),
+        args.min_relevance,
+        "--min-relevance",
+    )?;
+    let hits = memory
         .search(SearchRequest {
             project: ctx.project.clone(),
             query: args.query.join(" "),
@@ -28,18 +28,7 @@ pub async fn run(ctx: &Context, args: SearchArgs) -> anyhow::Result<ExitCode> {
             mode,
         })
         .await?;
-    if let Some(min) = args.min_relevance {
-        if !memory.has_relevance() {
-            return Err(crate::failure::with_hint(
-                anyhow::anyhow!(
-                    "the embedding model {} has no relevance calibration",
-                    memory.embedder().model_id()
-                ),
-                "leave --min-relevance out",
-            ));
-        }
-        hits.retain(|h| h.relevance.is_some_and(|r| r >= min));
-    }
+    let hits = keep_relevant(&memory, hits, args.min_relevance, "--min-relevance")?;
     if ctx.json {
         let results: Vec<_> = hits
             .iter()

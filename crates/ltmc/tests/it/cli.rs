@@ -83,6 +83,12 @@ fn search_filters_by_type_and_respects_top_k() {
             .iter()
             .all(|r| r["file_name"].as_str().unwrap().contains("/code"))
     );
+    // --min-relevance: refused outside 0-1, and with a model that has no
+    // relevance calibration (the test embedder), naming the flag.
+    ltmc.run(&["search", "--min-relevance", "2", "caching"])
+        .fails_with("invalid --min-relevance: must be between 0 and 1");
+    ltmc.run(&["search", "--min-relevance", "0.5", "caching"])
+        .fails_with("no relevance calibration; leave --min-relevance out");
 }
 
 #[test]
