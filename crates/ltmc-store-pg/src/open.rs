@@ -20,7 +20,7 @@ use std::time::Duration;
 use tokio_postgres::config::Host;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 6;
+pub const LATEST_SCHEMA_VERSION: i64 = 7;
 
 struct Migration {
     version: i64,

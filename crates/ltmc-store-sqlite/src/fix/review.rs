@@ -197,12 +197,13 @@ fn queue(conn: &Connection, project: &Project, q: &QueueQuery) -> Result<QueuePa
     ))?;
     let rows = stmt.query_map(params_from_iter(values), |row| {
         let pattern = pattern_from_row(row)?;
-        let origin = PatternOrigin::from_rank(row.get::<_, i64>(33)?);
-        let source = match row.get::<_, Option<String>>(34)? {
+        // After the pattern's columns (PATTERN_COLUMNS, 0-33).
+        let origin = PatternOrigin::from_rank(row.get::<_, i64>(34)?);
+        let source = match row.get::<_, Option<String>>(35)? {
             Some(repo_id) => Some(MinedSource {
                 repo_id,
-                fold_key: row.get(35)?,
-                commits: json_column(row, 36)?,
+                fold_key: row.get(36)?,
+                commits: json_column(row, 37)?,
             }),
             None => None,
         };
