@@ -142,7 +142,8 @@ async fn a_version_1_store_gains_keyword_search_on_open() {
             "0005_fix_patterns",
             "0006_calibrations",
             "0007_mining",
-            "0008_mining_resume"
+            "0008_mining_resume",
+            "0009_pattern_citations"
         ]
     );
     let uid: String = raw(&path)
