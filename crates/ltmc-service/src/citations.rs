@@ -12,10 +12,10 @@
 
 use crate::ServiceError;
 use crate::fix::guardian::confine;
+use ltmc_core::Project;
 use ltmc_core::citation::{
     CheckedCitation, Citation, CitationStatus, MAX_CITATIONS, METADATA_KEY, check, cite,
 };
-use ltmc_core::Project;
 use ltmc_core::fix::PatternFilter;
 use ltmc_store::{ResourceFilter, Store};
 use serde::Serialize;
