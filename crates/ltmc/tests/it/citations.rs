@@ -415,4 +415,37 @@ fn pattern_and_chat_citations_are_checked() {
         message["stale"].as_str().unwrap().contains("gone"),
         "{message:#}"
     );
+
+    // `ltmc doctor` counts how the project's citations stand ...
+    let report = ltmc
+        .run(&["--json", "--project-root", root, "doctor"])
+        .ok()
+        .json();
+    let figures = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "citations")
+        .unwrap_or_else(|| panic!("no citations check: {report:#}"));
+    assert_eq!(figures["ok"], true, "{figures:#}");
+    let detail = figures["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("0 of 1 memories and 2 of 2 fix patterns cite code; 2 citations")
+            && detail.contains("1 verified, 0 moved, 0 changed, 1 missing"),
+        "{detail}"
+    );
+    // ... and so does pattern_insights.
+    let insights = call(&ltmc, root, "pattern_insights", &json!({}));
+    let c = &insights["citations"];
+    assert_eq!(
+        [
+            &c["memories"],
+            &c["memories_citing"],
+            &c["patterns"],
+            &c["patterns_citing"]
+        ],
+        [1, 0, 2, 2],
+        "{c:#}"
+    );
+    assert_eq!([&c["verified"], &c["missing"]], [1, 1], "{c:#}");
 }

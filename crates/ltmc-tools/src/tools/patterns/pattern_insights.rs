@@ -4,6 +4,7 @@
 
 use crate::error::ToolError;
 use crate::{Tool, ToolGroup, Tools};
+use ltmc_service::citations::{CitationSurvey, survey};
 use ltmc_service::fix::insights::{Insights, pattern_insights};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,9 @@ pub struct PatternInsightsOutput {
     /// Reuse, success, knowledge gaps, guardian activity, time saved.
     #[serde(flatten)]
     pub insights: Insights,
+    /// How the project's citations to code stand (memories and fix patterns
+    /// citing code; verified, moved, changed and missing citations).
+    pub citations: CitationSurvey,
 }
 
 /// `pattern_insights`.
@@ -31,7 +35,7 @@ pub struct PatternInsights;
 
 impl Tool for PatternInsights {
     const NAME: &'static str = "pattern_insights";
-    const DESCRIPTION: &'static str = "The weekly assessment of the fix-pattern knowledge base: most reused patterns, success rates, knowledge gaps (open audited debt with no pattern above the threshold), guardian rule hits and false-positive candidates, time saved, the review queue, applications per week.";
+    const DESCRIPTION: &'static str = "The weekly assessment of the fix-pattern knowledge base: most reused patterns, success rates, knowledge gaps (open audited debt with no pattern above the threshold), guardian rule hits and false-positive candidates, time saved, the review queue, applications per week, and how the citations to code stand (memories and patterns citing code; verified, moved, changed, missing).";
     const GROUP: ToolGroup = ToolGroup::Patterns;
     const WRITES: bool = false;
     type Args = InsightsArgs;
@@ -40,6 +44,15 @@ impl Tool for PatternInsights {
     async fn run(tools: &Tools, a: Self::Args) -> Result<PatternInsightsOutput, ToolError> {
         let insights =
             pattern_insights(&tools.memory, &tools.project, a.top, a.gap_threshold).await?;
-        Ok(PatternInsightsOutput { insights })
+        let citations = survey(
+            tools.memory.store().as_ref(),
+            &tools.project,
+            tools.project_root(),
+        )
+        .await?;
+        Ok(PatternInsightsOutput {
+            insights,
+            citations,
+        })
     }
 }
