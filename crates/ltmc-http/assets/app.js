@@ -191,7 +191,7 @@ function attemptChart(stats) {
 // ---- pages ---------------------------------------------------------------
 
 async function overview() {
-  const [o, weekly, attempts] = await Promise.all([api("/api/overview"), api("/api/patterns-weekly"), api("/api/attempts/stats")]);
+  const [o, weekly, attempts, cites] = await Promise.all([api("/api/overview"), api("/api/patterns-weekly"), api("/api/attempts/stats"), api("/api/citations")]);
   const c = o.counts;
   const card = (label, value, href) => h("li", { class: "card" }, h("a", { href }, h("span", { class: "value" }, value), h("span", { class: "label" }, label)));
   page("Overview",
@@ -218,8 +218,31 @@ async function overview() {
         o.recent.length ? h("ul", { class: "activity" }, o.recent.map((e) => h("li", {}, badge(e.kind), " ",
           h("a", { href: e.kind === "resource" ? `#/resource/${e.id}` : e.kind === "attempt" ? "#/attempts" : `#/pattern/${e.id}` }, e.title),
           " ", h("time", { class: "muted" }, day(e.at))))) : h("p", { class: "muted" }, "Nothing yet."))),
+    citationsSection(cites),
     h("section", { "aria-labelledby": "plots-h" }, h("h2", { id: "plots-h" }, "Plots"),
       h("div", { class: "two" }, patternChart(weekly), attemptChart(attempts))));
+}
+
+// Memories and patterns whose cited code changed or is gone (issue 22):
+// they rank last when used; listed here so a person can fix or drop them.
+function citationsSection(s) {
+  const head = h("h2", { id: "cites-h" }, "Citations to code");
+  if (!s.citations) {
+    return h("section", { "aria-labelledby": "cites-h" }, head,
+      h("p", { class: "muted" }, `None of ${s.memories} memories and ${s.patterns} fix patterns cite code.`));
+  }
+  return h("section", { "aria-labelledby": "cites-h" }, head,
+    h("p", {}, `${s.memories_citing} of ${s.memories} memories and ${s.patterns_citing} of ${s.patterns} fix patterns cite code: `,
+      badge(`${s.verified} verified`, "ok"), " ", badge(`${s.moved} moved`), " ",
+      badge(`${s.changed} changed`, s.changed ? "bad" : undefined), " ", badge(`${s.missing} missing`, s.missing ? "bad" : undefined)),
+    s.stale_items.length
+      ? h("table", {},
+          h("caption", {}, "Stale: the cited code changed or is gone"),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "item"), h("th", { scope: "col" }, "why"))),
+          h("tbody", {}, s.stale_items.map((i) => h("tr", {},
+            h("td", {}, h("a", { href: i.kind === "pattern" ? `#/pattern/${i.id}` : `#/resource/${i.id}` }, `${i.kind} ${i.id}: ${i.title}`)),
+            h("td", {}, i.reason)))))
+      : h("p", { class: "muted" }, "Every cited span still holds."));
 }
 
 async function memory(params) {

@@ -140,19 +140,49 @@ pub struct CitationSurvey {
     pub moved: usize,
     pub changed: usize,
     pub missing: usize,
+    /// The items whose cited code changed or is gone (the first
+    /// [`MAX_STALE_LISTED`]), memories first.
+    pub stale_items: Vec<StaleItem>,
+}
+
+/// How many stale items a survey lists.
+pub const MAX_STALE_LISTED: usize = 100;
+
+/// A memory or fix pattern whose cited code changed or is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleItem {
+    /// `memory` (a resource) or `pattern` (a fix pattern).
+    pub kind: &'static str,
+    pub id: i64,
+    /// The file name of a memory, the title of a pattern.
+    pub title: String,
+    /// Why it ranks last when used.
+    pub reason: String,
+    pub citations: Vec<CheckedCitation>,
 }
 
 impl CitationSurvey {
-    /// Counts one item's checked citations (`cites`: whether it cites any).
-    fn count(&mut self, checked: &[CheckedCitation]) {
+    /// Counts one item's checked citations, listing it when stale.
+    fn count(&mut self, kind: &'static str, id: i64, title: &str, checked: Vec<CheckedCitation>) {
         self.citations += checked.len();
-        for c in checked {
+        for c in &checked {
             match c.status {
                 CitationStatus::Verified => self.verified += 1,
                 CitationStatus::Moved => self.moved += 1,
                 CitationStatus::Changed => self.changed += 1,
                 CitationStatus::Missing => self.missing += 1,
             }
+        }
+        if self.stale_items.len() < MAX_STALE_LISTED
+            && let Some(reason) = stale_reason(&checked)
+        {
+            self.stale_items.push(StaleItem {
+                kind,
+                id,
+                title: title.to_owned(),
+                reason,
+                citations: checked,
+            });
         }
     }
 
@@ -179,7 +209,7 @@ pub async fn survey(
         let cited = of_metadata(&r.metadata);
         if !cited.is_empty() {
             survey.memories_citing += 1;
-            survey.count(&check_all(root, &cited));
+            survey.count("memory", r.id.0, &r.file_name, check_all(root, &cited));
         }
     }
     let patterns = store
@@ -188,7 +218,7 @@ pub async fn survey(
     survey.patterns = patterns.len();
     for p in patterns.iter().filter(|p| !p.citations.is_empty()) {
         survey.patterns_citing += 1;
-        survey.count(&check_all(root, &p.citations));
+        survey.count("pattern", p.id.0, &p.title, check_all(root, &p.citations));
     }
     Ok(survey)
 }

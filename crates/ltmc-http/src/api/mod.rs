@@ -1,5 +1,5 @@
 //! The dashboard's REST API under `/api`: the read models its pages need
-//! (overview, search with score breakdown, resources with their chunks,
+//! (overview, the citation survey, search with score breakdown, resources with their chunks,
 //! the review queue, pattern detail, guardian rules, audit progress, weekly
 //! series for the charts) and the writes it makes (delete a resource;
 //! review, accept with edits, reject or merge a pattern; activate or
@@ -14,6 +14,7 @@
 //! Not here: the generic tool adapter (`rest.rs`), the guard (`guard.rs`),
 //! the page itself (`dashboard.rs`).
 
+mod citations;
 mod memory;
 pub(crate) mod openapi;
 mod overview;
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/overview", get(overview::overview))
+        .route("/api/citations", get(citations::citations))
         .route("/api/search", get(memory::search))
         .route("/api/resources", get(memory::list))
         .route(

@@ -50,6 +50,14 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/citations",
+        summary: "How the citations to code stand: memories and fix patterns citing code, verified / moved / changed / missing counts, and the stale items (cited code changed or gone) with why.",
+        query: &[],
+        body: None,
+        errors: &[500],
+    },
+    Operation {
+        method: "get",
         path: "/api/search",
         summary: "Search memory; each hit has its score breakdown (similarity, keyword score).",
         query: &[

@@ -448,4 +448,8 @@ fn pattern_and_chat_citations_are_checked() {
         "{c:#}"
     );
     assert_eq!([&c["verified"], &c["missing"]], [1, 1], "{c:#}");
+    // The stale one is listed (the dashboard's Overview shows the list).
+    assert_eq!(c["stale_items"][0]["kind"], "pattern", "{c:#}");
+    assert_eq!(c["stale_items"][0]["id"], pay, "{c:#}");
+    assert_eq!(c["stale_items"].as_array().unwrap().len(), 1, "{c:#}");
 }
