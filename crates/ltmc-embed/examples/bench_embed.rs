@@ -6,13 +6,13 @@
 //! from a JSON file `{"short": [...], "long": [...]}` given as the only argument, so the
 //! two implementations can be compared side by side. It is not a test: no thresholds.
 //!
-//!     cargo run --release -p ltmc-embed --example bench_embed -- [texts.json]
+//!     LTMC_RUNTIME=onnx|candle cargo run --release -p ltmc-embed --example bench_embed -- [texts.json]
 #![allow(clippy::print_stdout)]
 
 use std::error::Error;
 use std::time::Instant;
 
-use ltmc_embed::{Embedder, ModelStore, load_default};
+use ltmc_embed::{Embedder, ModelStore, Runtime};
 use serde::Deserialize;
 
 const SHORT_TEXTS: usize = 256;
@@ -167,7 +167,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let store = ModelStore::from_env()?;
     let load_started = Instant::now();
-    let model = load_default(&store)?;
+    let runtime = Runtime::from_env()?;
+    let threads = ltmc_embed::threads_or_default(None);
+    let model = ltmc_embed::load(&store, runtime, Some(threads))?;
     let load_ms = load_started.elapsed().as_secs_f64() * 1000.0;
 
     // Warm-up: first calls pay for allocations and thread-pool start.
@@ -181,17 +183,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     model.embed(&refs)?;
 
     let result = serde_json::json!({
-        "impl": "ltmc-rust-candle",
+        "impl": format!("ltmc-rust-{runtime}"),
         "profile": if cfg!(debug_assertions) { "dev" } else { "release" },
-        // What candle uses: $RAYON_NUM_THREADS, else the physical cores.
-        "threads": candle_core::utils::get_num_threads(),
+        // $LTMC_THREADS, else the physical cores.
+        "threads": threads,
         "load_ms": round1(load_ms),
         "short_texts": texts.short.len(),
         "long_texts": texts.long.len(),
-        "short_b1": round1(throughput(&model, &texts.short, 1)?),
-        "short_b32": round1(throughput(&model, &texts.short, 32)?),
-        "long_b1": round1(throughput(&model, &texts.long, 1)?),
-        "long_b32": round1(throughput(&model, &texts.long, 32)?),
+        "short_b1": round1(throughput(model.as_ref(), &texts.short, 1)?),
+        "short_b32": round1(throughput(model.as_ref(), &texts.short, 32)?),
+        "long_b1": round1(throughput(model.as_ref(), &texts.long, 1)?),
+        "long_b32": round1(throughput(model.as_ref(), &texts.long, 32)?),
     });
     println!("{result}");
     Ok(())

@@ -90,6 +90,39 @@ pub struct Global {
         value_name = "LEVEL"
     )]
     pub durability: DurabilityArg,
+    /// What runs the embedding model: onnx (ONNX Runtime; its library is
+    /// fetched from PyPI beside the model on first use) or candle (built in,
+    /// slower on long texts).
+    #[arg(
+        long,
+        env = "LTMC_RUNTIME",
+        global = true,
+        value_enum,
+        default_value = "onnx",
+        value_name = "RUNTIME"
+    )]
+    pub runtime: RuntimeArg,
+    /// Threads the embedding model may use (default: the physical cores).
+    #[arg(long, env = "LTMC_THREADS", global = true, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `--runtime`: which engine runs the embedding model.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RuntimeArg {
+    /// ONNX Runtime (default).
+    Onnx,
+    /// candle, compiled into ltmc.
+    Candle,
+}
+
+impl From<RuntimeArg> for ltmc_embed::Runtime {
+    fn from(arg: RuntimeArg) -> Self {
+        match arg {
+            RuntimeArg::Onnx => Self::Onnx,
+            RuntimeArg::Candle => Self::Candle,
+        }
+    }
 }
 
 /// `--durability`: SQLite's `synchronous` under WAL.

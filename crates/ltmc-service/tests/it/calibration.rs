@@ -15,7 +15,7 @@ use ltmc_core::fix::calibration::{
     CalibrationSource, DEFAULT_KEEP_THRESHOLD, DEFAULT_RAW_FLOOR, FitSettings, default_for,
 };
 use ltmc_core::{ChunkConfig, Project};
-use ltmc_embed::{BertEmbedder, Embedder, ModelStore};
+use ltmc_embed::{Embedder, ModelStore};
 use ltmc_service::Memory;
 use ltmc_service::fix::calibration_set::{
     Evaluation, LabelledSet, Scoring, decide, fit_on, prepare,
@@ -28,10 +28,8 @@ const PATTERNS: &str = include_str!("../data/calibration/patterns.json");
 const DEBTS: &str = include_str!("../data/calibration/debts.json");
 
 fn real_memory(dir: &std::path::Path) -> Memory {
-    let model_dir = ModelStore::new(ModelStore::default_dir().unwrap())
-        .ensure()
-        .unwrap();
-    let model = Arc::new(BertEmbedder::load(&model_dir).unwrap());
+    let store = ModelStore::new(ModelStore::default_dir().unwrap());
+    let model = ltmc_embed::load_default(&store).unwrap();
     let spec = ltmc_store::EmbeddingSpec {
         model_id: model.model_id().to_owned(),
         dimension: model.dimension(),

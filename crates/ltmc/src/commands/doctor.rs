@@ -52,6 +52,7 @@ impl Check {
 pub async fn run(ctx: &Context, full: bool) -> anyhow::Result<ExitCode> {
     let mut checks = vec![Check::new("data_dir", data_dir(ctx))];
     checks.push(Check::new("model", model(ctx)));
+    checks.push(Check::new("runtime", runtime(ctx)));
     match ctx.open_existing(None) {
         Err(e) => {
             let hint = crate::failure::hint_for(&e).unwrap_or_else(|| BACKUP_HINT.into());
@@ -290,6 +291,26 @@ fn model(ctx: &Context) -> Result<String, (String, String)> {
                 .map_or_else(|| "run `ltmc model fetch`".to_owned(), str::to_owned);
             (e.to_string(), hint)
         })
+}
+
+/// The runtime that will run the model, its version, threads and the CPU
+/// features it can use; ONNX Runtime's library is checked when it is there
+/// (it is fetched on first use otherwise, so its absence is no failure).
+fn runtime(ctx: &Context) -> Result<String, (String, String)> {
+    if std::env::var("LTMC_EMBEDDER").is_ok_and(|v| v.starts_with("hash")) {
+        return Ok("test embedder selected (LTMC_EMBEDDER); no runtime needed".into());
+    }
+    let models = ltmc_embed::ModelStore::new(ctx.model_dir.clone());
+    let described = ltmc_embed::describe(ctx.runtime, &models, ctx.threads);
+    if ctx.runtime == ltmc_embed::Runtime::Onnx {
+        models.verify_runtime().map_err(|e| {
+            let hint = e
+                .hint()
+                .map_or_else(|| "run with `--runtime candle`".to_owned(), str::to_owned);
+            (e.to_string(), hint)
+        })?;
+    }
+    Ok(described)
 }
 
 /// Every project's index holds exactly the stored vectors.

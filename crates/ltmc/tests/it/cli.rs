@@ -212,11 +212,11 @@ fn doctor_reports_a_healthy_store() {
         .collect();
     assert_eq!(
         names,
-        ["data_dir", "model", "schema", "vectors", "index", "storage"]
+        ["data_dir", "model", "runtime", "schema", "vectors", "index", "storage"]
     );
     // The engine's own check: SQLite's quick_check, or PostgreSQL's index
     // validity (and amcheck where installed).
-    let storage = report["checks"][5]["detail"].as_str().unwrap();
+    let storage = report["checks"][6]["detail"].as_str().unwrap();
     let engine = if ltmc_store_pg::testing::postgres_selected() {
         "pg_index validity of the "
     } else {
