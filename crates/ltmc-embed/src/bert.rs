@@ -6,7 +6,7 @@
 //! and it only knows mean pooling, which is what the models we ship use.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use candle_core::{DType, Device, Tensor};

@@ -19,14 +19,14 @@ mod runtime_choice;
 pub mod testing;
 
 pub use bert::BertEmbedder;
-pub use onnx::OnnxEmbedder;
-pub use onnx::runtime::{LIB_ENV as ONNXRUNTIME_LIB_ENV, ORT_VERSION, runtime_dir};
-pub use runtime_choice::{RUNTIME_ENV, Runtime, THREADS_ENV, describe, load, threads_or_default};
 pub use lazy::{DEFAULT_DIMENSION, LazyEmbedder};
 /// The contract lives in ltmc-core (no candle there); re-exported so
 /// `ltmc_embed::Embedder` keeps working.
 pub use ltmc_core::embed::{EmbedError, Embedder};
+pub use onnx::OnnxEmbedder;
+pub use onnx::runtime::{LIB_ENV as ONNXRUNTIME_LIB_ENV, ORT_VERSION, runtime_dir};
 pub use provision::{
     DEFAULT_MODEL_DIR_NAME, DEFAULT_MODEL_ID, ModelState, ModelStore, WHEEL_PACKAGE, WHEEL_VERSION,
     load_default,
 };
+pub use runtime_choice::{RUNTIME_ENV, Runtime, THREADS_ENV, describe, load, threads_or_default};

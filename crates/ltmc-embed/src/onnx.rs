@@ -173,7 +173,11 @@ impl OnnxEmbedder {
             .enumerate()
             .map(|(r, enc)| {
                 let start = r * width * dim;
-                mean_pool(&hidden[start..start + width * dim], enc.get_ids().len(), dim)
+                mean_pool(
+                    &hidden[start..start + width * dim],
+                    enc.get_ids().len(),
+                    dim,
+                )
             })
             .collect())
     }
@@ -193,6 +197,8 @@ impl Embedder for OnnxEmbedder {
             texts: Self::MAX_BATCH,
             tokens: Self::MAX_BATCH_TOKENS,
         };
-        embed_sorted(&self.tokenizer, texts, limits, |batch| self.embed_batch(batch))
+        embed_sorted(&self.tokenizer, texts, limits, |batch| {
+            self.embed_batch(batch)
+        })
     }
 }

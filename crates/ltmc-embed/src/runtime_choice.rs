@@ -98,7 +98,10 @@ pub fn load(
             if std::env::var_os("RAYON_NUM_THREADS").is_none() {
                 set_rayon_threads(threads);
             }
-            Ok(Arc::new(BertEmbedder::load_with_id(&dir, DEFAULT_MODEL_ID)?))
+            Ok(Arc::new(BertEmbedder::load_with_id(
+                &dir,
+                DEFAULT_MODEL_ID,
+            )?))
         }
     }
 }
@@ -115,7 +118,11 @@ fn set_rayon_threads(threads: usize) {
 pub fn describe(runtime: Runtime, store: &ModelStore, threads: Option<usize>) -> String {
     let threads = threads_or_default(threads);
     let cpu = crate::cpu::vector_features();
-    let cpu = if cpu.is_empty() { "none".to_owned() } else { cpu };
+    let cpu = if cpu.is_empty() {
+        "none".to_owned()
+    } else {
+        cpu
+    };
     match runtime {
         Runtime::Onnx => {
             let lib = std::env::var_os(ort_runtime::LIB_ENV).map_or_else(

@@ -14,7 +14,7 @@ use ltmc_core::fix::calibration::{
     CalibrationSource, DEFAULT_KEEP_THRESHOLD, DEFAULT_RAW_FLOOR, FitSettings,
 };
 use ltmc_core::{ChunkConfig, Project};
-use ltmc_embed::{Embedder, ModelStore};
+use ltmc_embed::ModelStore;
 use ltmc_service::Memory;
 use ltmc_service::fix::calibration_set::{Evaluation, LabelledSet, Scoring, fit_on, prepare};
 use ltmc_service::fix::patterns::MINILM_SIMILARITY_THRESHOLD;

@@ -242,10 +242,7 @@ fn encoder(
     let word = b.init(
         "word_embeddings",
         &[shape.vocab_size, h],
-        &w.get(
-            "embeddings.word_embeddings.weight",
-            &[shape.vocab_size, h],
-        )?,
+        &w.get("embeddings.word_embeddings.weight", &[shape.vocab_size, h])?,
     );
     let pos = b.init(
         "position_embeddings",
@@ -268,7 +265,11 @@ fn encoder(
         &[h],
         &w.get("embeddings.LayerNorm.weight", &[h])?,
     );
-    let beta = b.init("emb_ln_beta", &[h], &w.get("embeddings.LayerNorm.bias", &[h])?);
+    let beta = b.init(
+        "emb_ln_beta",
+        &[h],
+        &w.get("embeddings.LayerNorm.bias", &[h])?,
+    );
     b.node(
         "EmbedLayerNormalization",
         Some(MS_DOMAIN),
@@ -303,7 +304,17 @@ fn encoder(
             vec![A::int("num_heads", heads)],
         );
 
-        let attn_out = linear(&mut b, w, precision, &attn, &format!("{p}.attention.output.dense"), h, h, l, "ao")?;
+        let attn_out = linear(
+            &mut b,
+            w,
+            precision,
+            &attn,
+            &format!("{p}.attention.output.dense"),
+            h,
+            h,
+            l,
+            "ao",
+        )?;
         let attn_bias = b.init(
             &format!("l{l}_ao_b"),
             &[h],
@@ -328,16 +339,42 @@ fn encoder(
             vec![A::float("epsilon", eps)],
         );
 
-        let up = linear(&mut b, w, precision, &h1, &format!("{p}.intermediate.dense"), ff, h, l, "up")?;
+        let up = linear(
+            &mut b,
+            w,
+            precision,
+            &h1,
+            &format!("{p}.intermediate.dense"),
+            ff,
+            h,
+            l,
+            "up",
+        )?;
         let up_bias = b.init(
             &format!("l{l}_up_b"),
             &[ff],
             &w.get(&format!("{p}.intermediate.dense.bias"), &[ff])?,
         );
         let act = format!("l{l}_gelu");
-        b.node("BiasGelu", Some(MS_DOMAIN), &[&up, &up_bias], &[&act], vec![]);
+        b.node(
+            "BiasGelu",
+            Some(MS_DOMAIN),
+            &[&up, &up_bias],
+            &[&act],
+            vec![],
+        );
 
-        let down = linear(&mut b, w, precision, &act, &format!("{p}.output.dense"), h, ff, l, "down")?;
+        let down = linear(
+            &mut b,
+            w,
+            precision,
+            &act,
+            &format!("{p}.output.dense"),
+            h,
+            ff,
+            l,
+            "down",
+        )?;
         let down_bias = b.init(
             &format!("l{l}_down_b"),
             &[h],

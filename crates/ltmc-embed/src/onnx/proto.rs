@@ -14,17 +14,13 @@
 /// `TensorProto.DataType` values we use.
 pub(crate) mod data_type {
     pub const FLOAT: i32 = 1;
-    pub const UINT8: i32 = 2;
-    pub const INT8: i32 = 3;
     pub const INT32: i32 = 6;
-    pub const INT64: i32 = 7;
 }
 
 /// `AttributeProto.AttributeType` values we use.
 pub(crate) mod attribute_type {
     pub const FLOAT: i32 = 1;
     pub const INT: i32 = 2;
-    pub const INTS: i32 = 7;
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -162,15 +158,6 @@ impl AttributeProto {
             ..Self::default()
         }
     }
-
-    pub(crate) fn ints(name: &str, values: &[i64]) -> Self {
-        Self {
-            name: Some(name.to_owned()),
-            ints: values.to_vec(),
-            r#type: Some(attribute_type::INTS),
-            ..Self::default()
-        }
-    }
 }
 
 impl ValueInfoProto {
@@ -226,7 +213,9 @@ mod tests {
         // name (field 8, bytes): 0x42 1 'w'; raw_data (field 9, bytes): 0x4a 4 ...
         assert_eq!(
             bytes,
-            [0x08, 2, 0x08, 3, 0x10, 1, 0x42, 1, b'w', 0x4a, 4, 0, 0, 0, 0]
+            [
+                0x08, 2, 0x08, 3, 0x10, 1, 0x42, 1, b'w', 0x4a, 4, 0, 0, 0, 0
+            ]
         );
         assert_eq!(TensorProto::decode(bytes.as_slice()).unwrap(), tensor);
     }

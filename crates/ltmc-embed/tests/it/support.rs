@@ -20,23 +20,23 @@ pub fn real_model_dir() -> &'static Path {
 /// The real model on the default runtime (ONNX Runtime).
 pub fn real_model() -> &'static dyn Embedder {
     static MODEL: OnceLock<Arc<dyn Embedder>> = OnceLock::new();
-    MODEL
-        .get_or_init(|| load(Runtime::Onnx))
-        .as_ref()
+    MODEL.get_or_init(|| load(Runtime::Onnx)).as_ref()
 }
 
 /// The real model on candle.
 pub fn real_model_candle() -> &'static dyn Embedder {
     static MODEL: OnceLock<Arc<dyn Embedder>> = OnceLock::new();
-    MODEL
-        .get_or_init(|| load(Runtime::Candle))
-        .as_ref()
+    MODEL.get_or_init(|| load(Runtime::Candle)).as_ref()
 }
 
 fn load(runtime: Runtime) -> Arc<dyn Embedder> {
     let store = ModelStore::new(real_model_dir());
-    ltmc_embed::load(&store, runtime, None)
-        .unwrap_or_else(|e| panic!("the real model loads on {runtime}: {e}\nhint: {:?}", e.hint()))
+    ltmc_embed::load(&store, runtime, None).unwrap_or_else(|e| {
+        panic!(
+            "the real model loads on {runtime}: {e}\nhint: {:?}",
+            e.hint()
+        )
+    })
 }
 
 pub use ltmc_core::vector::cosine;

@@ -15,7 +15,7 @@ use ltmc_core::fix::calibration::{
     CalibrationSource, DEFAULT_KEEP_THRESHOLD, DEFAULT_RAW_FLOOR, FitSettings, default_for,
 };
 use ltmc_core::{ChunkConfig, Project};
-use ltmc_embed::{Embedder, ModelStore};
+use ltmc_embed::ModelStore;
 use ltmc_service::Memory;
 use ltmc_service::fix::calibration_set::{
     Evaluation, LabelledSet, Scoring, decide, fit_on, prepare,

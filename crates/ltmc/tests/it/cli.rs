@@ -212,7 +212,9 @@ fn doctor_reports_a_healthy_store() {
         .collect();
     assert_eq!(
         names,
-        ["data_dir", "model", "runtime", "schema", "vectors", "index", "storage"]
+        [
+            "data_dir", "model", "runtime", "schema", "vectors", "index", "storage"
+        ]
     );
     // The engine's own check: SQLite's quick_check, or PostgreSQL's index
     // validity (and amcheck where installed).
