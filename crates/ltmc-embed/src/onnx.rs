@@ -202,3 +202,6 @@ impl Embedder for OnnxEmbedder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
