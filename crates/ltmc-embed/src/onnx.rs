@@ -93,19 +93,20 @@ impl OnnxEmbedder {
         let model = graph::build(&shape, &weights_path, precision)?;
         let built_ms = started.elapsed().as_millis();
         let threads = threads.max(1);
-        let failed = |e: String| EmbedError::Inference(format!("ONNX Runtime session: {e}"));
         let session = Session::builder(env)
-            .map_err(|e| failed(e.to_string()))?
+            .map_err(session_error)?
             .with_optimization_level(GraphOptimizationLevel::All)
-            .and_then(|b| b.with_intra_threads(threads))
-            .and_then(|b| b.with_inter_threads(1))
-            .and_then(|b| b.with_intra_op_spinning(true))
-            .map_err(|e| failed(e.to_string()))?
+            .map_err(session_error)?
+            .with_intra_threads(threads)
+            .map_err(session_error)?
+            .with_inter_threads(1)
+            .map_err(session_error)?
+            .with_intra_op_spinning(spinning())
+            .map_err(session_error)?
             .commit_from_memory(&model)
-            .map_err(|e| failed(e.to_string()))?;
+            .map_err(session_error)?;
         drop(model);
 
-        let model_id = model_id;
         debug!(
             %model_id,
             dir = %dir.display(),
@@ -181,6 +182,17 @@ impl OnnxEmbedder {
             })
             .collect())
     }
+}
+
+fn session_error(e: impl fmt::Display) -> EmbedError {
+    EmbedError::Inference(format!("ONNX Runtime session: {e}"))
+}
+
+/// Whether idle intra-op threads spin between parallel sections (ONNX Runtime's
+/// default, fastest on an idle machine); `LTMC_ONNX_SPIN=0` makes them sleep,
+/// kinder to a machine that is busy with other work.
+fn spinning() -> bool {
+    std::env::var("LTMC_ONNX_SPIN").map_or(true, |v| v.trim() != "0")
 }
 
 impl Embedder for OnnxEmbedder {

@@ -226,6 +226,9 @@ impl Builder {
     }
 }
 
+// `h` (hidden size), `w` (weights), `b` (the graph), `l` and `p` (layer index and
+// prefix) are used on nearly every line; long names would hide the structure.
+#[allow(clippy::many_single_char_names)]
 fn encoder(
     shape: &BertShape,
     w: &Weights<'_>,
