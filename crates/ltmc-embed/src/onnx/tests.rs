@@ -18,7 +18,8 @@ fn library() -> std::path::PathBuf {
 fn tiny() -> (tempfile::TempDir, OnnxEmbedder) {
     let dir = tempfile::tempdir().unwrap();
     write_tiny_bert(dir.path()).unwrap();
-    let embedder = OnnxEmbedder::load_with_id(dir.path(), TINY_BERT_MODEL_ID, &library(), 2).unwrap();
+    let embedder =
+        OnnxEmbedder::load_with_id(dir.path(), TINY_BERT_MODEL_ID, &library(), 2).unwrap();
     (dir, embedder)
 }
 
