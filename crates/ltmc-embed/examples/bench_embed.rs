@@ -12,7 +12,7 @@
 use std::error::Error;
 use std::time::Instant;
 
-use ltmc_embed::{Embedder, ModelStore, Runtime};
+use ltmc_embed::{Embedder, ModelChoice, ModelStore, Runtime};
 use serde::Deserialize;
 
 const SHORT_TEXTS: usize = 256;
@@ -169,7 +169,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let load_started = Instant::now();
     let runtime = Runtime::from_env()?;
     let threads = ltmc_embed::threads_or_default(None);
-    let model = ltmc_embed::load(&store, runtime, Some(threads))?;
+    let choice: ModelChoice = std::env::var("LTMC_MODEL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map_or(Ok(ModelChoice::default()), |v| v.parse())?;
+    let model = ltmc_embed::load_model(&store, choice, runtime, Some(threads))?;
     let load_ms = load_started.elapsed().as_secs_f64() * 1000.0;
 
     // Warm-up: first calls pay for allocations and thread-pool start.
@@ -182,7 +186,32 @@ fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     model.embed(&refs)?;
 
+    // A variant other than the exact model: how far its vectors are from the exact
+    // model's on the same texts (cosine, min and median).
+    let cosine_to_fp32 = if choice == ModelChoice::default() {
+        serde_json::Value::Null
+    } else {
+        let exact = ltmc_embed::load(&store, runtime, Some(threads))?;
+        let all: Vec<&str> = texts
+            .short
+            .iter()
+            .chain(&texts.long)
+            .map(String::as_str)
+            .collect();
+        let a = model.embed(&all)?;
+        let b = exact.embed(&all)?;
+        let mut cos: Vec<f32> = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| ltmc_core::vector::dot(x, y))
+            .collect();
+        cos.sort_by(f32::total_cmp);
+        serde_json::json!({"min": cos[0], "median": cos[cos.len() / 2]})
+    };
+
     let result = serde_json::json!({
+        "model": model.model_id(),
+        "cosine_to_fp32": cosine_to_fp32,
         "impl": format!("ltmc-rust-{runtime}"),
         "profile": if cfg!(debug_assertions) { "dev" } else { "release" },
         // $LTMC_THREADS, else the physical cores.

@@ -9,8 +9,8 @@
 //! the next call tries again. Not the model itself (`onnx.rs`, `bert.rs`) nor its cache
 //! (`provision.rs`).
 
-use crate::provision::{DEFAULT_MODEL_ID, ModelStore};
-use crate::{EmbedError, Embedder, Runtime};
+use crate::provision::ModelStore;
+use crate::{EmbedError, Embedder, ModelChoice, Runtime};
 use std::sync::{Arc, Mutex};
 
 /// all-MiniLM-L6-v2's vector length.
@@ -21,6 +21,7 @@ pub struct LazyEmbedder {
     store: ModelStore,
     runtime: Runtime,
     threads: Option<usize>,
+    choice: ModelChoice,
     loaded: Mutex<Option<Arc<dyn Embedder>>>,
 }
 
@@ -36,8 +37,16 @@ impl LazyEmbedder {
             store,
             runtime,
             threads,
+            choice: ModelChoice::default(),
             loaded: Mutex::new(None),
         }
+    }
+
+    /// The int8 variant or the exact model (the default).
+    #[must_use]
+    pub fn with_model(mut self, choice: ModelChoice) -> Self {
+        self.choice = choice;
+        self
     }
 
     /// The runtime the model is (or will be) loaded on.
@@ -55,12 +64,14 @@ impl LazyEmbedder {
         if let Some(model) = slot.as_ref() {
             return Ok(Arc::clone(model));
         }
-        let model = crate::runtime_choice::load(&self.store, self.runtime, self.threads)?;
-        if model.dimension() != DEFAULT_DIMENSION || model.model_id() != DEFAULT_MODEL_ID {
+        let model =
+            crate::runtime_choice::load_model(&self.store, self.choice, self.runtime, self.threads)?;
+        let expected_id = self.choice.id();
+        if model.dimension() != DEFAULT_DIMENSION || model.model_id() != expected_id {
             return Err(EmbedError::ModelCorrupt {
                 path: self.store.dir().to_path_buf(),
                 reason: format!(
-                    "the model is {} with {} dimensions, not {DEFAULT_MODEL_ID} with {DEFAULT_DIMENSION}",
+                    "the model is {} with {} dimensions, not {expected_id} with {DEFAULT_DIMENSION}",
                     model.model_id(),
                     model.dimension()
                 ),
@@ -82,7 +93,7 @@ impl LazyEmbedder {
 
 impl Embedder for LazyEmbedder {
     fn model_id(&self) -> &str {
-        DEFAULT_MODEL_ID
+        self.choice.id()
     }
 
     fn dimension(&self) -> usize {
@@ -100,6 +111,7 @@ impl Embedder for LazyEmbedder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provision::DEFAULT_MODEL_ID;
 
     #[test]
     fn nothing_is_fetched_until_a_text_is_embedded() {

@@ -29,4 +29,7 @@ pub use provision::{
     DEFAULT_MODEL_DIR_NAME, DEFAULT_MODEL_ID, ModelState, ModelStore, WHEEL_PACKAGE, WHEEL_VERSION,
     load_default,
 };
-pub use runtime_choice::{RUNTIME_ENV, Runtime, THREADS_ENV, describe, load, threads_or_default};
+pub use runtime_choice::{
+    INT8_MODEL_ID, ModelChoice, RUNTIME_ENV, Runtime, THREADS_ENV, describe, load, load_model,
+    threads_or_default,
+};

@@ -1,12 +1,13 @@
 //! Which runtime runs the model: [`Runtime::Onnx`] (ONNX Runtime, the default) or
 //! [`Runtime::Candle`] (pure Rust, kept as a fallback for platforms without a
 //! pinned ONNX Runtime build), and [`load`], which fetches what the choice needs
-//! and loads the model on it. Not the runtimes themselves.
+//! and loads the model on it; [`ModelChoice`], exact or int8. Not the runtimes themselves.
 
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::onnx::Precision;
 use crate::onnx::runtime::{self as ort_runtime, ORT_VERSION};
 use crate::provision::DEFAULT_MODEL_ID;
 use crate::{BertEmbedder, EmbedError, Embedder, ModelStore, OnnxEmbedder};
@@ -73,6 +74,46 @@ pub fn threads_or_default(requested: Option<usize>) -> usize {
         .unwrap_or_else(crate::cpu::physical_cores)
 }
 
+/// The id stores record for vectors of the int8 variant: a model of its own, so
+/// its vectors never mix with the fp32 model's.
+pub const INT8_MODEL_ID: &str = "sentence-transformers/all-MiniLM-L6-v2-int8";
+
+/// Which model embeds: all-MiniLM-L6-v2 exact (fp32), or its int8 variant
+/// (weights quantised by ltmc at load time; ONNX Runtime only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ModelChoice {
+    #[default]
+    MiniLm,
+    MiniLmInt8,
+}
+
+impl ModelChoice {
+    /// The id recorded in stores.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::MiniLm => DEFAULT_MODEL_ID,
+            Self::MiniLmInt8 => INT8_MODEL_ID,
+        }
+    }
+}
+
+impl FromStr for ModelChoice {
+    type Err = EmbedError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let s = s.strip_prefix("sentence-transformers/").unwrap_or(s);
+        match s.to_ascii_lowercase().as_str() {
+            "all-minilm-l6-v2" => Ok(Self::MiniLm),
+            "all-minilm-l6-v2-int8" => Ok(Self::MiniLmInt8),
+            other => Err(EmbedError::Invalid(format!(
+                "model {other:?} is not known; use `all-MiniLM-L6-v2` (default) or \
+                 `all-MiniLM-L6-v2-int8`"
+            ))),
+        }
+    }
+}
+
 /// Fetches the default model (and, for ONNX, the runtime library) on first use
 /// and loads it on `runtime` with `threads` (see [`threads_or_default`]).
 pub fn load(
@@ -80,16 +121,38 @@ pub fn load(
     runtime: Runtime,
     threads: Option<usize>,
 ) -> Result<Arc<dyn Embedder>, EmbedError> {
+    load_model(store, ModelChoice::default(), runtime, threads)
+}
+
+/// [`load`] for a chosen model variant.
+pub fn load_model(
+    store: &ModelStore,
+    model: ModelChoice,
+    runtime: Runtime,
+    threads: Option<usize>,
+) -> Result<Arc<dyn Embedder>, EmbedError> {
+    if model == ModelChoice::MiniLmInt8 && runtime == Runtime::Candle {
+        return Err(EmbedError::Invalid(
+            "the int8 model runs on ONNX Runtime only; drop `--runtime candle` or choose \
+             `--model all-MiniLM-L6-v2`"
+                .into(),
+        ));
+    }
     let dir = store.ensure()?;
     let threads = threads_or_default(threads);
     match runtime {
         Runtime::Onnx => {
             let lib = store.ensure_runtime()?;
-            Ok(Arc::new(OnnxEmbedder::load_with_id(
+            let precision = match model {
+                ModelChoice::MiniLm => Precision::Fp32,
+                ModelChoice::MiniLmInt8 => Precision::Int8,
+            };
+            Ok(Arc::new(OnnxEmbedder::load_precision(
                 &dir,
-                DEFAULT_MODEL_ID,
+                model.id().to_owned(),
                 &lib,
                 threads,
+                precision,
             )?))
         }
         Runtime::Candle => {
@@ -155,6 +218,26 @@ mod tests {
         assert_eq!(Runtime::default().to_string(), "onnx");
         let err = "torch".parse::<Runtime>().unwrap_err();
         assert!(err.to_string().contains("`candle`"), "{err}");
+    }
+
+    #[test]
+    fn models_parse_by_name_or_id() {
+        assert_eq!(
+            "all-MiniLM-L6-v2".parse::<ModelChoice>().unwrap(),
+            ModelChoice::MiniLm
+        );
+        let int8: ModelChoice = "sentence-transformers/all-MiniLM-L6-v2-int8".parse().unwrap();
+        assert_eq!(int8.id(), INT8_MODEL_ID);
+        assert!("bge-small".parse::<ModelChoice>().is_err());
+        let Err(err) = load_model(
+            &ModelStore::new("/nonexistent/m"),
+            ModelChoice::MiniLmInt8,
+            Runtime::Candle,
+            None,
+        ) else {
+            panic!("int8 on candle must be refused");
+        };
+        assert!(err.to_string().contains("ONNX Runtime only"), "{err}");
     }
 
     #[test]

@@ -14,6 +14,7 @@
 /// `TensorProto.DataType` values we use.
 pub(crate) mod data_type {
     pub const FLOAT: i32 = 1;
+    pub const INT8: i32 = 3;
     pub const INT32: i32 = 6;
 }
 

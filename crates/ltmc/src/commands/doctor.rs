@@ -52,7 +52,6 @@ impl Check {
 pub async fn run(ctx: &Context, full: bool) -> anyhow::Result<ExitCode> {
     let mut checks = vec![Check::new("data_dir", data_dir(ctx))];
     checks.push(Check::new("model", model(ctx)));
-    checks.push(Check::new("runtime", runtime(ctx)));
     match ctx.open_existing(None) {
         Err(e) => {
             let hint = crate::failure::hint_for(&e).unwrap_or_else(|| BACKUP_HINT.into());
@@ -136,6 +135,8 @@ pub async fn run(ctx: &Context, full: bool) -> anyhow::Result<ExitCode> {
             ));
         }
     }
+    // Last, so the checks before it keep their places in `--json` output.
+    checks.push(Check::new("runtime", runtime(ctx)));
     let ok = checks.iter().all(|c| c.ok);
     if ctx.json {
         output::json_line(&serde_json::json!({"ok": ok, "checks": checks}))?;

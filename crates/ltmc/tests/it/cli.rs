@@ -240,7 +240,7 @@ fn doctor_reports_a_healthy_store() {
     );
     // The engine's own check: SQLite's quick_check, or PostgreSQL's index
     // validity (and amcheck where installed).
-    let storage = report["checks"][6]["detail"].as_str().unwrap();
+    let storage = report["checks"][5]["detail"].as_str().unwrap();
     let engine = if ltmc_store_pg::testing::postgres_selected() {
         "pg_index validity of the "
     } else {
