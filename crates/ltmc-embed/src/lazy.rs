@@ -64,8 +64,12 @@ impl LazyEmbedder {
         if let Some(model) = slot.as_ref() {
             return Ok(Arc::clone(model));
         }
-        let model =
-            crate::runtime_choice::load_model(&self.store, self.choice, self.runtime, self.threads)?;
+        let model = crate::runtime_choice::load_model(
+            &self.store,
+            self.choice,
+            self.runtime,
+            self.threads,
+        )?;
         let expected_id = self.choice.id();
         if model.dimension() != DEFAULT_DIMENSION || model.model_id() != expected_id {
             return Err(EmbedError::ModelCorrupt {

@@ -226,7 +226,9 @@ mod tests {
             "all-MiniLM-L6-v2".parse::<ModelChoice>().unwrap(),
             ModelChoice::MiniLm
         );
-        let int8: ModelChoice = "sentence-transformers/all-MiniLM-L6-v2-int8".parse().unwrap();
+        let int8: ModelChoice = "sentence-transformers/all-MiniLM-L6-v2-int8"
+            .parse()
+            .unwrap();
         assert_eq!(int8.id(), INT8_MODEL_ID);
         assert!("bge-small".parse::<ModelChoice>().is_err());
         let Err(err) = load_model(

@@ -537,7 +537,10 @@ mod tests {
         assert_eq!(q[1], -63);
         for (i, v) in w.iter().enumerate() {
             let back = f32::from(q[i]) * s[i % 2];
-            assert!((back - v).abs() <= s[i % 2] / 2.0 + 1e-7, "{i}: {back} vs {v}");
+            assert!(
+                (back - v).abs() <= s[i % 2] / 2.0 + 1e-7,
+                "{i}: {back} vs {v}"
+            );
         }
     }
 

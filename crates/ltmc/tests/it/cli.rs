@@ -235,7 +235,7 @@ fn doctor_reports_a_healthy_store() {
     assert_eq!(
         names,
         [
-            "data_dir", "model", "runtime", "schema", "vectors", "index", "storage"
+            "data_dir", "model", "schema", "vectors", "index", "storage", "runtime"
         ]
     );
     // The engine's own check: SQLite's quick_check, or PostgreSQL's index
