@@ -156,6 +156,19 @@ fn throughput(model: &dyn Embedder, texts: &[String], batch: usize) -> Result<f6
     Ok(texts.len() as f64 / started.elapsed().as_secs_f64())
 }
 
+/// Median latency in ms of embedding one 10-word query, over 50 runs.
+fn query_p50_ms(model: &dyn Embedder) -> Result<f64, Box<dyn Error>> {
+    let query = ["why did the database connection pool leak under load yesterday"];
+    let mut times = Vec::with_capacity(50);
+    for _ in 0..50 {
+        let started = Instant::now();
+        model.embed(&query)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
+
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -223,6 +236,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "short_b32": round1(throughput(model.as_ref(), &texts.short, 32)?),
         "long_b1": round1(throughput(model.as_ref(), &texts.long, 1)?),
         "long_b32": round1(throughput(model.as_ref(), &texts.long, 32)?),
+        "query_p50_ms": (query_p50_ms(model.as_ref())? * 100.0).round() / 100.0,
     });
     println!("{result}");
     Ok(())
