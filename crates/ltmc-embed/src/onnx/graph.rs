@@ -450,7 +450,7 @@ fn encoder(
 
 /// `x @ W^T` for the torch `Linear` called `name` (`[out, inp]`); returns the
 /// output's name. The bias is left to the fused node that follows.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::many_single_char_names)]
 fn linear(
     b: &mut Builder,
     w: &Weights<'_>,
