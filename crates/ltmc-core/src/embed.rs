@@ -43,6 +43,10 @@ pub enum EmbedError {
         reason: String,
         hint: String,
     },
+    /// The inference runtime (ONNX Runtime's shared library) is missing,
+    /// damaged, of another architecture or version, or refused to load.
+    #[error("embedding runtime not available: {reason}")]
+    RuntimeUnavailable { reason: String, hint: String },
     /// Tokenising or running the model failed.
     #[error("embedding failed: {0}")]
     Inference(String),
@@ -55,7 +59,9 @@ impl EmbedError {
     /// How the user fixes it, when there is something to do.
     pub fn hint(&self) -> Option<&str> {
         match self {
-            Self::ModelMissing { hint, .. } | Self::ModelCorrupt { hint, .. } => Some(hint),
+            Self::ModelMissing { hint, .. }
+            | Self::ModelCorrupt { hint, .. }
+            | Self::RuntimeUnavailable { hint, .. } => Some(hint),
             Self::Inference(_) | Self::Invalid(_) => None,
         }
     }

@@ -6,13 +6,13 @@
 //! from a JSON file `{"short": [...], "long": [...]}` given as the only argument, so the
 //! two implementations can be compared side by side. It is not a test: no thresholds.
 //!
-//!     cargo run --release -p ltmc-embed --example bench_embed -- [texts.json]
+//!     LTMC_RUNTIME=onnx|candle cargo run --release -p ltmc-embed --example bench_embed -- [texts.json]
 #![allow(clippy::print_stdout)]
 
 use std::error::Error;
 use std::time::Instant;
 
-use ltmc_embed::{Embedder, ModelStore, load_default};
+use ltmc_embed::{Embedder, ModelChoice, ModelStore, Runtime};
 use serde::Deserialize;
 
 const SHORT_TEXTS: usize = 256;
@@ -156,6 +156,19 @@ fn throughput(model: &dyn Embedder, texts: &[String], batch: usize) -> Result<f6
     Ok(texts.len() as f64 / started.elapsed().as_secs_f64())
 }
 
+/// Median latency in ms of embedding one 10-word query, over 50 runs.
+fn query_p50_ms(model: &dyn Embedder) -> Result<f64, Box<dyn Error>> {
+    let query = ["why did the database connection pool leak under load yesterday"];
+    let mut times = Vec::with_capacity(50);
+    for _ in 0..50 {
+        let started = Instant::now();
+        model.embed(&query)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
+
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -167,7 +180,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let store = ModelStore::from_env()?;
     let load_started = Instant::now();
-    let model = load_default(&store)?;
+    let runtime = Runtime::from_env()?;
+    let threads = ltmc_embed::threads_or_default(None);
+    let choice: ModelChoice = std::env::var("LTMC_MODEL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map_or(Ok(ModelChoice::default()), |v| v.parse())?;
+    let model = ltmc_embed::load_model(&store, choice, runtime, Some(threads))?;
     let load_ms = load_started.elapsed().as_secs_f64() * 1000.0;
 
     // Warm-up: first calls pay for allocations and thread-pool start.
@@ -180,18 +199,44 @@ fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     model.embed(&refs)?;
 
+    // A variant other than the exact model: how far its vectors are from the exact
+    // model's on the same texts (cosine, min and median).
+    let cosine_to_fp32 = if choice == ModelChoice::default() {
+        serde_json::Value::Null
+    } else {
+        let exact = ltmc_embed::load(&store, runtime, Some(threads))?;
+        let all: Vec<&str> = texts
+            .short
+            .iter()
+            .chain(&texts.long)
+            .map(String::as_str)
+            .collect();
+        let a = model.embed(&all)?;
+        let b = exact.embed(&all)?;
+        let mut cos: Vec<f32> = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| ltmc_core::vector::dot(x, y))
+            .collect();
+        cos.sort_by(f32::total_cmp);
+        serde_json::json!({"min": cos[0], "median": cos[cos.len() / 2]})
+    };
+
     let result = serde_json::json!({
-        "impl": "ltmc-rust-candle",
+        "model": model.model_id(),
+        "cosine_to_fp32": cosine_to_fp32,
+        "impl": format!("ltmc-rust-{runtime}"),
         "profile": if cfg!(debug_assertions) { "dev" } else { "release" },
-        // What candle uses: $RAYON_NUM_THREADS, else the physical cores.
-        "threads": candle_core::utils::get_num_threads(),
+        // $LTMC_THREADS, else the physical cores.
+        "threads": threads,
         "load_ms": round1(load_ms),
         "short_texts": texts.short.len(),
         "long_texts": texts.long.len(),
-        "short_b1": round1(throughput(&model, &texts.short, 1)?),
-        "short_b32": round1(throughput(&model, &texts.short, 32)?),
-        "long_b1": round1(throughput(&model, &texts.long, 1)?),
-        "long_b32": round1(throughput(&model, &texts.long, 32)?),
+        "short_b1": round1(throughput(model.as_ref(), &texts.short, 1)?),
+        "short_b32": round1(throughput(model.as_ref(), &texts.short, 32)?),
+        "long_b1": round1(throughput(model.as_ref(), &texts.long, 1)?),
+        "long_b32": round1(throughput(model.as_ref(), &texts.long, 32)?),
+        "query_p50_ms": (query_p50_ms(model.as_ref())? * 100.0).round() / 100.0,
     });
     println!("{result}");
     Ok(())

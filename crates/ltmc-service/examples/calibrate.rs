@@ -14,7 +14,7 @@ use ltmc_core::fix::calibration::{
     CalibrationSource, DEFAULT_KEEP_THRESHOLD, DEFAULT_RAW_FLOOR, FitSettings,
 };
 use ltmc_core::{ChunkConfig, Project};
-use ltmc_embed::{BertEmbedder, Embedder, ModelStore};
+use ltmc_embed::ModelStore;
 use ltmc_service::Memory;
 use ltmc_service::fix::calibration_set::{Evaluation, LabelledSet, Scoring, fit_on, prepare};
 use ltmc_service::fix::patterns::MINILM_SIMILARITY_THRESHOLD;
@@ -32,8 +32,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .position(|a| a == "--write")
         .and_then(|i| args.get(i + 1))
         .cloned();
-    let dir = ModelStore::new(ModelStore::default_dir().ok_or("no model directory")?).ensure()?;
-    let model = Arc::new(BertEmbedder::load(&dir)?);
+    let store = ModelStore::new(ModelStore::default_dir().ok_or("no model directory")?);
+    let model = ltmc_embed::load_default(&store)?;
     let spec = ltmc_store::EmbeddingSpec {
         model_id: model.model_id().to_owned(),
         dimension: model.dimension(),

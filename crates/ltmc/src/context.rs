@@ -40,6 +40,12 @@ pub struct Context {
     pub read_only: bool,
     /// How safely SQLite commits (`--durability`, `LTMC_DURABILITY`).
     pub durability: Durability,
+    /// What runs the model (`--runtime`, `LTMC_RUNTIME`).
+    pub runtime: ltmc_embed::Runtime,
+    /// Exact or int8 (`--model`, `LTMC_MODEL`).
+    pub model: ltmc_embed::ModelChoice,
+    /// Threads for the model (`--threads`, `LTMC_THREADS`; None: physical cores).
+    pub threads: Option<usize>,
 }
 
 impl Context {
@@ -83,6 +89,9 @@ impl Context {
                 crate::cli::DurabilityArg::Normal => Durability::Normal,
                 crate::cli::DurabilityArg::Full => Durability::Full,
             },
+            runtime: global.runtime.into(),
+            model: global.model.into(),
+            threads: global.threads.filter(|&n| n > 0),
         })
     }
 
@@ -130,7 +139,10 @@ impl Context {
                 // Loaded on the first text embedded: keyword search, lists,
                 // deletes and doctor never fetch or load the model.
                 let models = ltmc_embed::ModelStore::new(self.model_dir.clone());
-                Ok(Arc::new(ltmc_embed::LazyEmbedder::new(models)))
+                Ok(Arc::new(
+                    ltmc_embed::LazyEmbedder::with_runtime(models, self.runtime, self.threads)
+                        .with_model(self.model),
+                ))
             }
             Some(spec) if spec.starts_with("hash") => {
                 let dim = match spec.strip_prefix("hash:") {

@@ -117,7 +117,7 @@ fn read(dir: &Path) -> Option<Manifest> {
 
 /// Nanoseconds since the epoch; 0 where the platform has no mtime, which leaves the
 /// size as the only quick check.
-fn mtime_ns(meta: &fs::Metadata) -> u64 {
+pub(crate) fn mtime_ns(meta: &fs::Metadata) -> u64 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())

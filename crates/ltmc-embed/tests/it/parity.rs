@@ -4,7 +4,7 @@
 use ltmc_embed::{DEFAULT_MODEL_ID, Embedder};
 use serde::Deserialize;
 
-use crate::support::{cosine, real_model};
+use crate::support::{cosine, real_model, real_model_candle};
 
 const MIN_COSINE: f32 = 0.9999;
 
@@ -36,11 +36,19 @@ fn compare(expected: &[Vec<f32>], got: &[Vec<f32>], texts: &[String]) -> (f32, V
 }
 
 #[test]
+fn onnx_matches_python_sentence_transformers_one_by_one_and_batched() {
+    check_parity(real_model(), "onnx");
+}
+
+#[test]
+fn candle_matches_python_sentence_transformers_one_by_one_and_batched() {
+    check_parity(real_model_candle(), "candle");
+}
+
 // The minimum is worth seeing on success too: it shows how much margin is left.
 #[allow(clippy::print_stderr)]
-fn matches_python_sentence_transformers_one_by_one_and_batched() {
+fn check_parity(model: &dyn Embedder, runtime: &str) {
     let fx = fixture();
-    let model = real_model();
     assert_eq!(fx.model, DEFAULT_MODEL_ID);
     assert_eq!(model.model_id(), DEFAULT_MODEL_ID);
     assert_eq!(model.dimension(), 384);
@@ -58,12 +66,12 @@ fn matches_python_sentence_transformers_one_by_one_and_batched() {
     let (min_batched, bad_batched) = compare(&fx.vectors, &batched, &fx.texts);
     let (min_single, bad_single) = compare(&fx.vectors, &single, &fx.texts);
     eprintln!(
-        "parity over {} texts: min cosine batched {min_batched:.7}, one by one {min_single:.7}",
+        "{runtime} parity over {} texts: min cosine batched {min_batched:.7}, one by one {min_single:.7}",
         fx.texts.len()
     );
     assert!(
         bad_batched.is_empty() && bad_single.is_empty(),
-        "min cosine batched {min_batched}, one by one {min_single}\nbatched:\n{}\none by one:\n{}",
+        "{runtime}: min cosine batched {min_batched}, one by one {min_single}\nbatched:\n{}\none by one:\n{}",
         bad_batched.join("\n"),
         bad_single.join("\n")
     );

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use ltmc_embed::{BertEmbedder, EmbedError, Embedder, ModelState, ModelStore};
+use ltmc_embed::{BertEmbedder, EmbedError, ModelState, ModelStore};
 
 use crate::support::{cosine, real_model, real_model_dir};
 

@@ -15,7 +15,7 @@ use ltmc_core::fix::calibration::{
     CalibrationSource, DEFAULT_KEEP_THRESHOLD, DEFAULT_RAW_FLOOR, FitSettings, default_for,
 };
 use ltmc_core::{ChunkConfig, Project};
-use ltmc_embed::{BertEmbedder, Embedder, ModelStore};
+use ltmc_embed::ModelStore;
 use ltmc_service::Memory;
 use ltmc_service::fix::calibration_set::{
     Evaluation, LabelledSet, Scoring, decide, fit_on, prepare,
@@ -28,10 +28,8 @@ const PATTERNS: &str = include_str!("../data/calibration/patterns.json");
 const DEBTS: &str = include_str!("../data/calibration/debts.json");
 
 fn real_memory(dir: &std::path::Path) -> Memory {
-    let model_dir = ModelStore::new(ModelStore::default_dir().unwrap())
-        .ensure()
-        .unwrap();
-    let model = Arc::new(BertEmbedder::load(&model_dir).unwrap());
+    let store = ModelStore::new(ModelStore::default_dir().unwrap());
+    let model = ltmc_embed::load_default(&store).unwrap();
     let spec = ltmc_store::EmbeddingSpec {
         model_id: model.model_id().to_owned(),
         dimension: model.dimension(),
@@ -115,15 +113,18 @@ async fn calibrated_decisions_on_the_held_back_fifth() {
     )
     .unwrap();
     assert_eq!(refit.samples, shipped.samples);
+    // Reproducible to the 6th significant digit: the embedding runtimes (ONNX
+    // Runtime, candle) agree to cosine 0.9999999, which moves the fit in the 7th.
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-5 * b.abs().max(1.0);
     for (a, b) in refit.weights.iter().zip(&shipped.weights) {
         assert!(
-            (a - b).abs() < 1e-6,
+            close(*a, *b),
             "refit {:?} shipped {:?}",
             refit.weights,
             shipped.weights
         );
     }
-    assert!((refit.intercept - shipped.intercept).abs() < 1e-6);
+    assert!(close(refit.intercept, shipped.intercept));
 
     let (raw, calibrated) = evaluations(&test, &shipped);
     // Calibration must not make any of the three numbers worse.

@@ -139,6 +139,8 @@ pub async fn run(ctx: &Context, full: bool) -> anyhow::Result<ExitCode> {
             ));
         }
     }
+    // Last, so the checks before it keep their places in `--json` output.
+    checks.push(Check::new("runtime", runtime(ctx)));
     let ok = checks.iter().all(|c| c.ok);
     if ctx.json {
         output::json_line(&serde_json::json!({"ok": ok, "checks": checks}))?;
@@ -332,6 +334,26 @@ fn model(ctx: &Context) -> Result<String, (String, String)> {
                 .map_or_else(|| "run `ltmc model fetch`".to_owned(), str::to_owned);
             (e.to_string(), hint)
         })
+}
+
+/// The runtime that will run the model, its version, threads and the CPU
+/// features it can use; ONNX Runtime's library is checked when it is there
+/// (it is fetched on first use otherwise, so its absence is no failure).
+fn runtime(ctx: &Context) -> Result<String, (String, String)> {
+    if std::env::var("LTMC_EMBEDDER").is_ok_and(|v| v.starts_with("hash")) {
+        return Ok("test embedder selected (LTMC_EMBEDDER); no runtime needed".into());
+    }
+    let models = ltmc_embed::ModelStore::new(ctx.model_dir.clone());
+    let described = ltmc_embed::describe(ctx.runtime, &models, ctx.threads);
+    if ctx.runtime == ltmc_embed::Runtime::Onnx {
+        models.verify_runtime().map_err(|e| {
+            let hint = e
+                .hint()
+                .map_or_else(|| "run with `--runtime candle`".to_owned(), str::to_owned);
+            (e.to_string(), hint)
+        })?;
+    }
+    Ok(described)
 }
 
 /// Every project's index holds exactly the stored vectors.

@@ -204,6 +204,28 @@ fn missing_model_is_one_clear_error() {
 }
 
 #[test]
+fn a_broken_runtime_library_is_one_clear_error() {
+    // Not a library at all, as a damaged or foreign-architecture file looks to
+    // the loader: one error line and a hint, no panic. candle still works.
+    let ltmc = Ltmc::new(false);
+    let lib = ltmc.file("libonnxruntime.so", "not an ELF file");
+    let run = ltmc
+        .command()
+        .args(["embed", "hello"])
+        .env("LTMC_ONNXRUNTIME_LIB", &lib)
+        .output()
+        .unwrap();
+    crate::support::Run::from(run).fails_with("runtime");
+    let run = ltmc
+        .command()
+        .args(["--runtime", "candle", "embed", "hello"])
+        .env("LTMC_ONNXRUNTIME_LIB", &lib)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+}
+
+#[test]
 fn doctor_reports_a_healthy_store() {
     let ltmc = Ltmc::new(true);
     let f = ltmc.file("d.md", "doctor check");
@@ -225,7 +247,8 @@ fn doctor_reports_a_healthy_store() {
             "vectors",
             "index",
             "storage",
-            "citations"
+            "citations",
+            "runtime"
         ]
     );
     // The engine's own check: SQLite's quick_check, or PostgreSQL's index

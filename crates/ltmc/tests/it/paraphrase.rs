@@ -11,7 +11,6 @@
 
 use crate::real_model::model;
 use ltmc_core::{ChunkConfig, Project};
-use ltmc_embed::Embedder as _;
 use ltmc_service::Memory;
 use ltmc_store_sqlite::{EmbeddingSpec, SqliteStore};
 use ltmc_tools::Tools;

@@ -13,7 +13,6 @@
 use crate::real_model::model;
 use ltmc_core::relevance::roc_auc;
 use ltmc_core::{ChunkConfig, Project};
-use ltmc_embed::Embedder as _;
 use ltmc_service::{Memory, SearchMode, SearchRequest, StoreRequest};
 use ltmc_store_sqlite::{EmbeddingSpec, SqliteStore};
 use ltmc_tools::Tools;

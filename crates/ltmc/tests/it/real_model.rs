@@ -4,21 +4,20 @@
 
 use crate::support::{Ltmc, Run, path_str};
 use ltmc_core::{ChunkConfig, Project};
-use ltmc_embed::{BertEmbedder, ModelStore};
+use ltmc_embed::{Embedder, ModelStore};
 use ltmc_service::{Memory, SearchMode, SearchRequest};
 use ltmc_store_sqlite::SqliteStore;
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-pub(crate) fn model() -> Arc<BertEmbedder> {
-    static MODEL: OnceLock<Arc<BertEmbedder>> = OnceLock::new();
+/// The real model on the default runtime (`LTMC_RUNTIME` picks another).
+pub(crate) fn model() -> Arc<dyn Embedder> {
+    static MODEL: OnceLock<Arc<dyn Embedder>> = OnceLock::new();
     MODEL
         .get_or_init(|| {
-            let dir = ModelStore::new(ModelStore::default_dir().unwrap())
-                .ensure()
-                .unwrap();
-            Arc::new(BertEmbedder::load(&dir).unwrap())
+            let store = ModelStore::new(ModelStore::default_dir().unwrap());
+            ltmc_embed::load_default(&store).unwrap()
         })
         .clone()
 }
