@@ -9,8 +9,7 @@
 //! shapes a shared answer: [`MessageView`].)
 
 use crate::Tools;
-use crate::shared::citations::check_metadata;
-use ltmc_core::citation::{CheckedCitation, CitationStatus};
+use crate::shared::citations::{Checked, check_metadata};
 use ltmc_core::{ChatMessage, MessageId};
 use serde::Serialize;
 use serde_json::Value;
@@ -35,26 +34,17 @@ pub struct MessageView {
     pub metadata: Value,
     /// UTC, RFC 3339.
     pub timestamp: String,
-    /// The message's citations to code (log_chat's citations), checked
-    /// against the files now.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub citations: Vec<CheckedCitation>,
-    /// The worst of them: verified, moved, changed or missing.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub citation_status: Option<CitationStatus>,
-    /// Why the message may no longer hold (its cited code changed or is gone).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stale: Option<String>,
+    /// The message's citations to code (log_chat's), checked against the
+    /// files now; `ranked_down` says why it may no longer hold.
+    #[serde(flatten)]
+    pub checked: Checked,
 }
 
 impl MessageView {
     /// `m` as the tools answer it, its citations checked against the files now.
     pub(crate) fn checked(tools: &Tools, m: &ChatMessage) -> Self {
-        let checked = check_metadata(tools, &m.metadata);
         Self {
-            citations: checked.citations,
-            citation_status: checked.status,
-            stale: checked.ranked_down,
+            checked: check_metadata(tools, &m.metadata),
             ..Self::from(m)
         }
     }
@@ -71,9 +61,7 @@ impl From<&ChatMessage> for MessageView {
             source_tool: m.source_tool.clone(),
             metadata: m.metadata.clone(),
             timestamp: m.timestamp.clone(),
-            citations: Vec::new(),
-            citation_status: None,
-            stale: None,
+            checked: Checked::default(),
         }
     }
 }

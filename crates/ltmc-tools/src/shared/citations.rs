@@ -44,13 +44,18 @@ pub(crate) fn make(tools: &Tools, args: &[CitationArg]) -> Result<Vec<Citation>,
     Ok(citations::make(tools.project_root(), &requests)?)
 }
 
-/// A memory's citations checked against the files now.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Checked {
+/// A memory's citations checked against the files now, as the answers
+/// carry them (flattened: `citations?`, `citation_status?`, `ranked_down?`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Checked {
+    /// The citations to code, checked against the files now.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub citations: Vec<CheckedCitation>,
-    /// The worst status, when it cites anything.
+    /// The worst status (verified, moved, changed or missing), when it cites anything.
+    #[serde(rename = "citation_status", skip_serializing_if = "Option::is_none")]
     pub status: Option<CitationStatus>,
     /// Why it ranks below the items whose code still holds (changed or missing code).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ranked_down: Option<String>,
 }
 

@@ -412,7 +412,9 @@ fn pattern_and_chat_citations_are_checked() {
     let message = messages(&ltmc);
     assert_eq!(message["citation_status"], "missing", "{message:#}");
     assert!(
-        message["stale"].as_str().unwrap().contains("gone"),
+        message["ranked_down"]
+            .as_str()
+            .is_some_and(|why| why.contains("gone")),
         "{message:#}"
     );
 

@@ -31,7 +31,7 @@ pub struct GetMessagesForChunk;
 
 impl Tool for GetMessagesForChunk {
     const NAME: &'static str = "get_messages_for_chunk_tool";
-    const DESCRIPTION: &'static str = "The chat messages that used a stored chunk as context, oldest first. Returns messages [{message_id, conversation_id, role, content, timestamp, citations?, citation_status?, stale?}], count; a message's citations (log_chat's) are checked against the files now.";
+    const DESCRIPTION: &'static str = "The chat messages that used a stored chunk as context, oldest first. Returns messages [{message_id, conversation_id, role, content, timestamp, citations?, citation_status?, ranked_down?}], count; a message's citations (log_chat's) are checked against the files now.";
     const GROUP: ToolGroup = ToolGroup::Ltmc;
     const WRITES: bool = false;
     type Args = ChunkIdArgs;
