@@ -143,6 +143,23 @@ pub(crate) fn read_tokenizer(
     Ok(tokenizer)
 }
 
+/// Test support shared by both runtimes' tests: more texts than one batch,
+/// lengths out of order, embed the same batched as one by one, in input order.
+#[cfg(test)]
+pub(crate) fn assert_long_batches_keep_order(e: &dyn ltmc_core::embed::Embedder) {
+    // Lengths deliberately out of order, so sorting by length must be undone.
+    let texts: Vec<String> = (0..70)
+        .map(|i| "word ".repeat((i * 37) % 23 + 1) + &i.to_string())
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let batch = e.embed(&refs).unwrap();
+    for i in [0, 31, 32, 33, 69] {
+        let single = e.embed(&refs[i..=i]).unwrap().remove(0);
+        let c = ltmc_core::vector::dot(&single, &batch[i]);
+        assert!(c > 0.99999, "text {i}: cosine {c}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

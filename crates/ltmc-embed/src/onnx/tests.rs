@@ -50,16 +50,7 @@ fn the_same_vectors_as_candle_on_the_same_weights() {
 #[test]
 fn a_batch_equals_one_by_one_in_input_order() {
     let (_dir, e) = tiny();
-    // Lengths deliberately out of order, so sorting by length must be undone.
-    let texts: Vec<String> = (0..70)
-        .map(|i| "word ".repeat((i * 37) % 23 + 1) + &i.to_string())
-        .collect();
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let batch = e.embed(&refs).unwrap();
-    for i in [0, 31, 32, 33, 69] {
-        let single = e.embed(&refs[i..=i]).unwrap().remove(0);
-        assert!(cos(&single, &batch[i]) > 0.99999, "text {i}");
-    }
+    crate::pipeline::assert_long_batches_keep_order(&e);
     assert!(e.embed(&[]).unwrap().is_empty());
 }
 
