@@ -16,7 +16,9 @@ use ltmc_core::fix::calibration::{
 use ltmc_core::{ChunkConfig, Project};
 use ltmc_embed::ModelStore;
 use ltmc_service::Memory;
-use ltmc_service::fix::calibration_set::{Evaluation, LabelledSet, Scoring, fit_on, prepare};
+use ltmc_service::fix::calibration_set::{
+    Evaluation, FOLDS, LabelledSet, Scoring, cross_validate, fit_on, fold, prepare_all,
+};
 use ltmc_service::fix::patterns::MINILM_SIMILARITY_THRESHOLD;
 use ltmc_store_sqlite::SqliteStore;
 use std::sync::Arc;
@@ -43,21 +45,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let memory = Memory::new(Arc::new(store), model, ChunkConfig::default())?;
     let set = LabelledSet::parse(PATTERNS, DEBTS)?;
     let project = Project::default();
-    let (train, test) = prepare(&memory, &project, &set, DEFAULT_RAW_FLOOR).await?;
+    let all = prepare_all(&memory, &project, &set, DEFAULT_RAW_FLOOR).await?;
+    let (train, test) = fold(all.clone(), FOLDS - 1);
     let fitted_at = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)?
         .format(&time::format_description::well_known::Rfc3339)?;
-    let calibration = fit_on(
-        &train,
-        FitSettings {
-            model_id: spec.model_id.clone(),
-            fitted_at,
-            source: CalibrationSource::Default,
-            debts: train.len(),
-            keep_threshold: DEFAULT_KEEP_THRESHOLD,
-            raw_floor: DEFAULT_RAW_FLOOR,
-        },
-    )?;
+    let settings = FitSettings {
+        model_id: spec.model_id.clone(),
+        fitted_at,
+        source: CalibrationSource::Default,
+        debts: train.len(),
+        keep_threshold: DEFAULT_KEEP_THRESHOLD,
+        raw_floor: DEFAULT_RAW_FLOOR,
+    };
+    let calibration = fit_on(&train, settings.clone())?;
     let raw = Scoring::Raw {
         threshold: MINILM_SIMILARITY_THRESHOLD,
     };
@@ -71,22 +72,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{}",
             Evaluation::of(part, Scoring::Calibrated(&calibration)).table("calibrated")
         );
-        for keep in [0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75] {
-            for scale in [1.0, 1.05, 1.1, 1.15, 1.2] {
-                let c = ltmc_core::fix::calibration::Calibration {
-                    keep_threshold: keep,
-                    reference_boost: calibration.reference_boost * scale,
-                    ..calibration.clone()
-                };
-                let e = Evaluation::of(part, Scoring::Calibrated(&c));
-                println!(
-                    "  keep {keep} scale {scale}: precision {:.3} recall {:.3} new {:.3}",
-                    e.apply_precision(),
-                    e.apply_recall(),
-                    e.new_rate()
-                );
-            }
-        }
+    }
+    let (pooled, folds) = cross_validate(&all, &settings)?;
+    println!("== five-fold cross-validation over all {} debts", all.len());
+    println!(
+        "{}",
+        pooled.table("each fifth decided by a calibration fitted on the other four")
+    );
+    for (k, e) in folds.iter().enumerate() {
+        println!(
+            "  fold {k}: precision {:.3} recall {:.3} new {:.3}",
+            e.apply_precision(),
+            e.apply_recall(),
+            e.new_rate()
+        );
     }
     if let Some(path) = args
         .iter()
@@ -103,6 +102,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         "label": s.debt.pattern,
                         "candidates": s.candidates.iter().map(|c| serde_json::json!({
                             "label": c.label, "content": c.content, "problem": c.problem,
+                            "code": c.code, "lexical": c.lexical,
                         })).collect::<Vec<_>>(),
                     })
                 })

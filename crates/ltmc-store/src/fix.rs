@@ -90,6 +90,8 @@ pub struct PatternMatch {
     pub similarity: f64,
     /// Of the problem embeddings; 0 when the query had none.
     pub problem_similarity: f64,
+    /// Of the query's content vector and the pattern's code embedding.
+    pub code_similarity: f64,
 }
 
 /// What [`PatternStore::record_application`] changed.

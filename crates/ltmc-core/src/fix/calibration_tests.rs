@@ -28,6 +28,8 @@ fn samples() -> Vec<Sample> {
                     problem: 0.15 + 0.5 * t + 0.05 * wobble,
                     margin: -0.1 + 0.3 * t - 0.05 * wobble,
                     lexical: 0.1 + 0.4 * t + 0.1 * wobble,
+                    code: 0.1 + 0.3 * t - 0.05 * wobble,
+                    lexical_margin: -0.2 + 0.4 * t + 0.05 * wobble,
                 },
                 right,
             }
@@ -45,8 +47,10 @@ fn a_fit_is_monotone_in_every_feature_and_bounded() {
         problem: 0.4,
         margin: 0.0,
         lexical: 0.2,
+        code: 0.3,
+        lexical_margin: 0.0,
     };
-    for step in 0..4 {
+    for step in 0..6 {
         let mut lo = base;
         let mut last = c.probability(lo);
         for _ in 0..50 {
@@ -54,7 +58,9 @@ fn a_fit_is_monotone_in_every_feature_and_bounded() {
                 0 => lo.content += 0.02,
                 1 => lo.problem += 0.02,
                 2 => lo.margin += 0.02,
-                _ => lo.lexical += 0.02,
+                3 => lo.lexical += 0.02,
+                4 => lo.code += 0.02,
+                _ => lo.lexical_margin += 0.02,
             }
             let p = c.probability(lo);
             assert!(p >= last, "feature {step}: {p} < {last}");
@@ -68,12 +74,16 @@ fn a_fit_is_monotone_in_every_feature_and_bounded() {
         problem: 1.0,
         margin: 1.0,
         lexical: 1.0,
+        code: 1.0,
+        lexical_margin: 1.0,
     };
     let lo = Features {
         content: -1.0,
         problem: -1.0,
         margin: -1.0,
         lexical: 0.0,
+        code: -1.0,
+        lexical_margin: -1.0,
     };
     assert!(c.probability(hi) <= 1.0 && c.probability(lo) >= 0.0);
     assert!(c.probability(hi) > c.probability(lo));
@@ -119,6 +129,8 @@ fn a_feature_that_would_weigh_negatively_is_held_at_zero() {
             x.features.content = 0.4 + flat;
             x.features.problem = 0.45 - flat;
             x.features.lexical = 0.3 + flat;
+            x.features.code = 0.2 - flat;
+            x.features.lexical_margin = flat;
             x.features.margin = if x.right { -0.2 } else { 0.2 } + flat;
             x
         })
@@ -143,21 +155,31 @@ fn fitting_needs_both_classes() {
 
 #[test]
 fn margins_are_against_the_best_other_candidate_or_the_floor() {
-    let f = features_of(&[(0.6, 0.4), (0.3, 0.3), (0.2, 0.2)], &[0.5], 0.1);
+    let m = |content, problem, lexical| Measures {
+        content,
+        problem,
+        code: 0.25,
+        lexical,
+    };
+    let f = features_of(&[m(0.6, 0.4, 0.5), m(0.3, 0.3, 0.2), m(0.2, 0.2, 0.0)], 0.1);
     assert!((f[0].margin - (0.5 - 0.3)).abs() < 1e-12);
     assert!((f[1].margin - (0.3 - 0.5)).abs() < 1e-12);
     assert!((f[2].margin - (0.2 - 0.5)).abs() < 1e-12);
-    assert!((f[0].lexical - 0.5).abs() < 1e-12 && f[1].lexical.abs() < 1e-12);
-    let alone = features_of(&[(0.5, 0.3)], &[], 0.1);
+    assert!((f[0].lexical - 0.5).abs() < 1e-12 && f[2].lexical.abs() < 1e-12);
+    assert!((f[0].lexical_margin - 0.3).abs() < 1e-12);
+    assert!((f[1].lexical_margin + 0.3).abs() < 1e-12);
+    assert!(f.iter().all(|x| (x.code - 0.25).abs() < 1e-12));
+    let alone = features_of(&[m(0.5, 0.3, 0.4)], 0.1);
     assert!((alone[0].margin - 0.3).abs() < 1e-12);
-    assert!(features_of(&[], &[], 0.1).is_empty());
+    assert!((alone[0].lexical_margin - 0.4).abs() < 1e-12);
+    assert!(features_of(&[], 0.1).is_empty());
 }
 
 #[test]
 fn stored_calibrations_are_validated() {
     let good = fit(&samples(), settings()).unwrap();
     let negative = Calibration {
-        weights: [-1.0, 0.0, 0.0, 0.0],
+        weights: [-1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
         ..good.clone()
     };
     assert!(
@@ -183,6 +205,20 @@ fn stored_calibrations_are_validated() {
             .to_string()
             .contains("not a calibration")
     );
+}
+
+#[test]
+fn a_calibration_stored_with_four_weights_reads_the_new_ones_as_zero() {
+    let good = fit(&samples(), settings()).unwrap();
+    let mut json = serde_json::to_value(&good).unwrap();
+    json["weights"] = serde_json::json!([1.0, 0.5, 2.0, 3.0]);
+    let old = Calibration::from_json(&json.to_string()).unwrap();
+    assert_eq!(old.weights, [1.0, 0.5, 2.0, 3.0, 0.0, 0.0]);
+    json["weights"] = serde_json::json!([1.0, 0.5, 2.0, 3.0, 1.0, 1.0, 1.0]);
+    let err = Calibration::from_json(&json.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("give 1 to 6"), "{err}");
 }
 
 #[test]

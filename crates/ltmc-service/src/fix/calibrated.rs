@@ -12,7 +12,8 @@ use super::patterns::{ScoredPattern, default_similarity_threshold};
 use crate::{Memory, ServiceError};
 use ltmc_core::Project;
 use ltmc_core::fix::calibration::{
-    Calibration, CalibrationSource, default_for, features_of, lexical_overlap, pattern_terms_text,
+    Calibration, CalibrationSource, Measures, default_for, features_of, lexical_overlap,
+    pattern_terms_text,
 };
 use ltmc_core::fix::{FixContext, PatternFacts, score_confidence};
 use serde::Serialize;
@@ -76,26 +77,27 @@ pub fn apply(
     let Some(cal) = calibration else {
         return scored;
     };
-    let cosines: Vec<(f64, f64)> = scored
-        .iter()
-        .map(|s| (s.similarity, s.problem_similarity))
-        .collect();
-    let lexical: Vec<f64> = scored
+    let measured: Vec<Measures> = scored
         .iter()
         .map(|s| {
             let p = &s.pattern;
-            lexical_overlap(
-                debt,
-                &pattern_terms_text(
-                    &p.title,
-                    &p.problem_description,
-                    &p.tags,
-                    p.code_before.as_deref(),
+            Measures {
+                content: s.similarity,
+                problem: s.problem_similarity,
+                code: s.code_similarity,
+                lexical: lexical_overlap(
+                    debt,
+                    &pattern_terms_text(
+                        &p.title,
+                        &p.problem_description,
+                        &p.tags,
+                        p.code_before.as_deref(),
+                    ),
                 ),
-            )
+            }
         })
         .collect();
-    let features = features_of(&cosines, &lexical, cal.raw_floor);
+    let features = features_of(&measured, cal.raw_floor);
     let used = CalibrationUsed {
         source: cal.source,
         model_id: cal.model_id.clone(),

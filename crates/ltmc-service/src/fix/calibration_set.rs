@@ -13,7 +13,8 @@
 use super::patterns::{PatternDraft, context_query, extract_pattern};
 use crate::{Memory, ServiceError};
 use ltmc_core::fix::calibration::{
-    Calibration, FitSettings, Sample, features_of, fit, lexical_overlap, pattern_terms_text,
+    Calibration, FitSettings, Measures, Sample, features_of, fit, lexical_overlap,
+    pattern_terms_text,
 };
 use ltmc_core::fix::{
     APPLY_THRESHOLD, Decision, FixContext, PatternFacts, file_extension, normalize_list,
@@ -92,6 +93,7 @@ pub struct Candidate {
     pub lexical: f64,
     pub content: f64,
     pub problem: f64,
+    pub code: f64,
     pub layers: Vec<i64>,
     pub workflows: Vec<String>,
     pub file_types: Vec<String>,
@@ -164,6 +166,7 @@ pub async fn search_debts(
                 ),
                 content: m.similarity,
                 problem: m.problem_similarity,
+                code: m.code_similarity,
                 layers: m.pattern.layers,
                 workflows: m.pattern.workflows,
                 file_types: m.pattern.file_types,
@@ -180,18 +183,25 @@ pub async fn search_debts(
     Ok(out)
 }
 
+/// What the calibration reads of each candidate, in order.
+pub fn measures(candidates: &[Candidate]) -> Vec<Measures> {
+    candidates
+        .iter()
+        .map(|c| Measures {
+            content: c.content,
+            problem: c.problem,
+            code: c.code,
+            lexical: c.lexical,
+        })
+        .collect()
+}
+
 /// The fitting samples of searched debts: every candidate, right or not.
 pub fn samples(searched: &[Searched], floor: f64) -> Vec<Sample> {
     searched
         .iter()
         .flat_map(|s| {
-            let cosines: Vec<(f64, f64)> = s
-                .candidates
-                .iter()
-                .map(|c| (c.content, c.problem))
-                .collect();
-            let lexical: Vec<f64> = s.candidates.iter().map(|c| c.lexical).collect();
-            features_of(&cosines, &lexical, floor)
+            features_of(&measures(&s.candidates), floor)
                 .into_iter()
                 .zip(&s.candidates)
                 .map(|(features, c)| Sample {
@@ -223,19 +233,14 @@ pub enum Scoring<'a> {
 
 /// The decision for one debt and the pattern it names (its top candidate).
 pub fn decide(s: &Searched, scoring: Scoring<'_>) -> (Decision, Option<String>) {
-    let cosines: Vec<(f64, f64)> = s
-        .candidates
-        .iter()
-        .map(|c| (c.content, c.problem))
-        .collect();
-    let lexical: Vec<f64> = s.candidates.iter().map(|c| c.lexical).collect();
+    let measured = measures(&s.candidates);
     let mut scored: Vec<(f64, &Candidate)> = Vec::new();
     for (i, c) in s.candidates.iter().enumerate() {
         let similarity = match scoring {
             Scoring::Raw { threshold } if c.content > threshold => c.content,
             Scoring::Raw { .. } => continue,
             Scoring::Calibrated(cal) => {
-                let features = features_of(&cosines, &lexical, cal.raw_floor)[i];
+                let features = features_of(&measured, cal.raw_floor)[i];
                 if cal.probability(features) < cal.keep_threshold {
                     continue;
                 }
@@ -293,6 +298,16 @@ impl Evaluation {
         e
     }
 
+    /// Adds another part's counts to these.
+    pub fn add(&mut self, other: &Self) {
+        for (a, b) in self.with.iter_mut().zip(other.with) {
+            *a += b;
+        }
+        for (a, b) in self.without.iter_mut().zip(other.without) {
+            *a += b;
+        }
+    }
+
     /// Of the `apply` decisions, the share naming the right pattern.
     pub fn apply_precision(&self) -> f64 {
         ratio(self.with[0], self.with[0] + self.with[1] + self.without[0])
@@ -345,6 +360,20 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
+/// The set loaded into `memory`'s (empty) store and every debt searched,
+/// in the set's order.
+pub async fn prepare_all(
+    memory: &Memory,
+    project: &Project,
+    set: &LabelledSet,
+    floor: f64,
+) -> Result<Vec<Searched>, ServiceError> {
+    let labels = load_patterns(memory, project, set).await?;
+    let label = |id: PatternId| labels.get(&id).cloned().unwrap_or_default();
+    let all: Vec<&LabelledDebt> = set.debts.iter().collect();
+    search_debts(memory, project, &label, &all, floor).await
+}
+
 /// The set loaded into `memory`'s (empty) store and both parts searched:
 /// (training four fifths, held-back fifth).
 pub async fn prepare(
@@ -353,9 +382,42 @@ pub async fn prepare(
     set: &LabelledSet,
     floor: f64,
 ) -> Result<(Vec<Searched>, Vec<Searched>), ServiceError> {
-    let labels = load_patterns(memory, project, set).await?;
-    let label = |id: PatternId| labels.get(&id).cloned().unwrap_or_default();
-    let train = search_debts(memory, project, &label, &set.part(false), floor).await?;
-    let test = search_debts(memory, project, &label, &set.part(true), floor).await?;
-    Ok((train, test))
+    let all = prepare_all(memory, project, set, floor).await?;
+    Ok(fold(all, FOLDS - 1))
+}
+
+/// The folds of the cross-validation; the last is the fixed held-back fifth.
+pub const FOLDS: usize = 5;
+
+/// (the debts outside fold `k`, the debts of fold `k`): debt `i` (in the
+/// set's order) is in fold `i % FOLDS`.
+pub fn fold(all: Vec<Searched>, k: usize) -> (Vec<Searched>, Vec<Searched>) {
+    let (held, rest): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| i % FOLDS == k);
+    (
+        rest.into_iter().map(|(_, s)| s).collect(),
+        held.into_iter().map(|(_, s)| s).collect(),
+    )
+}
+
+/// Five-fold cross-validation over the whole set: each fold is decided by a
+/// calibration fitted on the other four (with `settings`), so every debt is
+/// judged by a calibration that never saw it. Returns the pooled evaluation
+/// and each fold's (the last is the fixed held-back fifth).
+pub fn cross_validate(
+    all: &[Searched],
+    settings: &FitSettings,
+) -> Result<(Evaluation, Vec<Evaluation>), ServiceError> {
+    let mut pooled = Evaluation::default();
+    let mut folds = Vec::with_capacity(FOLDS);
+    for k in 0..FOLDS {
+        let (train, held) = fold(all.to_vec(), k);
+        let calibration = fit_on(&train, settings.clone())?;
+        let e = Evaluation::of(&held, Scoring::Calibrated(&calibration));
+        pooled.add(&e);
+        folds.push(e);
+    }
+    Ok((pooled, folds))
 }

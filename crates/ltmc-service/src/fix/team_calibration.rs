@@ -20,7 +20,7 @@
 //! store's `CalibrationStore`), the labelled set (`calibration_set`).
 
 use super::calibrated::{CalibrationUsed, active};
-use super::calibration_set::{Evaluation, LabelledDebt, Scoring, Searched, search_debts};
+use super::calibration_set::{Evaluation, LabelledDebt, Scoring, Searched, measures, search_debts};
 use crate::{Memory, ServiceError};
 use ltmc_core::fix::FileAudit;
 use ltmc_core::fix::calibration::{
@@ -187,13 +187,7 @@ pub async fn calibrate(
     let mut samples = Vec::new();
     let mut not_found = 0;
     for (s, d) in searched.iter().zip(&debts) {
-        let cosines: Vec<(f64, f64)> = s
-            .candidates
-            .iter()
-            .map(|c| (c.content, c.problem))
-            .collect();
-        let lexical: Vec<f64> = s.candidates.iter().map(|c| c.lexical).collect();
-        let features = features_of(&cosines, &lexical, floor);
+        let features = features_of(&measures(&s.candidates), floor);
         let any_success = d.outcomes.values().any(|&ok| ok);
         not_found += d
             .outcomes

@@ -113,10 +113,21 @@ pub(super) fn search(
                 "fix pattern {id} was found by a search of project {project} and then missing in the same snapshot"
             )))
         })?;
+        // The code cosine only for the matches returned (a calibration
+        // feature): one lookup each, not one per passing pattern.
+        let code: Vec<u8> = tx
+            .prepare_cached("SELECT vector FROM fix_pattern_vectors WHERE slot = ?1")?
+            .query_row([candidate.id + VectorKind::Code.base()], |row| row.get(0))?;
+        let code = blob::decode(&code, dimension).ok_or_else(|| {
+            Error::Store(StoreError::Corrupt(format!(
+                "fix pattern {id}'s code vector is not {dimension} floats"
+            )))
+        })?;
         matches.push(PatternMatch {
             pattern,
             similarity: candidate.similarity,
             problem_similarity: candidate.problem_similarity,
+            code_similarity: content.cosine(&code),
         });
     }
     tx.commit()?;

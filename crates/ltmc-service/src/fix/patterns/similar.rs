@@ -33,6 +33,8 @@ pub struct ScoredPattern {
     pub pattern: FixPattern,
     pub similarity: f64,
     pub problem_similarity: f64,
+    /// Of the debt and the pattern's code embedding (a calibration feature).
+    pub code_similarity: f64,
     pub confidence: Confidence,
     /// The calibrated score, when the model has a calibration (`calibrated.rs`).
     pub calibrated: Option<crate::fix::calibrated::CalibratedScore>,
@@ -216,6 +218,7 @@ pub(crate) fn rank(matches: Vec<PatternMatch>, ctx: &FixContext) -> Vec<ScoredPa
                 pattern: m.pattern,
                 similarity: m.similarity,
                 problem_similarity: m.problem_similarity,
+                code_similarity: m.code_similarity,
                 confidence,
                 calibrated: None,
                 citations: Vec::new(),

@@ -76,7 +76,8 @@ pub(super) async fn search(
     // keys (the function's answer is small).
     let stmt = client
         .prepare_cached(&format!(
-            "SELECT {PATTERN_COLUMNS}, s.similarity, s.problem_similarity \
+            "SELECT {PATTERN_COLUMNS}, s.similarity, s.problem_similarity, \
+             1 - (p.code_embedding <=> $1) \
              FROM search_patterns_enhanced(content_embedding => $1, problem_embedding => $2, \
              filter_layers => $3, filter_workflows => $4, file_extension => $5, \
              min_confidence => $6, similarity_threshold => $7, match_count => $8, \
@@ -113,6 +114,7 @@ pub(super) async fn search(
                 pattern: pattern_from_row(row)?,
                 similarity: row.try_get(n)?,
                 problem_similarity: row.try_get(n + 1)?,
+                code_similarity: row.try_get(n + 2)?,
             })
         })
         .collect()

@@ -19,7 +19,7 @@ fn calibration(model: &str, intercept: f64) -> Calibration {
             positives: 12,
             debts: 30,
         },
-        weights: [2.5, 0.0, 14.0, 9.5],
+        weights: [2.5, 0.0, 14.0, 9.5, 3.0, 4.0],
         intercept,
         keep_threshold: 0.5,
         raw_floor: 0.15,

@@ -7,6 +7,7 @@ use super::{axis, close, embeddings, found, mix, pattern, put_pattern, query};
 use crate::conformance::{DIMENSION, assert_sound, project};
 use crate::{PatternQuery, Store, StoreError};
 use ltmc_core::PatternId;
+use ltmc_core::fix::PatternEmbeddings;
 
 /// Reviewed patterns only unless asked; the layer, workflow, file-type and
 /// confidence filters; the threshold (strictly above); the limit.
@@ -216,7 +217,31 @@ pub async fn pattern_search_ranks_by_cosine(store: &dyn Store) {
     assert!(
         only_content
             .iter()
-            .all(|m| m.problem_similarity.abs() < 1e-12)
+            .all(|m| m.problem_similarity.abs() < 1e-12 && m.code_similarity.abs() < 1e-12)
+    );
+    // The code cosine is of the query's content vector and the code embedding.
+    let other = project("beta");
+    let coded = put_pattern(
+        store,
+        &other,
+        pattern("coded"),
+        PatternEmbeddings {
+            content: axis(0, 1.0),
+            code: mix(&[(0, 3.0), (1, 4.0)]),
+            problem: axis(2, 1.0),
+        },
+    )
+    .await;
+    let in_other = store
+        .search_patterns(&other, &query(q.clone()))
+        .await
+        .expect("search_patterns");
+    assert_eq!(in_other.len(), 1);
+    assert_eq!(in_other[0].pattern.id, coded.id);
+    assert!(
+        close(in_other[0].code_similarity, 0.6),
+        "{}",
+        in_other[0].code_similarity
     );
     assert_eq!(
         only_content[0].pattern,
