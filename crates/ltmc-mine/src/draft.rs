@@ -60,8 +60,9 @@ pub struct Draft {
 #[derive(Debug, Clone)]
 pub struct DraftOptions {
     pub layers: Option<LayerMap>,
-    /// 1-7; used when the map gives none (or there is no map).
-    pub default_layer: i64,
+    /// 1-7; used when the map gives none (or there is no map); without it
+    /// such a draft has no layers.
+    pub default_layer: Option<i64>,
 }
 
 /// The subject without a Conventional-Commits type prefix (`fix:`,
@@ -207,7 +208,7 @@ pub fn draft_of(
         .as_ref()
         .map(|m| m.layers_of_all(files.iter().map(String::as_str)))
         .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| vec![options.default_layer]);
+        .unwrap_or_else(|| options.default_layer.into_iter().collect());
     let mut file_types: Vec<String> = Vec::new();
     for t in files.iter().filter_map(|f| file_type(f)) {
         if !file_types.contains(&t) {

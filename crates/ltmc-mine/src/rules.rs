@@ -10,6 +10,12 @@ use crate::draft::Draft;
 use ltmc_core::fix::{NewGuardianRule, RuleType};
 use std::collections::HashMap;
 
+/// The layer of a rule proposed for a draft that has none (no path map):
+/// a guardian rule needs one (the seed's `layer_number NOT NULL`), and the
+/// rule stays inactive until a reviewer activates it. 4, the seed's
+/// service layer, is where most mined fixes land.
+const UNMAPPED_RULE_LAYER: i64 = 4;
+
 /// Rules proposed per draft at most.
 pub const MAX_RULES_PER_DRAFT: usize = 3;
 /// Rules proposed per run at most.
@@ -90,7 +96,12 @@ pub fn propose(drafts: &mut [Draft], min_fixes: usize) -> RuleStats {
                 .unwrap_or_else(|| "fix".to_owned())
                 .replace('_', "-");
             d.rules.push(NewGuardianRule {
-                layer_number: d.pattern.layers[0],
+                layer_number: d
+                    .pattern
+                    .layers
+                    .first()
+                    .copied()
+                    .unwrap_or(UNMAPPED_RULE_LAYER),
                 rule_name: format!("mined-{base}-{}", d.rules.len() + 1),
                 rule_type: RuleType::Detection,
                 rule_pattern: regex.clone(),

@@ -39,8 +39,9 @@ pub struct MineOptions {
     pub since: Option<String>,
     pub max_commits: Option<usize>,
     pub layers: Option<LayerMap>,
-    /// 1-7: the layer of drafts the map gives none.
-    pub default_layer: i64,
+    /// 1-7: the layer of drafts the map gives none; none leaves them
+    /// without layers (a reviewer gives them when accepting).
+    pub default_layer: Option<i64>,
     pub dry_run: bool,
     /// Fixes (commits) a removed line must recur in to become a rule.
     pub min_rule_fixes: usize,
@@ -53,7 +54,7 @@ impl MineOptions {
             since: None,
             max_commits: None,
             layers: None,
-            default_layer: 4,
+            default_layer: None,
             dry_run: false,
             min_rule_fixes: 2,
         }
@@ -143,10 +144,10 @@ pub async fn mine(
     options: MineOptions,
     progress: &dyn Progress,
 ) -> Result<MineReport, MineError> {
-    if !(1..=7).contains(&options.default_layer) {
+    if let Some(layer) = options.default_layer.filter(|l| !(1..=7).contains(l)) {
         return Err(MineError::Invalid {
             field: "default_layer",
-            reason: format!("{} is outside 1-7", options.default_layer),
+            reason: format!("{layer} is outside 1-7"),
         });
     }
     if options.max_commits == Some(0) {

@@ -20,7 +20,7 @@ use std::time::Duration;
 use tokio_postgres::config::Host;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 7;
+pub const LATEST_SCHEMA_VERSION: i64 = 8;
 
 struct Migration {
     version: i64,
@@ -64,6 +64,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 7,
         name: "0007_pattern_citations",
         sql: include_str!("../migrations/0007_pattern_citations.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "0008_draft_layers",
+        sql: include_str!("../migrations/0008_draft_layers.sql"),
     },
 ];
 

@@ -13,12 +13,14 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 9;
+pub const LATEST_SCHEMA_VERSION: i64 = 10;
 
 struct Migration {
     version: i64,
     name: &'static str,
     sql: &'static str,
+    /// What SQL alone cannot do, run after `sql` in the same transaction.
+    then: Option<fn(&rusqlite::Transaction<'_>) -> Result<()>>,
 }
 
 /// In order, numbered from 1 without gaps (a unit test holds us to it).
@@ -27,48 +29,96 @@ const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "0001_init",
         sql: include_str!("../migrations/0001_init.sql"),
+        then: None,
     },
     Migration {
         version: 2,
         name: "0002_chunk_fts",
         sql: include_str!("../migrations/0002_chunk_fts.sql"),
+        then: None,
     },
     Migration {
         version: 3,
         name: "0003_vector_log",
         sql: include_str!("../migrations/0003_vector_log.sql"),
+        then: None,
     },
     Migration {
         version: 4,
         name: "0004_activity",
         sql: include_str!("../migrations/0004_activity.sql"),
+        then: None,
     },
     Migration {
         version: 5,
         name: "0005_fix_patterns",
         sql: include_str!("../migrations/0005_fix_patterns.sql"),
+        then: None,
     },
     Migration {
         version: 6,
         name: "0006_calibrations",
         sql: include_str!("../migrations/0006_calibrations.sql"),
+        then: None,
     },
     Migration {
         version: 7,
         name: "0007_mining",
         sql: include_str!("../migrations/0007_mining.sql"),
+        then: None,
     },
     Migration {
         version: 8,
         name: "0008_mining_resume",
         sql: include_str!("../migrations/0008_mining_resume.sql"),
+        then: None,
     },
     Migration {
         version: 9,
         name: "0009_pattern_citations",
         sql: include_str!("../migrations/0009_pattern_citations.sql"),
+        then: None,
+    },
+    Migration {
+        version: 10,
+        name: "0010_draft_layers",
+        sql: include_str!("../migrations/0010_draft_layers.sql"),
+        then: Some(loosen_layers_check),
     },
 ];
+
+/// The `layers` check of `fix_patterns` as 0005 wrote it, and as 0010 makes it.
+const LAYERS_CHECK_BEFORE: &str = "AND json_array_length(layers) > 0)";
+const LAYERS_CHECK_AFTER: &str = "AND (json_array_length(layers) > 0 OR reviewed = 0))";
+
+/// 0010: a draft (`reviewed = 0`) may have no layers yet; a mined fix gets
+/// them from the team's path map or from its reviewer. SQLite cannot alter
+/// a CHECK; its documented way to loosen one (<https://sqlite.org/lang_altertable.html>,
+/// "Making Other Kinds Of Table Schema Changes") rewrites the stored
+/// `CREATE TABLE` text under `writable_schema` and bumps `schema_version`,
+/// safe because every stored row satisfies the looser check. A rebuild of
+/// the table would have to drop and recreate every table, index and
+/// trigger that refers to it.
+fn loosen_layers_check(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let version: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    tx.execute_batch("PRAGMA writable_schema = ON")?;
+    let changed = tx.execute(
+        "UPDATE sqlite_schema SET sql = replace(sql, ?1, ?2) \
+         WHERE type = 'table' AND name = 'fix_patterns' AND instr(sql, ?1) > 0",
+        [LAYERS_CHECK_BEFORE, LAYERS_CHECK_AFTER],
+    )?;
+    tx.execute_batch(&format!(
+        "PRAGMA schema_version = {}; PRAGMA writable_schema = OFF",
+        version + 1
+    ))?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(Error::Store(StoreError::Corrupt(
+            "migration 0010: the layers check of fix_patterns is not the one 0005 wrote".into(),
+        )))
+    }
+}
 
 /// Brings the database at `conn` to [`LATEST_SCHEMA_VERSION`]; returns it.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<i64> {
@@ -87,6 +137,9 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<i64> {
     refuse_newer(version, path)?;
     for migration in MIGRATIONS.iter().filter(|m| m.version > version) {
         tx.execute_batch(migration.sql)?;
+        if let Some(then) = migration.then {
+            then(&tx)?;
+        }
         tx.execute(
             "INSERT INTO schema_version (version, name, applied_at) VALUES (?1, ?2, ?3)",
             params![migration.version, migration.name, ltmc_core::now_rfc3339()],

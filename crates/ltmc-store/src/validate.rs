@@ -32,6 +32,29 @@ pub fn invalid(field: &'static str, reason: impl Into<String>) -> StoreError {
     StoreError::Invalid(CoreError::invalid(field, reason))
 }
 
+/// Why a draft without layers cannot be marked reviewed (both stores).
+pub fn no_layers_to_review(id: ltmc_core::PatternId) -> StoreError {
+    invalid(
+        "layers",
+        format!(
+            "fix pattern {id} has none yet; give the architecture layers (1-7) it applies to \
+             when accepting it (`ltmc patterns accept {id} --layers 3,4`, or accept_pattern's `layers`)"
+        ),
+    )
+}
+
+/// An update that marks the pattern reviewed must leave it with layers.
+pub fn check_reviewable(
+    id: ltmc_core::PatternId,
+    pattern: &ltmc_core::fix::NewFixPattern,
+    review: Option<&crate::ReviewMark>,
+) -> Result<(), StoreError> {
+    if review.is_some_and(|r| r.reviewed) && pattern.layers.is_empty() {
+        return Err(no_layers_to_review(id));
+    }
+    Ok(())
+}
+
 /// A resource and its chunks as a put takes them: [`check_resource`], then
 /// [`check_chunks`].
 pub fn check_put(

@@ -220,7 +220,9 @@ impl NewFixPattern {
             &self.solution_steps,
             "the steps of the fix, one per line",
         )?;
-        if self.layers.is_empty() {
+        // A draft (mined, not yet reviewed) may wait for a reviewer to say
+        // which layers it applies to; a reviewed pattern must say.
+        if self.layers.is_empty() && self.reviewed {
             return Err(CoreError::invalid(
                 "layers",
                 "is empty; give the architecture layers (1-7) the pattern applies to",
@@ -661,6 +663,18 @@ mod tests {
             "s",
         );
         assert!(bad.validated().unwrap_err().to_string().contains("layers"));
+        // A draft may leave its layers to the reviewer; a reviewed one may not.
+        let mut draft =
+            NewFixPattern::new("t", ProblemType::Security, Severity::High, vec![], "p", "s");
+        assert!(draft.clone().validated().unwrap().layers.is_empty());
+        draft.reviewed = true;
+        assert!(
+            draft
+                .validated()
+                .unwrap_err()
+                .to_string()
+                .contains("layers")
+        );
         let mut bad = NewFixPattern::new(
             "t",
             ProblemType::Security,

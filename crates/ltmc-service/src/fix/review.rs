@@ -198,6 +198,9 @@ pub async fn accept_pattern(
     let stored = store.get_pattern(project, id).await?;
     let mut new = as_new(&stored);
     let edited = apply_edits(&mut new, edits)?;
+    if reviewed && new.layers.is_empty() {
+        return Err(ltmc_store::validate::no_layers_to_review(id).into());
+    }
     if edited.is_empty() {
         let pattern = store.review_pattern(project, id, reviewed, notes).await?;
         return Ok(Accepted {

@@ -118,6 +118,18 @@ impl PatternStore for SqliteStore {
             let tx = state
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if reviewed {
+                let layers: Option<i64> = tx
+                    .prepare_cached(
+                        "SELECT json_array_length(layers) FROM fix_patterns \
+                         WHERE id = ?1 AND project = ?2",
+                    )?
+                    .query_row(params![id.0, project.as_str()], |r| r.get(0))
+                    .optional()?;
+                if layers == Some(0) {
+                    return Err(ltmc_store::validate::no_layers_to_review(id).into());
+                }
+            }
             let changed = tx
                 .prepare_cached(
                     "UPDATE fix_patterns SET reviewed = ?3, \

@@ -65,6 +65,7 @@ impl ReviewStore for SqliteStore {
         self.call(move |state, path| {
             let dimension = state.dimension_for_write(path)?;
             let p = pattern.validated()?;
+            validate::check_reviewable(id, &p, review.as_ref())?;
             if let Some(e) = &embeddings {
                 validate::check_vector(&e.content, dimension, "content_embedding")?;
                 validate::check_vector(&e.code, dimension, "code_embedding")?;

@@ -143,9 +143,27 @@ async fn a_version_1_store_gains_keyword_search_on_open() {
             "0006_calibrations",
             "0007_mining",
             "0008_mining_resume",
-            "0009_pattern_citations"
+            "0009_pattern_citations",
+            "0010_draft_layers"
         ]
     );
+    // 0010 rewrote the layers check in place: the schema reads it back and
+    // the file is sound.
+    let table: String = raw(&path)
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'fix_patterns'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("fix_patterns");
+    assert!(
+        table.contains("json_array_length(layers) > 0 OR reviewed = 0"),
+        "{table}"
+    );
+    let check: String = raw(&path)
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check");
+    assert_eq!(check, "ok");
     let uid: String = raw(&path)
         .query_row("SELECT store_uid FROM store_meta", [], |r| r.get(0))
         .expect("store_uid");

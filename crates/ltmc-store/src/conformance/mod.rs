@@ -179,6 +179,7 @@ macro_rules! store_conformance_tests {
             update_pattern_replaces_text_and_vectors,
             merge_patterns_moves_rows_and_metrics,
             merge_mined_patterns_tombstones_the_merged_key,
+            a_draft_without_layers_is_reviewed_only_with_layers,
             fix_projects_are_isolated,
             dump_import_keeps_ids_and_continues_sequences,
             dump_import_refuses_a_store_with_data,

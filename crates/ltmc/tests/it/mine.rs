@@ -68,6 +68,26 @@ fn mine_is_incremental_and_rejected_drafts_stay_out() {
         "{drafts:#}"
     );
     let id = list[0]["id"].as_i64().unwrap().to_string();
+    // No layer map: the draft waits for its reviewer to give the layers.
+    assert_eq!(list[0]["layers"], serde_json::json!([]), "{drafts:#}");
+    ltmc.run(&["patterns", "accept", &id]).fails_with("layers");
+    let edited = ltmc
+        .run(&[
+            "--json",
+            "patterns",
+            "accept",
+            &id,
+            "--layers",
+            "3",
+            "--keep-in-queue",
+        ])
+        .ok()
+        .json();
+    assert_eq!(
+        edited["pattern"]["layers"],
+        serde_json::json!([3]),
+        "{edited:#}"
+    );
 
     ltmc.run(&["patterns", "reject", &id, "--reason", "not ours"])
         .ok();

@@ -149,6 +149,20 @@ impl PatternStore for PgStore {
         async {
             let mut client = self.client().await?;
             let tx = client.transaction().await?;
+            if reviewed {
+                let layers = tx
+                    .query_opt(
+                        "SELECT cardinality(layers) FROM fix_patterns \
+                         WHERE id = $1 AND project = $2",
+                        &[&id.0, &project.as_str()],
+                    )
+                    .await?;
+                if let Some(row) = layers
+                    && row.try_get::<_, Option<i32>>(0)?.unwrap_or(0) == 0
+                {
+                    return Err(ltmc_store::validate::no_layers_to_review(id).into());
+                }
+            }
             let stmt = tx
                 .prepare_cached(
                     "UPDATE fix_patterns SET reviewed = $3, \

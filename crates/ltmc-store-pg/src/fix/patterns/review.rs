@@ -144,6 +144,7 @@ async fn update(
 ) -> Result<FixPattern> {
     store.spec()?;
     let p = pattern.validated()?;
+    ltmc_store::validate::check_reviewable(id, &p, review.as_ref())?;
     if let Some(e) = &embeddings {
         check_vector(store, &e.content, "content_embedding")?;
         check_vector(store, &e.code, "code_embedding")?;

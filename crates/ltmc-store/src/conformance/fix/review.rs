@@ -490,3 +490,48 @@ pub async fn merge_mined_patterns_tombstones_the_merged_key(store: &dyn Store) {
     assert_eq!(page.items[0].origin, PatternOrigin::Mined);
     assert_sound(store).await;
 }
+
+/// A draft may have no layers yet (a mined fix without a path map); marking
+/// it reviewed, by a review or by an update, is refused naming `layers` and
+/// writes nothing; once an update gives it layers it can be reviewed.
+pub async fn a_draft_without_layers_is_reviewed_only_with_layers(store: &dyn Store) {
+    let p = project("alpha");
+    let mut new = pattern("Layerless draft");
+    new.layers = Vec::new();
+    new.reviewed = false;
+    let stored = put_pattern(
+        store,
+        &p,
+        new.clone(),
+        embeddings(axis(0, 1.0), axis(1, 1.0)),
+    )
+    .await;
+    assert!(stored.layers.is_empty() && !stored.reviewed);
+    let refused = store.review_pattern(&p, stored.id, true, None).await;
+    assert_invalid(&refused, "layers");
+    let mark = || ReviewMark {
+        reviewed: true,
+        notes: None,
+    };
+    let refused = store
+        .update_pattern(&p, stored.id, new.clone(), None, Some(mark()))
+        .await;
+    assert_invalid(&refused, "layers");
+    assert_eq!(
+        store.get_pattern(&p, stored.id).await.expect("get_pattern"),
+        stored
+    );
+    // Sending it back needs nothing; an update with layers can accept it.
+    store
+        .review_pattern(&p, stored.id, false, None)
+        .await
+        .expect("review_pattern false");
+    new.layers = vec![2, 3];
+    let accepted = store
+        .update_pattern(&p, stored.id, new, None, Some(mark()))
+        .await
+        .expect("update_pattern with layers");
+    assert!(accepted.reviewed);
+    assert_eq!(accepted.layers, [2, 3]);
+    assert_sound(store).await;
+}

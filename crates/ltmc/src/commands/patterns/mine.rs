@@ -37,9 +37,10 @@ pub struct MineArgs {
     /// A path-to-layer map: lines `glob=N`, e.g. `app/models/**=1`.
     #[arg(long, value_name = "FILE")]
     pub layers: Option<PathBuf>,
-    /// The layer (1-7) of drafts the map gives none.
-    #[arg(long, default_value_t = 4, value_name = "N")]
-    pub default_layer: i64,
+    /// The layer (1-7) of drafts the map gives none; without it they have
+    /// no layers until a reviewer gives them (accepting needs them).
+    #[arg(long, value_name = "N")]
+    pub default_layer: Option<i64>,
     /// Show what would be drafted; embed and save nothing.
     #[arg(long)]
     pub dry_run: bool,
