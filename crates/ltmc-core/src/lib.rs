@@ -14,6 +14,8 @@ pub mod citation;
 pub mod embed;
 pub mod error;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod graph;
 pub mod heading;
 pub mod ids;

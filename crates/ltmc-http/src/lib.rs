@@ -16,6 +16,8 @@
 mod api;
 mod config;
 mod dashboard;
+#[doc(hidden)]
+pub mod fuzz;
 mod guard;
 mod jsonrpc;
 mod rest;

@@ -37,6 +37,12 @@ impl Default for HnswParams {
     }
 }
 
+/// The fewest candidates a search takes from the graph walk and scores
+/// again exactly (when asked for fewer than this): near-tied neighbours sit
+/// close together in the walk's list, and scoring a few dozen stored vectors
+/// costs microseconds.
+pub const RERANK_POOL: usize = 32;
+
 /// An HNSW index over unit vectors. Ids are the store's vector ids.
 pub struct HnswIndex {
     index: Index,
@@ -192,7 +198,34 @@ impl HnswIndex {
     /// ties broken by id. `expansion` is the candidate list length for this
     /// search (0: the configured one; never below `k`); the caller raises it
     /// when a selective filter comes back short.
+    ///
+    /// The walk collects at least [`RERANK_POOL`] candidates, and each is
+    /// scored again exactly, with the same arithmetic as
+    /// [`crate::ExactIndex`], from its stored vector, before the best `k`
+    /// are kept. On near-ties (many short, similar notes: agent memories)
+    /// the walk's own order misses exact search's first hit more often; see
+    /// `examples/near_tie.rs` and BENCHMARKS.md for the figures.
     pub fn search(
+        &mut self,
+        query: &[f32],
+        k: usize,
+        expansion: usize,
+        keep: &dyn Fn(i64) -> bool,
+    ) -> Result<Vec<Hit>, IndexError> {
+        let pool = k.max(RERANK_POOL);
+        let candidates = self.search_graph_order(query, pool, expansion, keep)?;
+        if candidates.len() <= 1 {
+            return Ok(candidates);
+        }
+        let ids: Vec<i64> = candidates.iter().map(|h| h.id).collect();
+        self.exact_among(query, k, &ids)
+    }
+
+    /// [`HnswIndex::search`] without the exact re-scoring: the graph walk's
+    /// own candidates, order and scores (usearch's distances). For
+    /// measurements (`examples/near_tie.rs`) and callers that re-rank
+    /// themselves.
+    pub fn search_graph_order(
         &mut self,
         query: &[f32],
         k: usize,
@@ -384,6 +417,54 @@ mod tests {
             }
         }
         assert!(misses.is_empty(), "{misses:?}");
+    }
+
+    /// Near-ties (clusters of near-duplicates, the shape of many short
+    /// similar notes): every search ranks exactly as exact search does, ids
+    /// and scores alike, because the candidates are scored again from the
+    /// stored vectors. The walk's own scores differ from exact ones in the
+    /// last bits, enough to swap near-tied neighbours.
+    #[test]
+    fn near_ties_rank_as_exact_search_ranks_them() {
+        let dimension = 48;
+        let mut random = crate::synthetic::Random::new(21);
+        let bases = vectors(150, dimension, 5);
+        let mut data = Vec::new();
+        for base in &bases {
+            for _ in 0..12 {
+                data.push(
+                    base.iter()
+                        .map(|x| x + 0.01 * random.normal())
+                        .collect::<Vec<f32>>(),
+                );
+            }
+        }
+        let items: Vec<(i64, &[f32])> = data
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as i64 + 1, v.as_slice()))
+            .collect();
+        let mut hnsw = HnswIndex::new(dimension, params()).unwrap();
+        hnsw.insert_many(&items).unwrap();
+        let mut exact = ExactIndex::new(dimension);
+        for (id, v) in &items {
+            exact.insert(*id, v).unwrap();
+        }
+        let fresh: Vec<Vec<f32>> = bases
+            .iter()
+            .map(|b| b.iter().map(|x| x + 0.01 * random.normal()).collect())
+            .collect();
+        let mut walk_order_differs = 0;
+        for query in data.iter().chain(&fresh) {
+            for k in [1, 5] {
+                let expected = exact.search(query, k, &|_| true).unwrap();
+                assert_eq!(hnsw.search(query, k, 0, &|_| true).unwrap(), expected);
+                let walk = hnsw.search_graph_order(query, k, 0, &|_| true).unwrap();
+                walk_order_differs += usize::from(walk != expected);
+            }
+        }
+        // What the re-scoring fixes: the walk's own answer is not exact's.
+        assert!(walk_order_differs > 0);
     }
 
     #[test]

@@ -11,4 +11,4 @@ mod hnsw;
 pub mod synthetic;
 
 pub use exact::{ExactIndex, Hit, IndexError};
-pub use hnsw::{HnswIndex, HnswParams};
+pub use hnsw::{HnswIndex, HnswParams, RERANK_POOL};

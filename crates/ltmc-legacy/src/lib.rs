@@ -16,6 +16,8 @@
 mod db;
 mod error;
 mod faiss;
+#[doc(hidden)]
+pub mod fuzz;
 mod index;
 pub mod matching;
 mod pickle;

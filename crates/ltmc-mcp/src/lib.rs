@@ -10,6 +10,8 @@
 //! (ltmc-tools), opening stores or models (the `ltmc` binary), or HTTP
 //! routing and authentication (ltmc-http).
 
+#[doc(hidden)]
+pub mod fuzz;
 mod gate;
 mod http;
 mod server;

@@ -23,6 +23,7 @@ pub mod fix;
 pub mod linking;
 pub mod llm;
 mod memory;
+mod query_cache;
 pub mod relevance;
 mod search;
 pub mod text;

@@ -72,6 +72,8 @@ pub struct Memory {
     chunking: ChunkConfig,
     /// The model's relevance calibration; none for a model without one.
     relevance: Option<RelevanceModel>,
+    /// Vectors of texts embedded again and again (`embed_repeated`).
+    repeated: crate::query_cache::QueryCache,
 }
 
 impl std::fmt::Debug for Memory {
@@ -96,6 +98,7 @@ impl Memory {
             embedder,
             chunking,
             relevance,
+            repeated: crate::query_cache::QueryCache::default(),
         })
     }
 
@@ -334,6 +337,36 @@ impl Memory {
         .await
         .map_err(|e| ServiceError::Internal(format!("embedding task failed: {e}")))?
         .map_err(ServiceError::from)
+    }
+
+    /// [`Memory::embed_owned`] for texts the same caller embeds on every
+    /// call (e.g. the debt of each open audit in `pattern_insights`): the
+    /// vectors of texts seen before come from a bounded cache, and only the
+    /// others are embedded.
+    pub async fn embed_repeated(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, ServiceError> {
+        let cached = self.repeated.get(&texts);
+        let missing: Vec<String> = texts
+            .iter()
+            .zip(&cached)
+            .filter(|(_, c)| c.is_none())
+            .map(|(t, _)| t.clone())
+            .collect();
+        let embedded = if missing.is_empty() {
+            Vec::new()
+        } else {
+            self.embed_owned(missing.clone()).await?
+        };
+        self.repeated.put(&missing, &embedded);
+        let mut fresh = embedded.into_iter();
+        cached
+            .into_iter()
+            .map(|c| match c {
+                Some(vector) => Ok(vector.to_vec()),
+                None => fresh.next().ok_or_else(|| {
+                    ServiceError::Internal("embedder returned too few vectors".into())
+                }),
+            })
+            .collect()
     }
 
     pub async fn embed_one(&self, text: &str) -> Result<Vec<f32>, ServiceError> {

@@ -37,6 +37,8 @@ mod dump;
 mod error;
 mod fix;
 mod fts_query;
+#[doc(hidden)]
+pub mod fuzz;
 mod graph;
 mod index_file;
 mod keyword;

@@ -16,6 +16,8 @@
 
 pub mod args;
 mod error;
+#[doc(hidden)]
+pub mod fuzz;
 mod registry;
 pub mod shapes;
 mod shared;

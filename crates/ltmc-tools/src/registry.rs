@@ -54,6 +54,7 @@ pub struct ToolEntry {
     pub group: ToolGroup,
     pub writes: bool,
     schema: fn() -> Value,
+    parse: fn(Value) -> Result<(), ToolError>,
     call: fn(Tools, Value) -> BoxFuture,
 }
 
@@ -71,6 +72,12 @@ impl ToolEntry {
     /// The JSON Schema object of the arguments.
     pub fn input_schema(&self) -> Value {
         (self.schema)()
+    }
+
+    /// Checks `arguments` as a call would, without running the tool: `Ok`
+    /// when the call would reach `run`, else the same error.
+    pub fn check_arguments(&self, arguments: Value) -> Result<(), ToolError> {
+        (self.parse)(arguments)
     }
 
     pub fn spec(&self) -> ToolSpec {
@@ -95,8 +102,15 @@ pub const fn entry<T: Tool>() -> ToolEntry {
         group: T::GROUP,
         writes: T::WRITES,
         schema: input_schema::<T::Args>,
+        parse: parse_erased::<T>,
         call: call_erased::<T>,
     }
+}
+
+fn parse_erased<T: Tool>(arguments: Value) -> Result<(), ToolError> {
+    parse::<T::Args>(arguments)
+        .map(drop)
+        .map_err(T::parse_error)
 }
 
 fn call_erased<T: Tool>(tools: Tools, arguments: Value) -> BoxFuture {

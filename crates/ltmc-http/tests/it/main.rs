@@ -7,6 +7,7 @@
 //! has to come back as the tool's object.
 
 mod dashboard;
+mod fuzz;
 mod limits;
 mod rest;
 

@@ -7,6 +7,7 @@
 //! `golden/tools.json` pins the tool list exactly as clients receive it;
 //! regenerate it with `LTMC_BLESS=1 cargo test -p ltmc-mcp`.
 
+mod fuzz;
 mod gate;
 
 use ltmc_core::{ChunkConfig, Project};

@@ -153,7 +153,7 @@ pub async fn pattern_insights(
             .iter()
             .map(|a| problem_query(a.technical_debt.as_deref().unwrap_or_default()))
             .collect();
-        let vectors = memory.embed_owned(texts).await?;
+        let vectors = memory.embed_repeated(texts).await?;
         let threshold = default_similarity_threshold(memory.embedder().model_id());
         for (a, vector) in open.into_iter().zip(vectors) {
             let ctx = FixContext {

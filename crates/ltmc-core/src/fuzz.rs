@@ -1,0 +1,67 @@
+//! Fuzz harness bodies of ltmc-core (issue 21): [`chunker`] runs
+//! `chunk_text` on arbitrary bytes and checks every promise it makes (the
+//! spans cover the text exactly, on char boundaries, none empty or too long).
+//!
+//! Called by the coverage-guided targets in `fuzz/` (cargo-afl) and, in the
+//! normal test suite, by the replay of `fuzz/regressions/chunker/` and
+//! `fuzz/seeds/chunker/` below. A broken promise is a panic: that is what a
+//! fuzzer reports. Not a fuzzer, and no I/O outside its test.
+
+use crate::chunker::{ChunkConfig, chunk_text};
+
+/// Bytes 0 and 1 choose the config (possibly invalid: `chunk_text` clamps
+/// it), the rest is the text (lossy UTF-8).
+pub fn chunker(data: &[u8]) {
+    let [a, b, rest @ ..] = data else {
+        return;
+    };
+    let config = ChunkConfig {
+        max_bytes: usize::from(*a) * 4,
+        overlap_bytes: usize::from(*b) * 2,
+    };
+    let text = String::from_utf8_lossy(rest);
+    let spans = chunk_text(&text, &config);
+    let max_bytes = config.max_bytes.max(16);
+    if text.is_empty() {
+        assert!(spans.is_empty(), "empty text gave {spans:?}");
+        return;
+    }
+    assert_eq!(spans.first().map(|s| s.start), Some(0), "{config:?}");
+    assert_eq!(spans.last().map(|s| s.end), Some(text.len()), "{config:?}");
+    for (i, span) in spans.iter().enumerate() {
+        assert!(span.start < span.end, "empty span {span:?} ({config:?})");
+        assert!(span.end - span.start <= max_bytes, "{span:?} ({config:?})");
+        assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+        if let Some(previous) = i.checked_sub(1).map(|p| spans[p]) {
+            assert!(span.start > previous.start, "{previous:?} then {span:?}");
+            assert!(
+                span.start <= previous.end,
+                "gap: {previous:?} then {span:?}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every committed input of a target: its regressions (crashes found and
+    /// fixed) and its seeds. A missing folder is no input.
+    fn inputs(target: &str) -> Vec<Vec<u8>> {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
+        ["regressions", "seeds"]
+            .iter()
+            .filter_map(|kind| std::fs::read_dir(format!("{root}/{kind}/{target}")).ok())
+            .flatten()
+            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn chunker_replays_the_committed_fuzz_inputs() {
+        let inputs = inputs("chunker");
+        assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/chunker");
+        for input in inputs {
+            super::chunker(&input);
+        }
+    }
+}
