@@ -215,7 +215,10 @@ fn a_calibration_stored_with_four_weights_reads_the_new_ones_as_zero() {
     let old = Calibration::from_json(&json.to_string()).unwrap();
     let want = [1.0, 0.5, 2.0, 3.0, 0.0, 0.0];
     assert!(
-        old.weights.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-12),
+        old.weights
+            .iter()
+            .zip(want)
+            .all(|(a, b)| (a - b).abs() < 1e-12),
         "{:?}",
         old.weights
     );
