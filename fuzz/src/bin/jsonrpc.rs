@@ -8,7 +8,10 @@ fn main() {
     let tools = ltmc_fuzz::tools();
     let (router, _shutdown) =
         runtime.block_on(async { ltmc_http::router(&tools, &ltmc_http::HttpConfig::local()) });
+    // A panic ends the process (afl reports it); nothing is reused after one.
+    let state = std::panic::AssertUnwindSafe((runtime, router));
     afl::fuzz!(|data: &[u8]| {
-        runtime.block_on(ltmc_http::fuzz::request(&router, data));
+        let (runtime, router) = &*state;
+        runtime.block_on(ltmc_http::fuzz::request(router, data));
     });
 }

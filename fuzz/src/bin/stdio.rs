@@ -6,7 +6,10 @@
 fn main() {
     let runtime = ltmc_fuzz::runtime();
     let tools = ltmc_fuzz::tools();
+    // A panic ends the process (afl reports it); nothing is reused after one.
+    let state = std::panic::AssertUnwindSafe((runtime, tools));
     afl::fuzz!(|data: &[u8]| {
-        runtime.block_on(ltmc_mcp::fuzz::stdio(&tools, data));
+        let (runtime, tools) = &*state;
+        runtime.block_on(ltmc_mcp::fuzz::stdio(tools, data));
     });
 }
