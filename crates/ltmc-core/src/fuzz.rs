@@ -42,23 +42,27 @@ pub fn chunker(data: &[u8]) {
     }
 }
 
+/// Every committed input of a fuzz target: its regressions (crashes found
+/// and fixed) and its seeds under the repository's `fuzz/`, for each crate's
+/// replay test (the short run in CI). A missing folder is no input.
+///
+/// # Panics
+/// When a committed input cannot be read.
+pub fn committed_inputs(target: &str) -> Vec<Vec<u8>> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
+    ["regressions", "seeds"]
+        .iter()
+        .filter_map(|kind| std::fs::read_dir(format!("{root}/{kind}/{target}")).ok())
+        .flatten()
+        .map(|entry| std::fs::read(entry.expect("a fuzz input").path()).expect("a fuzz input"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    /// Every committed input of a target: its regressions (crashes found and
-    /// fixed) and its seeds. A missing folder is no input.
-    fn inputs(target: &str) -> Vec<Vec<u8>> {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
-        ["regressions", "seeds"]
-            .iter()
-            .filter_map(|kind| std::fs::read_dir(format!("{root}/{kind}/{target}")).ok())
-            .flatten()
-            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
-            .collect()
-    }
-
     #[test]
     fn chunker_replays_the_committed_fuzz_inputs() {
-        let inputs = inputs("chunker");
+        let inputs = super::committed_inputs("chunker");
         assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/chunker");
         for input in inputs {
             super::chunker(&input);

@@ -32,24 +32,13 @@ fn check(parsed: Result<LegacyIndex, ParseError>) {
 
 #[cfg(test)]
 mod tests {
-    /// Every committed input of a target: regressions and seeds.
-    fn inputs(target: &str) -> Vec<Vec<u8>> {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
-        ["regressions", "seeds"]
-            .iter()
-            .filter_map(|kind| std::fs::read_dir(format!("{root}/{kind}/{target}")).ok())
-            .flatten()
-            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
-            .collect()
-    }
-
     #[test]
     fn faiss_and_pickle_replay_the_committed_fuzz_inputs() {
         for (target, harness) in [
             ("faiss", super::faiss as fn(&[u8])),
             ("pickle", super::pickle),
         ] {
-            let inputs = inputs(target);
+            let inputs = ltmc_core::fuzz::committed_inputs(target);
             assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/{target}");
             for input in inputs {
                 harness(&input);

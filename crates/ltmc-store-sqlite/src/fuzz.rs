@@ -51,20 +51,9 @@ pub fn fts_query(data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    /// Every committed input of a target: regressions and seeds.
-    fn inputs(target: &str) -> Vec<Vec<u8>> {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
-        ["regressions", "seeds"]
-            .iter()
-            .filter_map(|kind| std::fs::read_dir(format!("{root}/{kind}/{target}")).ok())
-            .flatten()
-            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
-            .collect()
-    }
-
     #[test]
     fn fts_query_replays_the_committed_fuzz_inputs() {
-        let inputs = inputs("fts_query");
+        let inputs = ltmc_core::fuzz::committed_inputs("fts_query");
         assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/fts_query");
         for input in inputs {
             super::fts_query(&input);

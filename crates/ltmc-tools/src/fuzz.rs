@@ -35,20 +35,9 @@ pub fn tool_args(data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    /// Every committed input of a target: regressions and seeds.
-    fn inputs(target: &str) -> Vec<Vec<u8>> {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
-        ["regressions", "seeds"]
-            .iter()
-            .filter_map(|kind| std::fs::read_dir(format!("{root}/{kind}/{target}")).ok())
-            .flatten()
-            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
-            .collect()
-    }
-
     #[test]
     fn tool_args_replays_the_committed_fuzz_inputs() {
-        let inputs = inputs("tool_args");
+        let inputs = ltmc_core::fuzz::committed_inputs("tool_args");
         assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/tool_args");
         for input in inputs {
             super::tool_args(&input);
