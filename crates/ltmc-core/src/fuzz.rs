@@ -47,24 +47,25 @@ pub fn chunker(data: &[u8]) {
 /// replay test (the short run in CI). A missing folder is no input.
 ///
 /// # Panics
-/// When a committed input cannot be read.
+/// When a committed input cannot be read, or the target has none (its seeds
+/// are missing: the replay would test nothing).
 pub fn committed_inputs(target: &str) -> Vec<Vec<u8>> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
-    ["regressions", "seeds"]
+    let inputs = ["regressions", "seeds"]
         .iter()
         .filter_map(|kind| std::fs::read_dir(format!("{root}/{kind}/{target}")).ok())
         .flatten()
         .map(|entry| std::fs::read(entry.expect("a fuzz input").path()).expect("a fuzz input"))
-        .collect()
+        .collect::<Vec<_>>();
+    assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/{target}");
+    inputs
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn chunker_replays_the_committed_fuzz_inputs() {
-        let inputs = super::committed_inputs("chunker");
-        assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/chunker");
-        for input in inputs {
+        for input in super::committed_inputs("chunker") {
             super::chunker(&input);
         }
     }

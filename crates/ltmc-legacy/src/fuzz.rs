@@ -38,9 +38,7 @@ mod tests {
             ("faiss", super::faiss as fn(&[u8])),
             ("pickle", super::pickle),
         ] {
-            let inputs = ltmc_core::fuzz::committed_inputs(target);
-            assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/{target}");
-            for input in inputs {
+            for input in ltmc_core::fuzz::committed_inputs(target) {
                 harness(&input);
             }
         }

@@ -8,16 +8,7 @@ use ltmc_http::HttpConfig;
 
 #[tokio::test]
 async fn jsonrpc_replays_the_committed_fuzz_inputs() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
-    let mut inputs = Vec::new();
-    for kind in ["regressions", "seeds"] {
-        if let Ok(entries) = std::fs::read_dir(format!("{root}/{kind}/jsonrpc")) {
-            for entry in entries {
-                inputs.push(std::fs::read(entry.unwrap().path()).unwrap());
-            }
-        }
-    }
-    assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/jsonrpc");
+    let inputs = ltmc_core::fuzz::committed_inputs("jsonrpc");
     let f = fixture();
     let (router, _shutdown) = ltmc_http::router(&f.tools, &HttpConfig::local());
     for input in inputs {

@@ -8,16 +8,7 @@ use super::tools;
 
 #[tokio::test]
 async fn stdio_replays_the_committed_fuzz_inputs() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
-    let mut inputs = Vec::new();
-    for kind in ["regressions", "seeds"] {
-        if let Ok(entries) = std::fs::read_dir(format!("{root}/{kind}/stdio")) {
-            for entry in entries {
-                inputs.push(std::fs::read(entry.unwrap().path()).unwrap());
-            }
-        }
-    }
-    assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/stdio");
+    let inputs = ltmc_core::fuzz::committed_inputs("stdio");
     let dir = tempfile::tempdir().unwrap();
     let tools = tools(dir.path());
     for input in inputs {
