@@ -3,6 +3,15 @@
 
 use ltmc_core::CoreError;
 
+/// The `entity` names of [`StoreError::NotFound`] callers match on (to name
+/// the argument that held the missing id). Backends use these, not literals.
+pub mod entity {
+    /// A fix pattern.
+    pub const FIX_PATTERN: &str = "fix pattern";
+    /// A file audit.
+    pub const FILE_AUDIT: &str = "file audit";
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The record does not exist in this project.

@@ -34,7 +34,7 @@ pub use dump::{
     PatternRelationshipRecord, ResourceRecord, RuleHitRecord, StoreDump, TableChecksum, TodoRecord,
     describe_counts,
 };
-pub use error::StoreError;
+pub use error::{StoreError, entity};
 pub use fix::{
     AuditStore, GuardianStore, PatternMatch, PatternQuery, PatternStore, RecordedApplication,
     RuleFileHits, StoredPattern, outcome_status,

@@ -6,6 +6,7 @@
 
 mod backends_agree;
 mod calibration;
+mod extract_race;
 mod k_stable;
 mod support;
 

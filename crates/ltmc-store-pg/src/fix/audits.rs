@@ -20,6 +20,7 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::{AuditFilter, AuditStatus, AuditStatusChange, FileAudit, NewFileAudit};
 use ltmc_core::{AuditId, PatternId, Project};
+use ltmc_store::entity;
 use ltmc_store::validate::sql_limit;
 use ltmc_store::{AuditStore, StoreError};
 use tokio_postgres::Row;
@@ -75,7 +76,7 @@ impl AuditStore for PgStore {
             let client = self.client().await?;
             audit(&client, project, id, false)
                 .await?
-                .ok_or_else(|| not_found("file audit", id, project))
+                .ok_or_else(|| not_found(entity::FILE_AUDIT, id, project))
         }
         .await
         .map_err(|e| self.fail(e))
@@ -157,7 +158,7 @@ impl AuditStore for PgStore {
                 .await?;
             let rows = client.query(&stmt, &[&id.0, &project.as_str()]).await?;
             if rows.is_empty() {
-                return Err(not_found("file audit", id, project));
+                return Err(not_found(entity::FILE_AUDIT, id, project));
             }
             let mut changes = Vec::with_capacity(rows.len());
             for row in &rows {

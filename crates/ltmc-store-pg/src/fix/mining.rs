@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::NewGuardianRule;
 use ltmc_core::{PatternId, Project, present};
+use ltmc_store::entity;
 use ltmc_store::{
     MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run, resume_of,
     resume_text,
@@ -225,7 +226,7 @@ async fn reject(
         )
         .await?
     else {
-        return Err(not_found("fix pattern", id, project));
+        return Err(not_found(entity::FIX_PATTERN, id, project));
     };
     let title: String = row.try_get(0)?;
     let fold_key = source_of(&tx, project, id)

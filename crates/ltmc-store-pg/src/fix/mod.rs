@@ -27,6 +27,7 @@ use crate::PgStore;
 use crate::error::{Error, Result, corrupt, invalid, not_found};
 use deadpool_postgres::GenericClient;
 use ltmc_core::{AuditId, PatternId, Project, RuleId};
+use ltmc_store::entity;
 use ltmc_store::validate;
 
 /// A vector the store may keep or search with ([`validate::check_vector`]
@@ -76,7 +77,7 @@ async fn check_audit<C: GenericClient>(client: &C, project: &Project, id: AuditI
     if exists(client, "file_audit", project, id.0).await? {
         Ok(())
     } else {
-        Err(not_found("file audit", id, project))
+        Err(not_found(entity::FILE_AUDIT, id, project))
     }
 }
 
@@ -89,7 +90,7 @@ async fn check_pattern<C: GenericClient>(
     if exists(client, "fix_patterns", project, id.0).await? {
         Ok(())
     } else {
-        Err(not_found("fix pattern", id, project))
+        Err(not_found(entity::FIX_PATTERN, id, project))
     }
 }
 

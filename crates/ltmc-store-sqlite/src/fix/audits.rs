@@ -17,6 +17,7 @@ use crate::resources::bad_value;
 use async_trait::async_trait;
 use ltmc_core::fix::{AuditFilter, AuditStatus, AuditStatusChange, FileAudit, NewFileAudit};
 use ltmc_core::{AuditId, PatternId, Project, now_rfc3339};
+use ltmc_store::entity;
 use ltmc_store::validate::sql_limit;
 use ltmc_store::{AuditStore, StoreError};
 use rusqlite::types::Value;
@@ -75,7 +76,8 @@ impl AuditStore for SqliteStore {
     async fn get_audit(&self, project: &Project, id: AuditId) -> Result<FileAudit, StoreError> {
         let project = project.clone();
         self.call(move |state, _| {
-            audit(&state.conn, &project, id)?.ok_or_else(|| not_found("file audit", id, &project))
+            audit(&state.conn, &project, id)?
+                .ok_or_else(|| not_found(entity::FILE_AUDIT, id, &project))
         })
         .await
     }

@@ -16,6 +16,7 @@ use crate::{SqliteStore, blob};
 use async_trait::async_trait;
 use ltmc_core::fix::NewGuardianRule;
 use ltmc_core::{PatternId, Project, now_rfc3339, present};
+use ltmc_store::entity;
 use ltmc_store::validate;
 use ltmc_store::{
     MiningRun, MiningState, MiningStore, SavedRun, StoreError, Tombstone, check_run, resume_of,
@@ -187,7 +188,7 @@ impl MiningStore for SqliteStore {
                 .query_row(params![id.0, project.as_str()], |r| r.get(0))
                 .optional()?;
             let Some(title) = title else {
-                return Err(not_found("fix pattern", id, &project));
+                return Err(not_found(entity::FIX_PATTERN, id, &project));
             };
             let fold_key = source_of(&tx, &project, id)?
                 .map_or_else(|| format!("pattern:{}", id.0), |(key, _)| key);

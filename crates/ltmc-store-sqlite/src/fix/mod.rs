@@ -25,6 +25,7 @@ mod search;
 use crate::error::{Result, not_found};
 use crate::resources::bad_value;
 use ltmc_core::{AuditId, PatternId, Project, RuleId};
+use ltmc_store::entity;
 use ltmc_store::validate::invalid;
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
@@ -95,7 +96,7 @@ fn check_audit(conn: &Connection, project: &Project, id: AuditId) -> Result<()> 
     if exists(conn, "file_audits", project, id.0)? {
         Ok(())
     } else {
-        Err(not_found("file audit", id, project))
+        Err(not_found(entity::FILE_AUDIT, id, project))
     }
 }
 
@@ -104,7 +105,7 @@ fn check_pattern(conn: &Connection, project: &Project, id: PatternId) -> Result<
     if exists(conn, "fix_patterns", project, id.0)? {
         Ok(())
     } else {
-        Err(not_found("fix pattern", id, project))
+        Err(not_found(entity::FIX_PATTERN, id, project))
     }
 }
 

@@ -30,6 +30,7 @@ use ltmc_core::fix::{
     ProblemType, RelatedPattern, RelationshipType, Severity,
 };
 use ltmc_core::{ApplicationId, AuditId, PatternId, Project, RelationshipId, now_rfc3339, present};
+use ltmc_store::entity;
 use ltmc_store::validate::{self, sql_limit};
 use ltmc_store::{
     PatternMatch, PatternQuery, PatternStore, RecordedApplication, StoreError, StoredPattern,
@@ -78,7 +79,7 @@ impl PatternStore for SqliteStore {
         let project = project.clone();
         self.call(move |state, _| {
             pattern(&state.conn, &project, id)?
-                .ok_or_else(|| not_found("fix pattern", id, &project))
+                .ok_or_else(|| not_found(entity::FIX_PATTERN, id, &project))
         })
         .await
     }
@@ -138,7 +139,7 @@ impl PatternStore for SqliteStore {
                 )?
                 .execute(params![id.0, project.as_str(), reviewed, notes, now])?;
             if changed == 0 {
-                return Err(not_found("fix pattern", id, &project));
+                return Err(not_found(entity::FIX_PATTERN, id, &project));
             }
             let stored = stored_pattern(&tx, &project, id)?;
             tx.commit()?;
@@ -469,10 +470,11 @@ fn record(
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     let before = pattern(&tx, project, application.pattern_id)?
-        .ok_or_else(|| not_found("fix pattern", application.pattern_id, project))?;
+        .ok_or_else(|| not_found(entity::FIX_PATTERN, application.pattern_id, project))?;
     let audit = match application.audit_id {
         Some(id) => Some(
-            audits::audit(&tx, project, id)?.ok_or_else(|| not_found("file audit", id, project))?,
+            audits::audit(&tx, project, id)?
+                .ok_or_else(|| not_found(entity::FILE_AUDIT, id, project))?,
         ),
         None => None,
     };

@@ -17,6 +17,7 @@ use crate::error::{Result, not_found};
 use async_trait::async_trait;
 use ltmc_core::fix::{FixPattern, NewFixPattern, PatternEmbeddings};
 use ltmc_core::{PatternId, Project, now_rfc3339, present};
+use ltmc_store::entity;
 use ltmc_store::validate;
 use ltmc_store::{
     MergedPatterns, MinedSource, PatternOrigin, QueueOrder, QueuePage, QueueQuery, QueuedPattern,
@@ -116,7 +117,7 @@ impl ReviewStore for SqliteStore {
                     json_text("citations", &p.citations)?
                 ])?;
             if changed == 0 {
-                return Err(not_found("fix pattern", id, &project));
+                return Err(not_found(entity::FIX_PATTERN, id, &project));
             }
             if let Some(embeddings) = embeddings {
                 let mut put = tx.prepare_cached(
@@ -244,9 +245,9 @@ fn merge(
     notes: Option<&str>,
 ) -> Result<MergedPatterns> {
     let kept =
-        pattern(tx, project, into)?.ok_or_else(|| not_found("fix pattern", into, project))?;
+        pattern(tx, project, into)?.ok_or_else(|| not_found(entity::FIX_PATTERN, into, project))?;
     let gone =
-        pattern(tx, project, from)?.ok_or_else(|| not_found("fix pattern", from, project))?;
+        pattern(tx, project, from)?.ok_or_else(|| not_found(entity::FIX_PATTERN, from, project))?;
     let m = merged_fields(&kept, &gone, notes);
     let now = now_rfc3339();
     let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);

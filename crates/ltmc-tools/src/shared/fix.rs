@@ -16,6 +16,7 @@ use ltmc_core::{AuditId, PatternId};
 use ltmc_service::ServiceError;
 use ltmc_service::fix::calibrated::CalibrationUsed;
 use ltmc_service::fix::patterns::{Resolved, ScoredPattern};
+use ltmc_store::StoreError;
 use serde::Serialize;
 
 pub(crate) fn err(e: ltmc_core::CoreError) -> ToolError {
@@ -30,8 +31,17 @@ pub(crate) fn pattern_not_found(e: ServiceError) -> ToolError {
     ToolError::not_found("pattern_id", "list_patterns shows the ids")(e)
 }
 
+/// A missing source audit names `file_audit_id`; any other error (a
+/// related pattern removed meanwhile included) is mapped as it is.
 pub(crate) fn audit_not_found(e: ServiceError) -> ToolError {
-    ToolError::not_found("file_audit_id", "list_file_audits shows the ids")(e)
+    match &e {
+        ServiceError::Store(StoreError::NotFound { entity, .. })
+            if *entity == ltmc_store::entity::FILE_AUDIT =>
+        {
+            ToolError::not_found("file_audit_id", "list_file_audits shows the ids")(e)
+        }
+        _ => ToolError::from(e),
+    }
 }
 
 /// A ranked pattern as `find_similar_patterns` and `recommend_fix` show it.
@@ -126,5 +136,31 @@ impl From<&Resolved> for Query {
             file_path: r.file_path.clone(),
             file_extension: r.context.file_extension.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ToolErrorKind;
+
+    fn missing(entity: &'static str) -> ServiceError {
+        ServiceError::Store(StoreError::NotFound {
+            entity,
+            id: "7".into(),
+            project: "default".into(),
+        })
+    }
+
+    #[test]
+    fn only_a_missing_audit_names_file_audit_id() {
+        let audit = audit_not_found(missing(ltmc_store::entity::FILE_AUDIT));
+        assert_eq!(audit.kind(), ToolErrorKind::NotFound);
+        assert!(audit.message().starts_with("file_audit_id: "), "{audit}");
+
+        let pattern = audit_not_found(missing(ltmc_store::entity::FIX_PATTERN));
+        assert_eq!(pattern.kind(), ToolErrorKind::NotFound);
+        assert!(!pattern.message().contains("file_audit_id"), "{pattern}");
+        assert!(pattern.message().contains("fix pattern 7"), "{pattern}");
     }
 }

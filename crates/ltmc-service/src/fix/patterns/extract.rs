@@ -16,7 +16,7 @@ use ltmc_core::fix::{
     file_extension,
 };
 use ltmc_core::{AuditId, PatternId, Project, present};
-use ltmc_store::{PatternQuery, StoredPattern};
+use ltmc_store::{PatternQuery, StoreError, StoredPattern};
 
 /// What `extract_pattern` stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -222,12 +222,37 @@ pub async fn extract_pattern(
     let rules = rules_from_pattern(&pattern)?;
 
     let embeddings = embed_pattern(memory, &pattern).await?;
-    let relationships = discover(memory, project, &pattern, &embeddings).await?;
-    let stored = store
-        .put_pattern(project, pattern, embeddings, relationships, rules)
-        .await?;
+    let mut tries = 0;
+    let stored = loop {
+        let relationships = discover(memory, project, &pattern, &embeddings).await?;
+        let put = store
+            .put_pattern(
+                project,
+                pattern.clone(),
+                embeddings.clone(),
+                relationships,
+                rules.clone(),
+            )
+            .await;
+        match put {
+            // A pattern found by the search was removed (rejected, merged)
+            // by another client before the write: search again without it.
+            Err(StoreError::NotFound { entity, .. })
+                if entity == ltmc_store::entity::FIX_PATTERN && tries < DISCOVERY_RETRIES =>
+            {
+                tries += 1;
+                tracing::debug!(tries, "a related pattern went away; discovering again");
+            }
+            other => break other?,
+        }
+    };
     Ok(Extracted { stored, inferred })
 }
+
+/// How often `extract_pattern` searches again when a pattern it was about to
+/// link is removed by another client meanwhile (each retry sees a store
+/// without it, so more than one is needed only under steady removals).
+const DISCOVERY_RETRIES: usize = 4;
 
 /// Embeds a pattern's content, code and problem texts in one batch.
 pub async fn embed_pattern(

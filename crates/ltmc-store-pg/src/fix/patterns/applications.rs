@@ -12,6 +12,7 @@ use crate::fix::audits::{self, set_outcome};
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::{NewApplication, PatternMetrics};
 use ltmc_core::{PatternId, Project};
+use ltmc_store::entity;
 use ltmc_store::{RecordedApplication, outcome_status};
 use std::fmt::Write as _;
 
@@ -36,7 +37,7 @@ pub(super) async fn record(
     let row = tx
         .query_opt(&stmt, &[&id.0, &project.as_str()])
         .await?
-        .ok_or_else(|| not_found("fix pattern", id, project))?;
+        .ok_or_else(|| not_found(entity::FIX_PATTERN, id, project))?;
     let title: String = row.try_get(0)?;
     let before = PatternMetrics {
         applied_count: row.try_get(1)?,
@@ -48,7 +49,7 @@ pub(super) async fn record(
         Some(audit_id) => Some(
             audits::audit(&tx, project, audit_id, true)
                 .await?
-                .ok_or_else(|| not_found("file audit", audit_id, project))?,
+                .ok_or_else(|| not_found(entity::FILE_AUDIT, audit_id, project))?,
         ),
         None => None,
     };
@@ -139,7 +140,7 @@ pub(super) async fn check_pattern_exists<C: GenericClient>(
         .await?;
     match client.query_opt(&stmt, &[&id.0, &project.as_str()]).await? {
         Some(_) => Ok(()),
-        None => Err(not_found("fix pattern", id, project)),
+        None => Err(not_found(entity::FIX_PATTERN, id, project)),
     }
 }
 

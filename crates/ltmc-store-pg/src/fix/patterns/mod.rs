@@ -45,6 +45,7 @@ use ltmc_core::fix::{
     RelatedPattern, RelationshipType,
 };
 use ltmc_core::{PatternId, Project, present};
+use ltmc_store::entity;
 use ltmc_store::validate::sql_limit;
 use ltmc_store::{
     PatternMatch, PatternQuery, PatternStore, RecordedApplication, StoreError, StoredPattern,
@@ -80,7 +81,7 @@ impl PatternStore for PgStore {
             let client = self.client().await?;
             pattern(&client, project, id)
                 .await?
-                .ok_or_else(|| not_found("fix pattern", id, project))
+                .ok_or_else(|| not_found(entity::FIX_PATTERN, id, project))
         }
         .await
         .map_err(|e| self.fail(e))
@@ -174,7 +175,7 @@ impl PatternStore for PgStore {
                 .execute(&stmt, &[&id.0, &project.as_str(), &reviewed, &notes])
                 .await?;
             if changed == 0 {
-                return Err(not_found("fix pattern", id, project));
+                return Err(not_found(entity::FIX_PATTERN, id, project));
             }
             let stored = stored_pattern(&tx, project, id).await?;
             tx.commit().await?;
@@ -235,7 +236,7 @@ impl PatternStore for PgStore {
                 .query(&stmt, &[&id.0, &project.as_str(), &types])
                 .await?;
             if rows.is_empty() {
-                return Err(not_found("fix pattern", id, project));
+                return Err(not_found(entity::FIX_PATTERN, id, project));
             }
             let mut related = Vec::with_capacity(rows.len());
             for row in &rows {

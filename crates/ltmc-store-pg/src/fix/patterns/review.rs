@@ -20,6 +20,7 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use ltmc_core::fix::{FixPattern, NewFixPattern, PatternEmbeddings};
 use ltmc_core::{PatternId, Project, present};
+use ltmc_store::entity;
 use ltmc_store::validate::sql_limit;
 use ltmc_store::{
     MergedPatterns, MinedSource, PatternOrigin, QueueOrder, QueuePage, QueueQuery, QueuedPattern,
@@ -194,7 +195,7 @@ async fn update(
         )
         .await?;
     if changed == 0 {
-        return Err(not_found("fix pattern", id, project));
+        return Err(not_found(entity::FIX_PATTERN, id, project));
     }
     if let Some(e) = embeddings {
         tx.execute(
@@ -247,10 +248,10 @@ async fn merge(
     .await?;
     let kept = pattern(&tx, project, into)
         .await?
-        .ok_or_else(|| not_found("fix pattern", into, project))?;
+        .ok_or_else(|| not_found(entity::FIX_PATTERN, into, project))?;
     let gone = pattern(&tx, project, from)
         .await?
-        .ok_or_else(|| not_found("fix pattern", from, project))?;
+        .ok_or_else(|| not_found(entity::FIX_PATTERN, from, project))?;
     let m = merged_fields(&kept, &gone, notes);
 
     tx.execute(
