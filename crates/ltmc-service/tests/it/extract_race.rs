@@ -41,7 +41,7 @@ async fn extract_links_survive_patterns_removed_meanwhile() {
         .expect("first pattern");
 
     let done = Arc::new(AtomicBool::new(false));
-    let remover = {
+    let rejecting = {
         let (memory, project, done) = (Arc::clone(&memory), project.clone(), Arc::clone(&done));
         tokio::spawn(async move { remove_newest_until(&memory, &project, &done).await })
     };
@@ -64,7 +64,7 @@ async fn extract_links_survive_patterns_removed_meanwhile() {
         linked += extractor.await.expect("extractor");
     }
     done.store(true, Ordering::SeqCst);
-    let removed = remover.await.expect("remover");
+    let rejections = rejecting.await.expect("rejecting task");
     assert!(
         removed > 0,
         "the remover removed nothing; the race was not exercised"
