@@ -50,7 +50,8 @@ pub fn chunker(data: &[u8]) {
 /// When a committed input cannot be read, or the target has none (its seeds
 /// are missing: the replay would test nothing).
 pub fn committed_inputs(target: &str) -> Vec<Vec<u8>> {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz");
+    let root = fuzz_root();
+    let root = root.display();
     let inputs = ["regressions", "seeds"]
         .iter()
         .filter_map(|kind| std::fs::read_dir(format!("{root}/{kind}/{target}")).ok())
@@ -59,6 +60,25 @@ pub fn committed_inputs(target: &str) -> Vec<Vec<u8>> {
         .collect::<Vec<_>>();
     assert!(!inputs.is_empty(), "no seeds under fuzz/seeds/{target}");
     inputs
+}
+
+/// The repository's `fuzz/`: where this crate was compiled, or else the
+/// nearest `fuzz/` above the working directory (cargo runs tests from the
+/// package's directory; a build shared between two checkouts of the
+/// repository keeps the first one's compile-time path).
+fn fuzz_root() -> std::path::PathBuf {
+    let compiled = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz"));
+    if compiled.join("seeds").is_dir() {
+        return compiled.to_path_buf();
+    }
+    std::env::current_dir()
+        .ok()
+        .and_then(|dir| {
+            dir.ancestors()
+                .map(|d| d.join("fuzz"))
+                .find(|f| f.join("seeds").is_dir())
+        })
+        .unwrap_or_else(|| compiled.to_path_buf())
 }
 
 #[cfg(test)]

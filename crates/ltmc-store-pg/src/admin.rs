@@ -94,9 +94,10 @@ const FINDINGS: &[Finding] = &[
     },
     integrity::CHUNK_COUNTS,
     Finding {
-        what: "resources without chunks (no search can find them)",
+        what: "resources without chunks that are not folded (no search can find them)",
         sql: "SELECT count(*) FROM resources r \
-              WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.resource_id = r.id)",
+              WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.resource_id = r.id) \
+              AND NOT EXISTS (SELECT 1 FROM resource_folds f WHERE f.folded_id = r.id)",
     },
     Finding {
         what: "chunks whose text is not their byte range of the resource's content",
@@ -113,6 +114,7 @@ const FINDINGS: &[Finding] = &[
     integrity::ATTEMPTLESS_RESOURCES,
     integrity::ATTEMPT_LINK_PROJECTS,
     integrity::CONTEXT_LINK_PROJECTS,
+    integrity::FOLDS,
 ];
 
 async fn read_info(store: &PgStore) -> Result<StoreInfo> {

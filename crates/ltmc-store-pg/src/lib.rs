@@ -23,6 +23,7 @@ mod dump;
 mod engine;
 mod error;
 mod fix;
+mod fold;
 mod graph;
 mod keyword;
 mod open;

@@ -20,7 +20,7 @@ use std::time::Duration;
 use tokio_postgres::config::Host;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 8;
+pub const LATEST_SCHEMA_VERSION: i64 = 9;
 
 struct Migration {
     version: i64,
@@ -69,6 +69,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 8,
         name: "0008_draft_layers",
         sql: include_str!("../migrations/0008_draft_layers.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "0009_resource_folds",
+        sql: include_str!("../migrations/0009_resource_folds.sql"),
     },
 ];
 

@@ -160,6 +160,20 @@ impl ResourceStore for PgStore {
     ) -> Result<usize, StoreError> {
         async {
             let client = self.client().await?;
+            // Checked first for the message; the foreign key (RESTRICT)
+            // refuses it anyway if a fold lands in between.
+            let folded: Vec<i64> = client
+                .query(
+                    "SELECT folded_id FROM resource_folds WHERE kept_id = $1 ORDER BY folded_id",
+                    &[&id.0],
+                )
+                .await?
+                .iter()
+                .map(|row| row.try_get(0))
+                .collect::<std::result::Result<_, _>>()?;
+            if !folded.is_empty() {
+                return Err(ltmc_store::keeps_folds(id, &folded).into());
+            }
             // One statement, so one transaction: the chunks (and their
             // vectors, in their rows; their index entries; whatever else
             // references them) go by ON DELETE CASCADE. The count in

@@ -133,6 +133,7 @@ const FINDINGS: &[Finding] = &[
     integrity::ATTEMPTLESS_RESOURCES,
     integrity::ATTEMPT_LINK_PROJECTS,
     integrity::CONTEXT_LINK_PROJECTS,
+    integrity::FOLDS,
 ];
 
 fn check_integrity(state: &mut State, _path: &Path) -> Result<IntegrityReport> {

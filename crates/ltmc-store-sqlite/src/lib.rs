@@ -36,6 +36,7 @@ mod chat;
 mod dump;
 mod error;
 mod fix;
+mod fold;
 mod fts_query;
 #[doc(hidden)]
 pub mod fuzz;

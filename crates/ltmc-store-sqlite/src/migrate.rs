@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this build creates and understands.
-pub const LATEST_SCHEMA_VERSION: i64 = 10;
+pub const LATEST_SCHEMA_VERSION: i64 = 11;
 
 struct Migration {
     version: i64,
@@ -84,6 +84,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "0010_draft_layers",
         sql: include_str!("../migrations/0010_draft_layers.sql"),
         then: Some(loosen_layers_check),
+    },
+    Migration {
+        version: 11,
+        name: "0011_resource_folds",
+        sql: include_str!("../migrations/0011_resource_folds.sql"),
+        then: None,
     },
 ];
 

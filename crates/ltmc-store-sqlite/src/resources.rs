@@ -316,6 +316,16 @@ fn delete(state: &mut State, project: &Project, id: ResourceId) -> Result<usize>
     if !resource_exists(&tx, project, id)? {
         return Err(not_found(project, id).into());
     }
+    let folded: Vec<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT folded_id FROM resource_folds WHERE kept_id = ?1 ORDER BY folded_id",
+        )?;
+        let rows = stmt.query_map([id.0], |row| row.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    if !folded.is_empty() {
+        return Err(ltmc_store::keeps_folds(id, &folded).into());
+    }
     let vector_ids = {
         let mut stmt = tx.prepare_cached("SELECT vector_id FROM chunks WHERE resource_id = ?1")?;
         let rows = stmt.query_map([id.0], |row| row.get::<_, i64>(0))?;

@@ -10,6 +10,10 @@ pub mod entity {
     pub const FIX_PATTERN: &str = "fix pattern";
     /// A file audit.
     pub const FILE_AUDIT: &str = "file audit";
+    /// A fold of a resource into another (by the folded resource's id).
+    pub const FOLD: &str = "fold";
+    /// A resource.
+    pub const RESOURCE: &str = "resource";
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -56,6 +56,13 @@ pub const CONTEXT_LINK_PROJECTS: Finding = Finding {
           JOIN chunks c ON c.id = l.chunk_id WHERE l.project <> m.project OR l.project <> c.project",
 };
 
+pub const FOLDS: Finding = Finding {
+    what: "folds whose resource still has chunks, or whose resources are of another project",
+    sql: "SELECT count(*) FROM resource_folds f JOIN resources r ON r.id = f.folded_id \
+          JOIN resources k ON k.id = f.kept_id \
+          WHERE r.chunk_count <> 0 OR r.project <> f.project OR k.project <> f.project",
+};
+
 /// Records `count` occurrences of `finding` in `report` (nothing when 0).
 pub fn note(report: &mut IntegrityReport, finding: &Finding, count: u64) {
     if count > 0 {

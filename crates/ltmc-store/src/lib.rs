@@ -18,6 +18,7 @@ pub mod conformance;
 mod dump;
 mod error;
 mod fix;
+mod fold;
 pub mod integrity;
 mod mining;
 pub mod plan;
@@ -38,6 +39,9 @@ pub use error::{StoreError, entity};
 pub use fix::{
     AuditStore, GuardianStore, PatternMatch, PatternQuery, PatternStore, RecordedApplication,
     RuleFileHits, StoredPattern, outcome_status,
+};
+pub use fold::{
+    Fold, FoldEvidence, FoldParty, FoldStore, check_fold, folds_not_copied, keeps_folds,
 };
 pub use mining::{
     MinedDraft, MinedSourceRecord, MiningRun, MiningState, MiningStateRecord, MiningStore,

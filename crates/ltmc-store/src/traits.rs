@@ -296,6 +296,7 @@ pub trait Store:
     + crate::CalibrationStore
     + crate::MiningStore
     + crate::ReviewStore
+    + crate::FoldStore
 {
 }
 
@@ -314,5 +315,6 @@ impl<T> Store for T where
         + crate::CalibrationStore
         + crate::MiningStore
         + crate::ReviewStore
+        + crate::FoldStore
 {
 }

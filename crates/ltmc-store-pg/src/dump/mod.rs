@@ -129,6 +129,13 @@ async fn export(store: &PgStore) -> Result<Dump> {
         .read_only(true)
         .start()
         .await?;
+    let folds: i64 = tx
+        .query_one("SELECT count(*) FROM resource_folds", &[])
+        .await?
+        .try_get(0)?;
+    if folds > 0 {
+        return Err(ltmc_store::folds_not_copied(folds.unsigned_abs()).into());
+    }
     let model = tx
         .query_one(
             "SELECT embedding_model, dimension::int8 FROM store_meta WHERE id = 1",

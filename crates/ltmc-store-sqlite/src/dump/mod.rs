@@ -144,6 +144,10 @@ fn vector(bytes: Option<Vec<u8>>, dimension: Option<usize>, what: &str) -> Resul
 
 fn export(state: &mut State) -> Result<Dump> {
     let tx = state.conn.transaction()?;
+    let folds: u64 = tx.query_row("SELECT count(*) FROM resource_folds", [], |row| row.get(0))?;
+    if folds > 0 {
+        return Err(ltmc_store::folds_not_copied(folds).into());
+    }
     let model = meta::read_embedding(&tx)?;
     let dimension = model.as_ref().map(|m| m.dimension);
     let mut dump = Dump::new(model.as_ref().map(ModelRecord::from_spec));

@@ -144,7 +144,8 @@ async fn a_version_1_store_gains_keyword_search_on_open() {
             "0007_mining",
             "0008_mining_resume",
             "0009_pattern_citations",
-            "0010_draft_layers"
+            "0010_draft_layers",
+            "0011_resource_folds"
         ]
     );
     // 0010 rewrote the layers check in place: the schema reads it back and

@@ -28,6 +28,7 @@ mod attempts;
 mod chat;
 mod dump;
 mod fix;
+mod folds;
 mod graph;
 mod keyword;
 mod mining;
@@ -38,6 +39,7 @@ pub use attempts::*;
 pub use chat::*;
 pub use dump::*;
 pub use fix::*;
+pub use folds::*;
 pub use graph::*;
 pub use keyword::*;
 pub use mining::*;
@@ -184,6 +186,8 @@ macro_rules! store_conformance_tests {
             dump_import_keeps_ids_and_continues_sequences,
             dump_import_refuses_a_store_with_data,
             dump_failed_import_writes_nothing,
+            fold_hides_and_unfold_restores_exactly,
+            fold_rules_refuse_without_writing,
         );
     };
     ($fresh:expr) => {
@@ -499,6 +503,7 @@ mod tests {
             include_str!("mining.rs"),
             include_str!("fix/isolation.rs"),
             include_str!("dump.rs"),
+            include_str!("folds.rs"),
         ];
         let mut defined: Vec<&str> = sources
             .iter()
